@@ -1,0 +1,105 @@
+import numpy as np
+import pytest
+
+from lstm_core.data import SequenceSpec, WindowSpec, make_sequence_windows, make_windows
+from lstm_core.errors import DataError
+from lstm_core.samples import SAMPLE_DATA, SAMPLES, load_sample, sample_names
+from scripts.make_sequence_sample import CLASSES, write_samples
+
+# name: (rows, date column, (train, val, test) samples, timesteps, features, n_outputs)
+EXPECTED = {
+    # 144 rows: val = test = round(0.15 * 144) = 22, train 100 - lookback 12 = 88 windows
+    "airline": (144, "Month", (88, 22, 22), 12, 1, 1),
+    "temperatures": (3650, "Date", (2524, 548, 548), 30, 1, 1),
+    "sunspots": (2820, "Month", (1938, 423, 423), 36, 1, 1),
+    # 8760 rows, the first 24 (no pm2.5 yet) dropped by "interpolate": 8736 = 6116 + 1310 * 2
+    "beijing_pm25": (8760, None, (6092, 1310, 1310), 24, 7, 1),
+    "sine": (2000, None, (1380, 300, 300), 20, 3, 1),
+    # 300 sequences, padded to the longest (60 steps), 3 classes
+    "shapes": (12217, None, (210, 45, 45), 60, 3, 3),
+}
+
+
+def test_catalogue_lists_every_expected_sample():
+    assert sample_names() == list(SAMPLES) == list(EXPECTED)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_every_sample_loads_and_windows_with_its_defaults(name):
+    rows, date, counts, timesteps, features, outputs = EXPECTED[name]
+    sample = SAMPLES[name]
+    df = load_sample(name)
+    assert len(df) == rows and df.attrs["date_column"] == date
+    if sample.kind == "series":
+        assert isinstance(sample.spec, WindowSpec)
+        w = make_windows(df, sample.spec)
+    else:
+        assert sample.kind == "sequences" and isinstance(sample.spec, SequenceSpec)
+        w = make_sequence_windows(df, sample.spec)
+    for split, count in zip(("train", "val", "test"), counts, strict=True):
+        assert getattr(w, f"x_{split}").shape == (count, timesteps, features)
+        assert getattr(w, f"y_{split}").shape == (count, 1)
+        assert np.isfinite(getattr(w, f"x_{split}")).all()
+    assert w.n_outputs == outputs
+
+
+def test_every_sample_is_described_in_the_readme_with_its_source():
+    readme = (SAMPLE_DATA / "README.md").read_text()
+    for sample in SAMPLES.values():
+        assert sample.path.is_file()
+        assert f"`{sample.filename}`" in readme and f"`{sample.name}`" in readme
+        assert sample.title and sample.description and sample.source
+
+
+def test_sample_folder_stays_under_5_mb():
+    assert sum(p.stat().st_size for p in SAMPLE_DATA.iterdir()) < 5 * 2**20
+
+
+def test_unknown_sample_lists_the_known_ones():
+    with pytest.raises(DataError, match="No sample named 'stocks'; the samples are: airline, "):
+        load_sample("stocks")
+
+
+def test_samples_load_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert len(load_sample("airline")) == 144
+
+
+def test_script_rewrites_the_synthetic_samples_exactly(tmp_path):
+    for written in write_samples(tmp_path):
+        assert written.read_bytes() == (SAMPLE_DATA / written.name).read_bytes()
+
+
+def test_shapes_classes_differ_in_the_order_of_steps():
+    df = load_sample("shapes")
+    lengths = df.groupby("sequence_id").size()
+    assert lengths.between(20, 60).all()
+    labels = df.groupby("sequence_id")["label"].first()
+    assert labels.value_counts().to_dict() == dict.fromkeys(CLASSES, 100)
+    # Mean of the signal over the first, middle and last third of each sequence, per class.
+    third = (df["step"] * 3 // df["sequence_id"].map(lengths)).rename("third")
+    profile = df.groupby(["label", third])["signal"].mean().unstack()
+    rising, falling, peak = (profile.loc[c].to_numpy() for c in CLASSES)
+    assert rising[0] < rising[1] < rising[2]
+    assert falling[0] > falling[1] > falling[2]
+    assert peak[1] > max(peak[0], peak[2])
+
+
+def test_loading_and_windowing_import_neither_tensorflow_nor_keras():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lstm_core.samples import SAMPLES, load_sample; "
+        "from lstm_core.data import make_windows; "
+        "make_windows(load_sample('airline'), SAMPLES['airline'].spec); "
+        "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=SAMPLE_DATA.parent,
+    )
+    assert result.stdout.strip() == "[]"
