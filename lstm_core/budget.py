@@ -50,9 +50,9 @@ def estimate_memory(model_spec, timesteps: int, features: int, batch_size: int, 
     Returns:
         A ``MemoryEstimate``.
     """
-    from lstm_core.model import describe
+    from lstm_core.model import count_params
 
-    params = sum(row["params"] for row in describe(model_spec, timesteps, features))
+    params = count_params(model_spec, timesteps, features)
     kept = sum(_KEPT_PER_UNIT[layer.kind] * layer.units for layer in model_spec.layers)
     megabyte = 1024**2
     return MemoryEstimate(
@@ -79,6 +79,6 @@ def check_memory(estimate: MemoryEstimate, limits: Limits | None = None) -> Memo
     size, fix = parts[largest]
     raise ConfigError(
         f"This training job needs about {estimate.total_mb:,.0f} MB, more than the "
-        f"{limits.memory_budget_mb:,.0f} MB budget per job (most of it, {size:,.0f} MB, is "
+        f"{limits.memory_budget_mb:,.0f} MB budget per job (most of it, {size:,.0f} MB, for "
         f"{largest}); {fix}."
     )

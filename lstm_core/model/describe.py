@@ -1,0 +1,201 @@
+"""What every layer of a spec returns, before anything is built: shapes, names, parameters.
+
+Pure Python, no TensorFlow, so the model page updates while the user types. Tests build the
+same models in Keras and check every shape and parameter count against ``describe``.
+
+Shapes use ``None`` for the batch axis, as Keras prints them. Parameter counts, with ``F`` inputs
+per step and ``U`` units:
+
+- LSTM: ``4 * (U * (F + U) + U)``: kernel ``(F, 4U)``, recurrent_kernel ``(U, 4U)``, bias ``(4U,)``;
+- GRU (Keras' default ``reset_after=True``): ``3 * (U * (F + U) + 2U)``, two biases ``(2, 3U)``;
+- SimpleRNN: ``U * (F + U) + U``.
+"""
+
+from __future__ import annotations
+
+from lstm_core.model.spec import GATES, KERAS_CLASS, ModelSpec, returned_names
+
+_KERAS_NAMES = {  # the names Keras' own docstrings give what the layer returns
+    "lstm": {"output": "output", "h": "final_memory_state", "c": "final_carry_state"},
+    "gru": {"output": "output", "h": "final_state"},
+    "rnn": {"output": "output", "h": "final_state"},
+}
+_TORCH = {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.RNN"}
+
+
+def layer_params(kind: str, units: int, features: int) -> int:
+    """Trainable parameters of one recurrent layer reading ``features`` values per step."""
+    weights = units * (features + units)  # kernel (features, units) + recurrent_kernel per gate
+    biases = 2 * units if kind == "gru" else units  # reset_after=True keeps two biases
+    return GATES[kind] * (weights + biases)
+
+
+def describe(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
+    """Describe what each recurrent layer of ``spec`` returns, in Keras' order.
+
+    Args:
+        spec: the model; ``validate`` it first, this does not.
+        timesteps: steps per sample.
+        features: values per step; the model reads ``(batch, timesteps, features)``.
+
+    Returns:
+        One dict per recurrent layer, bottom to top: ``index`` (1-based), ``name``
+        (``layer_1``, ...), ``kind``, ``keras_class``, ``units``, ``input_shape``, ``returns``
+        (a list, in Keras' order, of ``{"name": "output"|"h"|"c", "keras_name", "shape",
+        "note"}``), ``params``, ``pytorch`` (how ``torch.nn`` returns the same thing) and
+        ``cudnn`` (``{"eligible": bool, "reason": str}``: whether Keras can run the layer as
+        one fused cuDNN kernel on a GPU).
+    """
+    rows = []
+    width = features
+    for index, layer in enumerate(spec.layers, 1):
+        output = (None, timesteps, layer.units) if layer.return_sequences else (None, layer.units)
+        shapes = {"output": output, "h": (None, layer.units), "c": (None, layer.units)}
+        returns = [
+            {
+                "name": name,
+                "keras_name": _KERAS_NAMES[layer.kind][name],
+                "shape": shapes[name],
+                "note": _return_note(name, layer.return_sequences, layer.go_backwards),
+            }
+            for name in returned_names(layer.kind, layer.return_state)
+        ]
+        params = layer_params(layer.kind, layer.units, width)
+        rows.append(
+            {
+                "index": index,
+                "name": f"layer_{index}",
+                "kind": layer.kind,
+                "keras_class": KERAS_CLASS[layer.kind],
+                "units": layer.units,
+                "input_shape": (None, timesteps, width),
+                "returns": returns,
+                "params": params,
+                "pytorch": _pytorch(layer.kind, layer.units, width, layer.go_backwards),
+                "cudnn": _cudnn(layer, spec.mask_value is not None),
+            }
+        )
+        width = layer.units
+    return rows
+
+
+def describe_head(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
+    """Describe the layers around the recurrent stack: masking, flatten and the dense head.
+
+    Returns:
+        One dict per layer in the order data meets them: ``name`` (``masking``, ``flatten``,
+        ``head``), ``input_shape``, ``output_shape``, ``params`` and ``note``. The Masking
+        layer comes before the stack, the others after it. The head always makes
+        ``(None, outputs)``.
+    """
+    rows = []
+    if spec.mask_value is not None:
+        rows.append(
+            {
+                "name": "masking",
+                "input_shape": (None, timesteps, features),
+                "output_shape": (None, timesteps, features),
+                "params": 0,
+                "note": f"steps whose features all equal {spec.mask_value} are skipped: "
+                "the states carry over unchanged",
+            }
+        )
+    top = spec.layers[-1]
+    width = top.units
+    if top.return_sequences:
+        width = timesteps * top.units
+        rows.append(
+            {
+                "name": "flatten",
+                "input_shape": (None, timesteps, top.units),
+                "output_shape": (None, width),
+                "params": 0,
+                "note": "the top layer returns every step, so Flatten joins them into one "
+                "vector and the head reads all steps; turn return_sequences off on the top "
+                "layer to read only the last step",
+            }
+        )
+    activation = "softmax" if spec.head == "classification" else "linear"
+    rows.append(
+        {
+            "name": "head",
+            "input_shape": (None, width),
+            "output_shape": (None, spec.outputs),
+            "params": width * spec.outputs + spec.outputs,
+            "note": f"Dense({spec.outputs}, activation={activation!r})",
+        }
+    )
+    return rows
+
+
+def count_params(spec: ModelSpec, timesteps: int, features: int) -> int:
+    """All trainable parameters of the model ``build_model`` makes from ``spec``."""
+    rows = describe(spec, timesteps, features) + describe_head(spec, timesteps, features)
+    return sum(row["params"] for row in rows)
+
+
+def _return_note(name: str, return_sequences: bool, go_backwards: bool) -> str:
+    if name == "c":
+        return "the cell state after the last step"
+    if name == "h":
+        last = "output[:, -1]" if return_sequences else "output"
+        return f"the hidden state after the last step; equal to {last}"
+    if not return_sequences:
+        return "h after the last step"
+    order = ", in reading order: step t is input step timesteps-1-t" if go_backwards else ""
+    return f"h at every step{order}"
+
+
+def _pytorch(kind: str, units: int, features: int, go_backwards: bool) -> str:
+    states = "output, (h_n, c_n)" if kind == "lstm" else "output, h_n"
+    text = (
+        f"{_TORCH[kind]}({features}, {units}, batch_first=True) returns {states}. Its output "
+        f"is always every step, (batch, timesteps, {units}), as with return_sequences=True; "
+        f"Keras' last-step output is output[:, -1]. h_n"
+        + (" and c_n are" if kind == "lstm" else " is")
+        + f" (1, batch, {units}): Keras' h"
+        + (" and c" if kind == "lstm" else "")
+        + " with a leading layer axis."
+    )
+    if kind == "gru":
+        text += (
+            " nn.GRU computes the same reset-after GRU as Keras' reset_after=True with the same "
+            "parameter count, but stores its gates in the order r, z, n, not Keras' z, r, h."
+        )
+    else:
+        extra = GATES[kind] * units
+        text += (
+            f" PyTorch keeps two bias vectors (b_ih and b_hh), so it counts {extra} more "
+            f"parameters."
+        )
+    if go_backwards:
+        text += " PyTorch has no go_backwards: feed it torch.flip(x, dims=[1])."
+    return text
+
+
+def _cudnn(layer, masked: bool) -> dict:
+    """Keras 3's rule (``keras/src/layers/rnn/lstm.py``, ``gru.py``) for the fused kernel.
+
+    Keras needs tanh, sigmoid, ``recurrent_dropout == 0``, ``unroll=False`` and a bias (and
+    ``reset_after=True`` for GRU); LSTM Lab fixes all of those but ``recurrent_dropout``.
+    """
+    if layer.kind == "rnn":
+        return {"eligible": False, "reason": "SimpleRNN has no cuDNN kernel in Keras."}
+    if layer.recurrent_dropout > 0:
+        return {
+            "eligible": False,
+            "reason": f"recurrent_dropout={layer.recurrent_dropout} rules out cuDNN, which "
+            "needs recurrent_dropout == 0; set it to 0 (dropout is fine) to use cuDNN on a GPU.",
+        }
+    reason = (
+        "on a GPU Keras runs this layer as one fused cuDNN kernel: tanh activation, sigmoid "
+        "recurrent_activation, recurrent_dropout == 0, unroll=False and a bias"
+        + (", reset_after=True" if layer.kind == "gru" else "")
+        + "."
+    )
+    if masked:
+        reason += (
+            " With masking, cuDNN also needs every sequence right-padded (padding only at the "
+            "end) and none fully masked."
+        )
+    return {"eligible": True, "reason": reason}
