@@ -1,0 +1,177 @@
+"""``CompareConfig``: one cell-kind comparison, as plain JSON-able data, validated in one place.
+
+Its defaults are the reference setting, which reproduces the published result on a 2-core CPU
+in about a minute per cell kind: the adding problem over 100 steps, 32 units, 5000 training and
+1000 validation sequences, Adam with learning rate 0.005 and gradient-norm clipping 1.0, batch
+50, 20 epochs; the LSTM learns it (validation MSE below 0.05), the SimpleRNN stays near the 1/6
+baseline (Hochreiter & Schmidhuber 1997; Arjovsky, Shah & Bengio 2016).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from lstm_core.budget import check_memory, estimate_memory
+from lstm_core.errors import ConfigError
+from lstm_core.experiments.tasks import CATEGORIES, MEMORY_LENGTH, check_task
+from lstm_core.model.spec import FORGET_BIASES, KINDS, LayerSpec, ModelSpec
+from lstm_core.settings import Limits, load_limits
+
+MAX_SEED = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """Settings shared by every cell kind of one comparison; ``check_compare`` validates them."""
+
+    task: str = "adding"  # "adding" (MSE) or "copy" (cross-entropy per step)
+    timesteps: int = 100  # adding: sequence length; copy: the delay (sequences are 20 longer)
+    kinds: tuple[str, ...] = ("rnn", "lstm")  # cell kinds, trained one after the other
+    units: int = 32  # size of h (and c) of every kind
+    epochs: int = 20  # passes over the training data; 0 profiles the untrained models only
+    seed: int = 0  # the data, the initial weights and the shuffle order, alike for every kind
+    n_train: int = 5000  # training sequences
+    n_val: int = 1000  # validation sequences, generated with seed + 1
+    batch_size: int = 50  # sequences per Adam step
+    learning_rate: float = 0.005  # Adam's step size
+    clipnorm: float = 1.0  # largest gradient norm per weight tensor, against exploding gradients
+    forget_bias: str = "one"  # LSTM forget-gate bias init: "one", "zeros" or "chrono"
+    profile_epochs: tuple[int, ...] | None = None  # epochs to profile gradients at; None: 0, last
+    profile_samples: int = 100  # validation sequences the gradient profile averages over
+
+    @property
+    def epochs_to_profile(self) -> tuple[int, ...]:
+        """The epochs, in order, after which gradients are profiled (0: before training)."""
+        chosen = (0, self.epochs) if self.profile_epochs is None else self.profile_epochs
+        return tuple(sorted(set(chosen)))
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["kinds"] = list(self.kinds)
+        d["profile_epochs"] = None if self.profile_epochs is None else list(self.profile_epochs)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict, limits: Limits | None = None) -> CompareConfig:
+        """Build from ``to_dict()``'s output; raises ``ConfigError`` on unknown keys, wrong
+        types or out-of-range values."""
+        if not isinstance(d, dict):
+            raise ConfigError(f"A CompareConfig must be a dict, got {type(d).__name__}.")
+        known = [field.name for field in dataclasses.fields(cls)]
+        unknown = sorted(str(key) for key in d if key not in known)
+        if unknown:
+            raise ConfigError(
+                f"Unknown CompareConfig key(s) {unknown}; expected some of {known}. "
+                "Remove them or check their spelling."
+            )
+        d = dict(d)
+        for name in ("kinds", "profile_epochs"):
+            if isinstance(d.get(name), list):
+                d[name] = tuple(d[name])
+        return check_compare(cls(**d), limits)
+
+
+REFERENCE = CompareConfig()
+
+
+def check_compare(config: CompareConfig, limits: Limits | None = None) -> CompareConfig:
+    """Check every field's type and range against ``limits``; return ``config``.
+
+    Raises:
+        ConfigError: naming the field, the range, the value received and the fix.
+    """
+    limits = limits or load_limits()
+    check_task(config.task)
+    # A copy sequence is timesteps + 20 steps long; the adding problem needs a step per half.
+    extra = 2 * MEMORY_LENGTH if config.task == "copy" else 0
+    lowest = 1 if config.task == "copy" else 2
+    _check_int(config, "timesteps", lowest, limits.max_timesteps - extra, "LSTM_LAB_MAX_TIMESTEPS")
+    _check_int(config, "units", 1, limits.max_units, "LSTM_LAB_MAX_UNITS")
+    _check_int(config, "epochs", 0, limits.max_epochs, "LSTM_LAB_MAX_EPOCHS")
+    _check_int(config, "seed", 0, MAX_SEED, None)
+    _check_int(config, "n_train", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS")
+    _check_int(config, "n_val", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS")
+    _check_int(config, "batch_size", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE")
+    _check_int(config, "profile_samples", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE")
+    _check_positive(config, "learning_rate", "try 0.005 for the adding problem")
+    _check_positive(config, "clipnorm", "use 1.0")
+    _check_kinds(config.kinds)
+    if config.forget_bias not in FORGET_BIASES:
+        raise ConfigError(
+            f"CompareConfig forget_bias must be one of {FORGET_BIASES}, got "
+            f"{config.forget_bias!r}; pick one of them."
+        )
+    _check_profile_epochs(config)
+    for kind in config.kinds:
+        spec, timesteps, features = model_spec(config, kind)
+        samples = config.n_train + config.n_val
+        check_memory(estimate_memory(spec, timesteps, features, config.batch_size, samples), limits)
+    return config
+
+
+def model_spec(config: CompareConfig, kind: str) -> tuple[ModelSpec, int, int]:
+    """``(spec, timesteps, features)`` of the model ``kind`` is trained as on ``config.task``.
+
+    Adding: one layer reading ``(batch, timesteps, 2)``, a regression head of 1 output. Copy:
+    one layer returning sequences over ``(batch, timesteps + 20, 10)``; ``build_model``'s head
+    is replaced by one applied at every step (``lstm_core.experiments.compare``).
+    """
+    forget_bias = config.forget_bias if kind == "lstm" else "one"  # an LSTM-only option
+    if config.task == "adding":
+        layer = LayerSpec(kind, config.units, forget_bias=forget_bias)
+        return ModelSpec((layer,), head="regression", outputs=1), config.timesteps, 2
+    layer = LayerSpec(kind, config.units, return_sequences=True, forget_bias=forget_bias)
+    spec = ModelSpec((layer,), head="classification", outputs=CATEGORIES)
+    return spec, config.timesteps + 2 * MEMORY_LENGTH, CATEGORIES
+
+
+def _check_kinds(kinds: tuple[str, ...]) -> None:
+    if not isinstance(kinds, tuple) or not kinds or any(kind not in KINDS for kind in kinds):
+        raise ConfigError(
+            f"CompareConfig kinds must be a non-empty tuple of {KINDS}, got {kinds!r}; "
+            "e.g. ('rnn', 'lstm')."
+        )
+    if len(set(kinds)) != len(kinds):
+        raise ConfigError(
+            f"CompareConfig kinds must name each kind once, got {kinds!r}; remove the repeats."
+        )
+
+
+def _check_profile_epochs(config: CompareConfig) -> None:
+    chosen = config.profile_epochs
+    if chosen is None:
+        return
+    if not isinstance(chosen, tuple) or any(
+        not _is_int(epoch) or not 0 <= epoch <= config.epochs for epoch in chosen
+    ):
+        raise ConfigError(
+            f"CompareConfig profile_epochs must be a tuple of epochs between 0 (before "
+            f"training) and epochs={config.epochs}, got {chosen!r}; e.g. (0, {config.epochs})."
+        )
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_int(config, name: str, low: int, high: int, variable: str | None) -> None:
+    value = getattr(config, name)
+    if not _is_int(value):
+        raise ConfigError(
+            f"CompareConfig {name} must be an int, got {value!r} ({type(value).__name__}); "
+            "write a whole number."
+        )
+    if not low <= value <= high:
+        raise ConfigError(
+            f"CompareConfig {name} must be between {low} and {high}, got {value}; choose a "
+            "value in that range" + (f" or raise the limit with {variable}." if variable else ".")
+        )
+
+
+def _check_positive(config, name: str, fix: str) -> None:
+    value = getattr(config, name)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"CompareConfig {name} must be a positive number, got {value!r}; {fix}.")
