@@ -1,0 +1,439 @@
+"""``TrainingJob``: train a model in a background thread while a page or a terminal watches.
+
+The job runs Keras' ``fit`` in a daemon thread and publishes its progress through a lock:
+``snapshot()`` is safe from any thread, at any time, and never waits for a batch. Nothing
+raised in the thread reaches the caller: it ends the job as ``"failed"`` with its message.
+The job never calls UI code; pages and the command line poll it.
+
+Progress, ``stop()`` and the divergence check run after every train-function call, and one
+call trains ``steps_per_execution`` batches (``lstm_core.train.speed`` picks it so that a
+call takes about a quarter of a second): "within one batch" means within one such call.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lstm_core.budget import check_memory, estimate_memory
+from lstm_core.errors import ConfigError, LabError
+from lstm_core.model import build_model, format_layers, validate
+from lstm_core.settings import Limits, load_limits
+from lstm_core.train import metrics, speed
+from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
+
+ENDED = ("finished", "stopped", "failed")
+# Seconds between heartbeats to the run store, so another process sees the run is alive.
+HEARTBEAT_S = 10.0
+
+# Jobs started and not yet ended in this process, for Limits.max_concurrent_jobs.
+_running: set[TrainingJob] = set()
+_running_lock = threading.Lock()
+
+
+class StopTraining(Exception):
+    """Raised from the progress callback to end ``fit`` at once, skipping the validation pass
+    that Keras runs after ``model.stop_training`` is set."""
+
+
+@dataclass(frozen=True, eq=False)
+class JobSnapshot:
+    """A training job's progress at one moment; a copy, safe to keep and read."""
+
+    status: str  # "pending" | "running" | "finished" | "stopped" | "failed"
+    epoch: int  # the epoch running (or last run), 1-based; 0 before the first batch
+    epochs: int  # epochs asked for
+    batch: int  # batches done in `epoch`
+    batches_per_epoch: int  # batches in one epoch
+    steps_per_execution: int  # batches per train-function call: progress comes per call
+    history: pd.DataFrame  # a row per completed epoch: epoch, loss, val_loss, metric, val_metric
+    elapsed_s: float  # seconds since start()
+    eta_s: float | None  # estimated seconds to the last epoch; None until it can be told
+    error: str | None  # why the job failed
+    run_id: str | None  # id in the run store, None without a store or before it is created
+    device: str  # where it trains, e.g. "CPU" or "CPU, XLA" (jit_compile); "" until built
+
+    @property
+    def steps_done(self) -> int:
+        """Batches trained so far, over all epochs."""
+        return max(self.epoch - 1, 0) * self.batches_per_epoch + self.batch
+
+    @property
+    def done(self) -> bool:
+        return self.status in ENDED
+
+
+@dataclass(frozen=True, eq=False)
+class JobResult:
+    """The test split, predicted by the trained model, in the targets' original units."""
+
+    test_metrics: dict  # regression: rmse, mae, per_target; classification: accuracy, confusion
+    y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
+    y_pred: np.ndarray  # same shape as y_true
+    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
+
+
+class TrainingJob:
+    """Train the model of ``model_spec`` on ``windows`` in a background thread.
+
+    Everything a user can get wrong is checked here, before anything starts: the config
+    against the limits, the spec against the windows' shapes and task, the estimated memory.
+
+    Args:
+        windows: a ``lstm_core.data.Windows``: ``x_*`` is ``(samples, timesteps, features)``.
+        model_spec: a ``lstm_core.model.ModelSpec`` whose head fits ``windows`` (same task,
+            ``outputs == windows.n_outputs``).
+        config: a ``TrainConfig``.
+        store: a ``RunStore`` to keep the run in (epochs as they end, the model at the end),
+            or None.
+        workspace: the store's workspace the run belongs to. Defaults to ``"default"``.
+        dataset: a name (or a dict with a ``"name"``) saying where the data came from.
+        window_spec: the ``WindowSpec`` or ``SequenceSpec`` that made ``windows``, kept in
+            the store so the run can be repeated.
+        distribute: None, or ``"mirrored"`` for ``tf.distribute.MirroredStrategy`` over
+            all local GPUs; ``config.batch_size`` is then per GPU.
+        limits: the app's limits; default ``load_limits()``.
+
+    Concurrency: at most ``limits.max_concurrent_jobs`` jobs train at once in a process;
+    ``start()`` beyond that raises ``ConfigError`` (the job is refused, not queued).
+
+    Example:
+
+    >>> job = TrainingJob(windows, spec, TrainConfig(epochs=5)).start()  # doctest: +SKIP
+    >>> job.wait().history  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        windows,
+        model_spec,
+        config: TrainConfig,
+        *,
+        store=None,
+        workspace: str = "default",
+        dataset: str | Mapping | None = None,
+        window_spec=None,
+        distribute: str | None = None,
+        limits: Limits | None = None,
+    ):
+        self._limits = limits or load_limits()
+        self.config = check_config(config, self._limits)
+        self.model_spec = validate(model_spec, windows.timesteps, windows.features, self._limits)
+        _check_fits_windows(model_spec, windows)
+        self._loss = resolve_loss(config.loss, windows.task)
+        samples = len(windows.x_train) + len(windows.x_val) + len(windows.x_test)
+        check_memory(
+            estimate_memory(
+                model_spec, windows.timesteps, windows.features, config.batch_size, samples
+            ),
+            self._limits,
+        )
+        if distribute not in (None, "mirrored"):
+            raise ConfigError(
+                f"distribute must be None or 'mirrored', got {distribute!r}; "
+                "use 'mirrored' to train on every local GPU."
+            )
+        self.windows = windows
+        self._store = store
+        self._workspace = workspace
+        self._dataset = dataset if isinstance(dataset, Mapping) else {"name": dataset or ""}
+        self._window_spec = window_spec
+        self._distribute = distribute
+        self.model = None  # the keras.Model, once built; trained in place
+        self.result: JobResult | None = None  # once finished or stopped
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._status = "pending"
+        self._stop_requested = False
+        self._epoch = self._batch = 0
+        self._batches_per_epoch = math.ceil(len(windows.x_train) / config.batch_size)
+        self._steps_per_execution = 1
+        self._history: list[dict] = []
+        self._error: str | None = None
+        self._run_id: str | None = None
+        self._device = ""
+        self._started = self._ended = None
+        self._first_call: tuple[float, int] | None = None  # (time, steps done) after call 1
+        self._last_beat = 0.0
+
+    @property
+    def run_id(self) -> str | None:
+        with self._lock:
+            return self._run_id
+
+    def start(self) -> TrainingJob:
+        """Start training in a daemon thread; return the job.
+
+        Raises:
+            ConfigError: when ``limits.max_concurrent_jobs`` jobs are training already.
+        """
+        with _running_lock:
+            if self._thread is not None:
+                raise RuntimeError("This training job was started already; make a new one.")
+            cap = self._limits.max_concurrent_jobs
+            if len(_running) >= cap:
+                raise ConfigError(
+                    f"{len(_running)} training jobs are already running (the limit is {cap}, "
+                    "LSTM_LAB_MAX_CONCURRENT_JOBS); wait for one to finish or stop one."
+                )
+            _running.add(self)
+            with self._lock:
+                self._status = "running"
+                self._started = time.monotonic()
+            self._thread = threading.Thread(target=self._run, name="lstm-lab-training", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> JobSnapshot:
+        """Ask the job to stop after the train-function call in progress.
+
+        The weights and the history so far are kept; the job ends as ``"stopped"`` (with the
+        test metrics of the weights so far) unless it had ended already.
+
+        Returns:
+            The snapshot at the moment of the request: at most one call (``steps_per_execution``
+            batches) is trained after it.
+        """
+        with self._lock:
+            self._stop_requested = True
+            return self._snapshot()
+
+    def wait(self, timeout: float | None = None) -> JobSnapshot:
+        """Wait until the job ends, or ``timeout`` seconds; return its snapshot."""
+        self._done.wait(timeout)
+        return self.snapshot()
+
+    def snapshot(self) -> JobSnapshot:
+        """The job's progress now; safe from any thread."""
+        with self._lock:
+            return self._snapshot()
+
+    def _snapshot(self) -> JobSnapshot:
+        now = time.monotonic()
+        elapsed = 0.0 if self._started is None else (self._ended or now) - self._started
+        return JobSnapshot(
+            status=self._status,
+            epoch=self._epoch,
+            epochs=self.config.epochs,
+            batch=self._batch,
+            batches_per_epoch=self._batches_per_epoch,
+            steps_per_execution=self._steps_per_execution,
+            history=pd.DataFrame(self._history, columns=self._columns()),
+            elapsed_s=elapsed,
+            eta_s=self._eta(now),
+            error=self._error,
+            run_id=self._run_id,
+            device=self._device,
+        )
+
+    def _columns(self) -> list[str]:
+        metric = METRICS[self.windows.task]
+        columns = ["epoch", "loss", "val_loss", metric, f"val_{metric}"]
+        return columns if len(self.windows.x_val) else columns[:2] + columns[3:4]
+
+    def _eta(self, now: float) -> float | None:
+        if self._status != "running" or self._first_call is None:
+            return None
+        since, first_steps = self._first_call
+        steps = (self._epoch - 1) * self._batches_per_epoch + self._batch
+        if steps <= first_steps:
+            return None
+        per_step = (now - since) / (steps - first_steps)
+        return per_step * (self.config.epochs * self._batches_per_epoch - steps)
+
+    # The training thread.
+
+    def _run(self) -> None:
+        status, error = "failed", None
+        try:
+            status = self._train()
+        except LabError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a job reports every failure, never raises
+            error = _one_line(exc)
+        finally:
+            self._end(status, error)
+
+    def _train(self) -> str:
+        from lstm_core.train import engine
+
+        if self._store is not None:
+            run_id = self._store.create_run(
+                model_spec=self.model_spec.to_dict(),
+                train_config=self.config.to_dict(),
+                dataset={**self._dataset, **self.windows.summary()},
+                window_spec=_as_dict(self._window_spec),
+                workspace=self._workspace,
+                name=self._name(),
+            )
+            with self._lock:
+                self._run_id = run_id
+        model, global_batch = self._build(engine)
+        fitted = time.monotonic()
+        status = self._fit(engine, model, global_batch)
+        train_s = time.monotonic() - fitted
+        timings = {
+            "setup_s": fitted - self._started,
+            "train_s": train_s,
+            "s_per_epoch": train_s / max(len(self._history), 1),
+        }
+        self.result = self._evaluate(engine, model, global_batch, timings)
+        if self._store is not None:
+            self._store.save_model(self._run_id, model)
+        return status
+
+    def _fit(self, engine, model, global_batch: int) -> str:
+        """Run ``fit``; return ``"finished"``, or ``"stopped"`` when ``stop()`` ended it."""
+        progress = engine.Progress(
+            self._on_batch, self._on_epoch, self._batches_per_epoch, self.config.learning_rate
+        )
+        try:
+            self._stop_point()  # stop() may have come while the model was being built
+            engine.fit(model, self.windows, self.config, global_batch, [progress])
+        except StopTraining:
+            return "stopped"
+        return "finished"
+
+    def _build(self, engine):
+        strategy, device = engine.strategy_for(self._distribute)
+        global_batch = self.config.batch_size * strategy.num_replicas_in_sync
+        batches = math.ceil(len(self.windows.x_train) / global_batch)
+        flops = speed.training_flops(
+            self.model_spec, self.windows.timesteps, self.windows.features, global_batch
+        )
+        steps_per_execution = speed.choose_steps_per_execution(flops, batches)
+        jit_compile = speed.choose_jit_compile(
+            flops,
+            self.windows.timesteps,
+            batches * self.config.epochs,
+            len(self.model_spec.layers),
+            engine.has_gpu(),
+        )
+        with strategy.scope():
+            model = build_model(
+                self.model_spec,
+                self.windows.timesteps,
+                self.windows.features,
+                self.config.seed,
+                limits=self._limits,
+            )
+            engine.compile_model(
+                model, self.config, self._loss, self.windows.task, steps_per_execution, jit_compile
+            )
+        with self._lock:
+            self.model = model
+            self._device = f"{device}, XLA" if jit_compile is True else device
+            self._batches_per_epoch = batches
+            self._steps_per_execution = steps_per_execution
+        return model, global_batch
+
+    def _stop_point(self) -> None:
+        """Raise ``StopTraining`` if ``stop()`` was called."""
+        with self._lock:
+            if self._stop_requested:
+                raise StopTraining
+
+    def _on_batch(self, epoch: int, batches_done: int) -> None:
+        now = time.monotonic()
+        if self._store is not None and now - self._last_beat > HEARTBEAT_S:
+            self._store.heartbeat(self._run_id)
+            self._last_beat = now
+        with self._lock:
+            self._epoch, self._batch = epoch, batches_done
+            if self._first_call is None:
+                self._first_call = (now, (epoch - 1) * self._batches_per_epoch + batches_done)
+        self._stop_point()
+
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        record = {"epoch": epoch, **{name: logs.get(name) for name in self._columns()[1:]}}
+        if self._store is not None:
+            self._store.record_epoch(self._run_id, epoch, record)
+            self._last_beat = time.monotonic()
+        with self._lock:
+            self._history.append(record)
+        self._stop_point()
+
+    def _evaluate(self, engine, model, global_batch: int, timings: dict) -> JobResult:
+        windows = self.windows
+        predicted = engine.predict(model, windows.x_test, global_batch)  # (samples, outputs)
+        if windows.task == "classification":
+            y_pred = predicted.argmax(axis=1)[:, None].astype(windows.y_test.dtype)  # (samples, 1)
+            y_true = windows.y_test
+            test_metrics = metrics.classification_metrics(y_true, y_pred, windows.class_names)
+        else:
+            y_true = windows.inverse_targets(windows.y_test)  # (samples, horizon * targets)
+            y_pred = windows.inverse_targets(predicted)
+            test_metrics = metrics.regression_metrics(
+                y_true, y_pred, windows.target_names, windows.horizon
+            )
+        return JobResult(test_metrics, y_true, y_pred, timings)
+
+    def _end(self, status: str, error: str | None) -> None:
+        run_id, result = self.run_id, self.result
+        try:
+            if self._store is not None and run_id is not None:
+                self._store.finish_run(
+                    run_id,
+                    status,
+                    test_metrics=None if result is None else result.test_metrics,
+                    timings=None if result is None else result.timings,
+                    error=error,
+                )
+        except LabError as exc:
+            status, error = "failed", str(exc)
+        finally:
+            with self._lock:
+                self._status, self._error = status, error
+                self._ended = time.monotonic()
+            with _running_lock:
+                _running.discard(self)
+            self._done.set()
+
+    def _name(self) -> str:
+        dataset = self._dataset.get("name") or "data"
+        return f"{dataset}, {format_layers(self.model_spec.layers)}"
+
+
+def running_jobs() -> int:
+    """How many training jobs are running in this process."""
+    with _running_lock:
+        return len(_running)
+
+
+def _check_fits_windows(model_spec, windows) -> None:
+    if model_spec.head != windows.task:
+        raise ConfigError(
+            f"The model has a {model_spec.head} head but the data is a {windows.task} task; "
+            f"choose head={windows.task!r}."
+        )
+    if model_spec.outputs != windows.n_outputs:
+        raise ConfigError(
+            f"The model has outputs={model_spec.outputs} but the data needs "
+            f"{windows.n_outputs} (horizon x targets, or classes); set outputs="
+            f"{windows.n_outputs}."
+        )
+    if len(windows.x_train) == 0:
+        raise ConfigError(
+            "The training split has 0 samples; use more rows, a shorter lookback or smaller "
+            "validation and test fractions."
+        )
+
+
+def _as_dict(spec) -> dict | None:
+    if spec is None or isinstance(spec, Mapping):
+        return spec
+    return spec.to_dict()
+
+
+def _one_line(exc: Exception) -> str:
+    """``"TypeName: first line of the message"``, at most 300 characters."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0] if lines else 'no message'}"
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -1,0 +1,252 @@
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import zipfile
+
+import pytest
+
+from lstm_core import runs
+from lstm_core.errors import StoreError
+from lstm_core.runs import RunStore
+
+MODEL_SPEC = {"layers": [{"kind": "lstm", "units": 4}], "head": "regression", "outputs": 1}
+CONFIG = {"epochs": 3, "batch_size": 8, "seed": 0}
+
+
+def add_run(store, workspace="default", epochs=2, status="finished"):
+    run_id = store.create_run(
+        model_spec=MODEL_SPEC,
+        train_config=CONFIG,
+        dataset={"name": "tiny.csv", "rows": 10},
+        window_spec={"lookback": 3},
+        workspace=workspace,
+        name="tiny",
+    )
+    for epoch in range(1, epochs + 1):
+        store.record_epoch(run_id, epoch, {"loss": 1.0 / epoch, "val_loss": 2.0 / epoch})
+    if status != "running":
+        store.finish_run(run_id, status, test_metrics={"rmse": 0.5}, timings={"train_s": 1.0})
+    return run_id
+
+
+def test_a_run_reads_back_as_written(tmp_path):
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    run = store.get_run(run_id)
+    assert len(run_id) == 12 and int(run_id, 16) >= 0
+    assert (run.status, run.name, run.dataset["name"]) == ("finished", "tiny", "tiny.csv")
+    assert run.model_spec == MODEL_SPEC and run.train_config == CONFIG
+    assert run.window_spec == {"lookback": 3}
+    assert run.history.to_dict("list") == {
+        "epoch": [1, 2],
+        "loss": [1.0, 0.5],
+        "val_loss": [2.0, 1.0],
+    }
+    assert run.test_metrics == {"rmse": 0.5} and run.finished_at >= run.created_at
+    assert (tmp_path / "runs.sqlite").exists() and (tmp_path / "models").is_dir()
+
+
+def test_list_runs_shows_status_dataset_and_last_loss():
+    store = RunStore.in_memory()
+    first = add_run(store, epochs=2)
+    second = add_run(store, epochs=1, status="stopped")
+    table = store.list_runs()
+    assert list(table.columns) == [
+        "run_id", "name", "status", "created_at", "dataset", "epochs", "loss", "val_loss"
+    ]  # fmt: skip
+    rows = table.set_index("run_id")
+    assert rows.loc[first, ["status", "dataset", "epochs", "loss"]].tolist() == [
+        "finished", "tiny.csv", 2, 0.5
+    ]  # fmt: skip
+    assert rows.loc[second, "status"] == "stopped" and rows.loc[second, "loss"] == 1.0
+
+
+def test_non_finite_values_are_stored_as_null():
+    store = RunStore.in_memory()
+    run_id = store.create_run(model_spec=MODEL_SPEC, train_config=CONFIG)
+    store.record_epoch(run_id, 1, {"loss": float("nan"), "val_loss": float("inf")})
+    history = store.get_run(run_id).history
+    assert history["loss"].isna().all() and history["val_loss"].isna().all()
+
+
+def test_runs_survive_reopening_the_folder(tmp_path):
+    run_id = add_run(RunStore(tmp_path), epochs=3)
+    reopened = RunStore(tmp_path)
+    assert reopened.get_run(run_id).history["epoch"].tolist() == [1, 2, 3]
+    assert reopened.list_runs()["run_id"].tolist() == [run_id]
+
+
+def test_a_run_of_another_workspace_is_invisible():
+    store = RunStore.in_memory()
+    mine = add_run(store, workspace="alice")
+    add_run(store, workspace="bob")
+    assert store.list_runs("alice")["run_id"].tolist() == [mine]
+    with pytest.raises(StoreError, match="no run .* in this workspace"):
+        store.get_run(mine, "bob")
+    with pytest.raises(StoreError, match="no run"):
+        store.delete_run(mine, "bob")
+    with pytest.raises(StoreError, match="no run"):
+        store.export_files(mine, "bob")
+    assert store.list_runs("alice")["run_id"].tolist() == [mine]
+
+
+@pytest.mark.parametrize("bad_id", ["../runs", "ABCDEF123456", "", "0" * 13])
+def test_an_id_that_is_not_a_run_id_is_not_found(bad_id):
+    store = RunStore.in_memory()
+    with pytest.raises(StoreError, match="no run"):
+        store.get_run(bad_id)
+
+
+def test_delete_removes_the_run_and_its_model_file(tmp_path):
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    model_file = tmp_path / "models" / f"{run_id}.keras"
+    model_file.write_bytes(b"weights")
+    store.delete_run(run_id)
+    assert store.list_runs().empty and not model_file.exists()
+    with pytest.raises(StoreError, match="no run"):
+        store.get_run(run_id)
+
+
+def test_a_run_still_training_cannot_be_deleted():
+    store = RunStore.in_memory()
+    run_id = add_run(store, status="running")
+    with pytest.raises(StoreError, match="still training; stop it"):
+        store.delete_run(run_id)
+
+
+def test_export_writes_config_history_and_model(tmp_path):
+    store = RunStore.in_memory()
+    run_id = add_run(store)
+    paths = store.export_run(run_id, tmp_path / "out")
+    names = sorted(path.name for path in paths)
+    assert names == [f"{run_id}_config.json", f"{run_id}_history.csv"]
+    config = json.loads((tmp_path / "out" / f"{run_id}_config.json").read_text())
+    assert config["model_spec"] == MODEL_SPEC and config["test_metrics"] == {"rmse": 0.5}
+    csv = (tmp_path / "out" / f"{run_id}_history.csv").read_text().splitlines()
+    assert csv == ["epoch,loss,val_loss", "1,1.0,2.0", "2,0.5,1.0"]
+    with zipfile.ZipFile(io.BytesIO(store.export_zip(run_id))) as archive:
+        assert sorted(archive.namelist()) == names
+
+
+def test_save_and_load_a_keras_model(tmp_path):
+    keras = pytest.importorskip("keras")
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    inputs = keras.Input((3, 1))
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(2)(inputs)))
+    path = store.save_model(run_id, model)
+    assert path == tmp_path / "models" / f"{run_id}.keras"
+    assert store.get_run(run_id).model_path == path
+    loaded = RunStore(tmp_path).load_model(run_id)
+    assert [w.shape for w in loaded.get_weights()] == [w.shape for w in model.get_weights()]
+    assert f"{run_id}.keras" in store.export_files(run_id)
+
+
+def test_load_model_of_a_run_without_one_says_so():
+    store = RunStore.in_memory()
+    run_id = add_run(store, status="failed")
+    with pytest.raises(StoreError, match="has no saved model"):
+        store.load_model(run_id)
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_concurrent_writers_lose_nothing(tmp_path, in_memory):
+    store = RunStore.in_memory() if in_memory else RunStore(tmp_path)
+    run_ids = [store.create_run(model_spec=MODEL_SPEC, train_config=CONFIG) for _ in range(4)]
+
+    def write(run_id):
+        for epoch in range(1, 21):
+            store.record_epoch(run_id, epoch, {"loss": float(epoch)})
+
+    threads = [threading.Thread(target=write, args=(run_id,)) for run_id in run_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    reader = store if in_memory else RunStore(tmp_path)
+    assert reader.list_runs()["epochs"].tolist() == [20] * 4
+
+
+WRITER = """
+import sys, time
+from lstm_core.runs import RunStore
+store = RunStore(sys.argv[1])
+run_id = store.create_run(model_spec={"layers": []}, train_config={}, dataset={"name": "d"})
+for epoch in (1, 2, 3):
+    store.record_epoch(run_id, epoch, {"loss": 1.0 / epoch})
+print(run_id, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_writer_leaves_an_interrupted_run_and_the_others_intact(tmp_path):
+    earlier = add_run(RunStore(tmp_path))
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+    killed = writer.stdout.readline().strip()
+    assert RunStore(tmp_path).get_run(killed).status == "running"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    writer.stdout.close()
+    store = RunStore(tmp_path)
+    run = store.get_run(killed)
+    assert run.status == "interrupted"
+    assert run.history["loss"].tolist() == pytest.approx([1.0, 0.5, 1 / 3])
+    assert store.get_run(earlier).status == "finished"
+    assert store.get_run(earlier).history["epoch"].tolist() == [1, 2]
+
+
+def test_a_stale_heartbeat_reads_as_interrupted(monkeypatch):
+    store = RunStore.in_memory()
+    run_id = add_run(store, status="running")
+    assert store.get_run(run_id).status == "running"
+    monkeypatch.setattr(runs, "STALE_AFTER_S", -1.0)
+    assert store.get_run(run_id).status == "interrupted"
+    assert store.list_runs()["status"].tolist() == ["interrupted"]
+
+
+def test_a_run_left_by_an_earlier_process_with_our_pid_is_interrupted(monkeypatch):
+    store = RunStore.in_memory()
+    run_id = add_run(store, status="running")
+    monkeypatch.setattr(runs, "_PROCESS", "a-later-process")
+    assert store.get_run(run_id).status == "interrupted"
+
+
+def test_a_corrupt_database_is_reported_and_left_untouched(tmp_path):
+    damaged = b"this is not a database at all" * 100
+    (tmp_path / "runs.sqlite").write_bytes(damaged)
+    with pytest.raises(StoreError, match=r"runs\.sqlite .*damaged and was left untouched"):
+        RunStore(tmp_path)
+    assert (tmp_path / "runs.sqlite").read_bytes() == damaged
+
+
+def test_an_unusable_folder_is_reported_with_its_path(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the store folder should be")
+    with pytest.raises(StoreError, match=r"folder .*file.* cannot be created.*LSTM_LAB_STORE"):
+        RunStore(blocker / "store")
+
+
+def test_default_store_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_LAB_STORE", str(tmp_path / "chosen"))
+    assert RunStore.default().folder == tmp_path / "chosen"
+    monkeypatch.delenv("LSTM_LAB_STORE")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if sys.platform.startswith("linux"):
+        assert runs.default_folder() == tmp_path / "data" / "lstm-lab"
+
+
+def test_finish_rejects_an_unknown_status():
+    store = RunStore.in_memory()
+    run_id = add_run(store, status="running")
+    with pytest.raises(StoreError, match="'finished', 'stopped' or 'failed', got status='done'"):
+        store.finish_run(run_id, "done")
