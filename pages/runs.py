@@ -1,0 +1,148 @@
+"""Runs: every stored run, their loss curves overlaid, details, delete, and train one again."""
+
+import streamlit as st
+
+from lstm_core.charts import runs_overlay_chart
+from ui import share, state, tables
+from ui.errors import attempt, show_error
+from ui.router import ensure_routed
+from ui.text import escape_markdown
+from ui.workspace import run_store, workspace_id
+
+ensure_routed()
+
+METRICS = {
+    "val_loss": "validation loss (on scaled targets)",
+    "loss": "training loss (on scaled targets)",
+}
+
+
+def reopen(run) -> None:
+    """Load a run's data, windowing, layers and training settings, for the Train page."""
+    try:
+        note = share.apply_experiment(share.experiment_of_run(run))
+    except Exception as error:  # shown on the Runs page by the run that follows
+        st.session_state["runs.error"] = error
+        return
+    st.session_state["runs.reopened"] = note or f"The settings of run {run.run_id} are loaded."
+
+
+def delete(run_id: str) -> None:
+    try:
+        run_store().delete_run(run_id, workspace_id())
+    except Exception as error:  # shown on the Runs page by the run that follows
+        st.session_state["runs.error"] = error
+
+
+def details(run) -> None:
+    st.caption(f"Run {run.run_id}: {run.status}")
+    if run.error:
+        st.text(f"Error: {run.error}")
+    sections = {
+        "Data and windowing": {"dataset": run.dataset, "window_spec": run.window_spec},
+        "Model and training": {"model_spec": run.model_spec, "train_config": run.train_config},
+        "Results": {"test_metrics": run.test_metrics, "timings": run.timings},
+    }
+    for column, (title, content) in zip(st.columns(3), sections.items(), strict=True):
+        column.caption(title)
+        column.json(content, expanded=2)
+    columns = st.columns([2, 2, 1, 2], vertical_alignment="center")
+    columns[0].button(
+        "Train it again: load its settings",
+        key="_runs.reopen",
+        icon=":material/replay:",
+        on_click=reopen,
+        args=(run,),
+    )
+    archive = attempt(run_store().export_zip, run.run_id, workspace_id())
+    if archive is not None:
+        columns[1].download_button(
+            "Download the run (.zip)", archive, file_name=f"run_{run.run_id}.zip", key="_runs.zip"
+        )
+    confirm = columns[3].checkbox("Yes, delete it", key="_runs.confirm")
+    columns[2].button(
+        "Delete",
+        key="_runs.delete",
+        icon=":material/delete:",
+        disabled=not confirm,
+        on_click=delete,
+        args=(run.run_id,),
+    )
+
+
+def stored_runs() -> list | None:
+    """The workspace's runs, newest first; ``None`` (the error shown) if unreadable."""
+    store, workspace = run_store(), workspace_id()
+    listed = attempt(store.list_runs, workspace)
+    if listed is None:
+        return None
+    return attempt(lambda: [store.get_run(run_id, workspace) for run_id in listed["run_id"]])
+
+
+def label(by_id: dict, run_id: str) -> str:
+    return f"{run_id} · {by_id[run_id].name}"
+
+
+def compare(by_id: dict) -> None:
+    """Overlay the chosen runs' loss curves."""
+    st.subheader("Compare")
+    state.ensure("runs", {"chosen": list(by_id)[:3], "metric": "val_loss", "log_scale": False})
+    state.keep_choices("runs", "chosen", list(by_id))
+    st.multiselect(
+        "Runs to overlay",
+        list(by_id),
+        key="runs.chosen",
+        persist_state="session",
+        format_func=lambda run_id: label(by_id, run_id),
+    )
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.radio(
+        "Curve",
+        list(METRICS),
+        key="runs.metric",
+        format_func=METRICS.get,
+        horizontal=True,
+        persist_state="session",
+    )
+    right.toggle("Log scale", key="runs.log_scale", persist_state="session")
+    chosen, metric = state.get("runs", "chosen"), state.get("runs", "metric")
+    if chosen:
+        histories = {label(by_id, run_id): by_id[run_id].history for run_id in chosen}
+        chart = runs_overlay_chart(
+            histories,
+            metric=metric,
+            log_scale=state.get("runs", "log_scale"),
+            y_title=METRICS[metric],
+        )
+        st.altair_chart(chart, width="stretch")
+
+
+def runs_page(runs: list) -> None:
+    by_id = {run.run_id: run for run in runs}
+    st.caption("Click a column header to sort.")
+    st.dataframe(tables.runs_table(runs), hide_index=True)
+    compare(by_id)
+    st.subheader("Details")
+    state.keep_choice("runs", "detail", list(by_id))
+    st.selectbox(
+        "Run",
+        list(by_id),
+        key="runs.detail",
+        persist_state="session",
+        format_func=lambda run_id: label(by_id, run_id),
+    )
+    details(by_id[state.get("runs", "detail")])
+
+
+st.title("Runs")
+if "runs.error" in st.session_state:
+    show_error(st.session_state.pop("runs.error"))
+if "runs.reopened" in st.session_state:
+    st.success(escape_markdown(st.session_state.pop("runs.reopened")), icon=":material/check:")
+    st.page_link("pages/train.py", label="Go to the Train page", icon=":material/monitoring:")
+
+runs = stored_runs()  # None when the store could not be read: its error is shown
+if runs:
+    runs_page(runs)
+elif runs is not None:
+    st.info("No runs yet: every training job is kept here, with its settings and results.")

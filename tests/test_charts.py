@@ -1,0 +1,156 @@
+"""Tests for lstm_core.charts: the specs say what the pages promise (axes, scales, data)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core import charts
+
+HOSTILE = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "a.b[0]"]
+
+
+def _spec(chart) -> dict:
+    return chart.to_dict()
+
+
+def _colors_in(spec) -> list[str]:
+    """Every literal colour anywhere in a Vega-Lite spec."""
+    found = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key in {"color", "fill", "stroke"} and isinstance(value, str):
+                found.append(value.lower())
+            found.extend(_colors_in(value))
+    elif isinstance(spec, list):
+        for item in spec:
+            found.extend(_colors_in(item))
+    return found
+
+
+def test_series_chart_keeps_hostile_column_names_as_data_values():
+    df = pd.DataFrame({name: np.arange(5.0) + i for i, name in enumerate(HOSTILE)})
+    chart = charts.series_chart(df, HOSTILE)
+    assert sorted(chart.data["column"].unique()) == sorted(HOSTILE)
+    fields = json.dumps(_spec(chart)["encoding"])
+    assert "<script>" not in fields and "a.b[0]" not in fields
+    assert chart.data.loc[chart.data["column"] == "a.b[0]", "value"].tolist() == [2, 3, 4, 5, 6]
+
+
+def test_series_chart_thins_long_series_and_uses_the_date_axis():
+    dates = pd.date_range("2000-01-01", periods=5_000, freq="D")
+    df = pd.DataFrame({"Date": dates, "Temp": np.arange(5_000.0)})
+    chart = charts.series_chart(df, ["Temp"], date_column="Date", max_points=1_000)
+    assert len(chart.data) == 1_000
+    assert chart.data["value"].iloc[1] == 5.0  # every 5th row
+    x = _spec(chart)["encoding"]["x"]
+    assert x["type"] == "temporal" and x["title"] == "Date (date)"
+
+
+def test_series_chart_without_date_uses_row_numbers():
+    chart = charts.series_chart(pd.DataFrame({"y": [1.0, 2.0]}), ["y"])
+    assert _spec(chart)["encoding"]["x"]["title"] == "row (time step)"
+    assert chart.data["x"].tolist() == [0, 1]
+
+
+def test_loss_chart_has_train_and_validation_curves_per_epoch():
+    history = pd.DataFrame({"epoch": [1, 2], "loss": [1.0, 0.5], "val_loss": [2.0, 1.5]})
+    chart = charts.loss_chart(history)
+    data = chart.data
+    assert data[data.curve == "validation"]["loss"].tolist() == [2.0, 1.5]
+    assert data[data.curve == "train"]["epoch"].tolist() == [1, 2]
+    y = _spec(chart)["encoding"]["y"]
+    assert y["scale"] == {"zero": False}
+    assert y["title"] == "loss (on scaled targets)"
+
+
+def test_loss_chart_log_scale_drops_non_positive_values():
+    records = [{"loss": 1.0, "val_loss": 0.0}, {"loss": 0.1, "val_loss": 0.2}]
+    chart = charts.loss_chart(records, log_scale=True)
+    y = _spec(chart)["encoding"]["y"]
+    assert y["scale"] == {"type": "log"} and y["title"].endswith("log scale")
+    validation = chart.data[chart.data.curve == "validation"]["loss"]
+    assert np.isnan(validation.iloc[0]) and validation.iloc[1] == 0.2
+    assert chart.data["epoch"].tolist() == [1, 2, 1, 2]  # no epoch column: 1-based order
+
+
+def test_loss_chart_without_validation_has_only_train():
+    chart = charts.loss_chart(pd.DataFrame({"loss": [3.0]}))
+    assert chart.data["curve"].unique().tolist() == ["train"]
+
+
+def test_runs_overlay_draws_one_line_per_run():
+    histories = {
+        "run 1": pd.DataFrame({"epoch": [1, 2], "val_loss": [1.0, 0.9]}),
+        "run 2": [{"epoch": 1, "val_loss": 0.7}],
+    }
+    chart = charts.runs_overlay_chart(histories, metric="val_loss", log_scale=True)
+    assert chart.data.groupby("curve")["loss"].apply(list).to_dict() == {
+        "run 1": [1.0, 0.9],
+        "run 2": [0.7],
+    }
+    spec = _spec(chart)
+    assert spec["encoding"]["color"]["title"] == "run"
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+def test_prediction_chart_pairs_truth_and_prediction():
+    chart = charts.prediction_chart(np.array([1.0, 2.0, 3.0]), np.array([1.5, 2.5, 2.0]), name="y")
+    data = chart.data
+    assert data[data.curve == "truth"]["value"].tolist() == [1.0, 2.0, 3.0]
+    assert data[data.curve == "prediction"]["window"].tolist() == [0, 1, 2]
+    assert _spec(chart)["encoding"]["y"]["title"] == "value (data units)"
+
+
+def test_heatmap_maps_time_and_unit_to_the_right_values():
+    values = np.arange(6.0).reshape(3, 2)  # (timesteps=3, units=2)
+    chart = charts.heatmap_chart(values, title="c_t", value_title="c")
+    row = chart.data[(chart.data.t == 2) & (chart.data.unit == 1)]
+    assert row["value"].item() == values[2, 1]
+    spec = _spec(chart)
+    assert spec["encoding"]["x"]["title"] == "time step t"
+    assert spec["encoding"]["color"]["scale"]["scheme"] == "viridis"
+
+
+def test_heatmap_diverging_scale_is_symmetric_about_zero():
+    chart = charts.heatmap_chart(
+        np.array([[-0.5, 2.0]]), title="h", value_title="h", diverging=True
+    )
+    scale = _spec(chart)["encoding"]["color"]["scale"]
+    assert scale["domain"] == [-2.0, 2.0] and scale["domainMid"] == 0
+
+
+def test_gradient_chart_is_log_scaled_and_leaves_zero_gradients_out():
+    profiles = {
+        "rnn": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.0, 1e-8, 1.0]}),
+        "lstm": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.1, 0.3, 1.0]}),
+    }
+    chart = charts.gradient_chart(profiles)
+    spec = _spec(chart)
+    assert spec["encoding"]["y"]["scale"] == {"type": "log"}
+    assert "dL/dh" in spec["encoding"]["y"]["title"]
+    rnn = chart.data[chart.data.profile == "rnn"]["norm"]
+    assert np.isnan(rnn.iloc[0]) and rnn.iloc[1] == pytest.approx(1e-8)
+
+
+def test_learning_curves_put_the_baseline_rule_at_its_value():
+    chart = charts.learning_curves_chart({"rnn": [0.2, 0.17], "lstm": [0.1, 0.01]}, baseline=1 / 6)
+    lines, rule, label = chart.layer
+    assert rule.data["loss"].item() == pytest.approx(1 / 6)
+    assert label.data["label"].item() == "baseline = 0.1667"
+    assert lines.data[lines.data.curve == "lstm"]["loss"].tolist() == [0.1, 0.01]
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        charts.series_chart(pd.DataFrame({"y": [1.0]}), ["y"]),
+        charts.loss_chart([{"loss": 1.0}]),
+        charts.heatmap_chart(np.zeros((2, 2)), title="t", value_title="v"),
+        charts.learning_curves_chart({"lstm": [0.1]}, baseline=0.2),
+    ],
+)
+def test_no_chart_hard_codes_black_or_white(chart):
+    for color in _colors_in(_spec(chart)):
+        assert color not in {"black", "white", "#000", "#000000", "#fff", "#ffffff"}

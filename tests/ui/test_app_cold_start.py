@@ -1,0 +1,36 @@
+"""The Home, Data and Model pages open without importing TensorFlow or Keras.
+
+Checked in a fresh Python process, so nothing another test imported can hide an import.
+"""
+
+import os
+import subprocess
+import sys
+
+from app_session import APP
+
+SCRIPT = """
+import sys
+from streamlit.testing.v1 import AppTest
+
+at = AppTest.from_file(sys.argv[1], default_timeout=60).run()
+for page in ("home", "data", "model"):
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    heavy = [name for name in ("tensorflow", "keras") if name in sys.modules]
+    print(page, ",".join(heavy) or "none")
+"""
+
+
+def test_home_data_and_model_pages_open_without_tensorflow(tmp_path):
+    env = {**os.environ, "LSTM_LAB_STORE": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(APP)],
+        cwd=APP.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["home", "none", "data", "none", "model", "none"]

@@ -1,0 +1,400 @@
+"""AppTests of every page: fresh, and in a session with data, a model and a finished run.
+
+The trained session is built once per module through the pages themselves (Data, Model,
+Train), so these tests also check that moving between pages loses nothing.
+"""
+
+import time
+
+import numpy as np
+import pytest
+from app_session import (
+    add_run,
+    charts,
+    errors,
+    layer_ids,
+    new_app,
+    open_page,
+    plain,
+    trained_session,
+)
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    """Each test's runs go to its own store folder."""
+    monkeypatch.setenv("LSTM_LAB_STORE", str(tmp_path / "store"))
+    return tmp_path / "store"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LSTM_LAB_STORE", str(tmp_path_factory.mktemp("trained-store")))
+        at = trained_session()
+        yield at
+
+
+def dataframe_containing(at, column: str):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+PAGES = {
+    "home": "LSTM Lab",
+    "data": "Data",
+    "model": "Model",
+    "train": "Train",
+    "states": "States",
+    "vanishing": "Vanishing gradients",
+    "runs": "Runs",
+}
+
+
+def test_every_page_runs_on_a_fresh_session():
+    at = new_app()
+    for page, title in PAGES.items():
+        open_page(at, page)
+        assert at.title[0].value == title
+        assert not errors(at), page
+
+
+def test_every_page_runs_on_a_trained_session(trained):
+    for page, title in PAGES.items():
+        open_page(trained, page)
+        assert trained.title[0].value == title
+        assert not errors(trained), page
+
+
+# Home.
+
+
+def test_home_explains_the_cell_and_offers_the_demo():
+    at = new_app()
+    text = " ".join(m.value for m in at.markdown)
+    assert "three inputs" in text and "three outputs" in text and "zero states" in text
+    assert at.button(key="_home.demo").label == "Run the demo"
+    assert len(at.get("graphviz_chart")) == 1
+
+
+def test_the_demo_loads_data_and_model_and_trains_on_the_train_page():
+    at = new_app()
+    at.button(key="_home.demo").click().run()
+    job = at.session_state["app.jobs"].get("train")
+    try:
+        assert at.title[0].value == "Train"
+        assert at.session_state["data.origin"] == ("sample", "airline")
+        assert job.model_spec.layers[0].return_sequences
+        assert job.snapshot().status in {"pending", "running"}
+    finally:
+        job.stop()
+        job.wait(60)
+
+
+def test_sidebar_summarises_dataset_model_jobs_and_runs(trained):
+    open_page(trained, "home")
+    text = plain(" ".join(c.value for c in trained.sidebar.caption))
+    assert "Airline passengers · x_train (88, 12, 1)" in text
+    assert "lstm:4:seq:state,lstm:3" in text
+    assert "Training: finished, epoch 1/1" in text
+    assert "1 in this workspace, kept on disk." in text
+
+
+def test_sidebar_of_a_fresh_session():
+    at = new_app()
+    text = " ".join(c.value for c in at.sidebar.caption)
+    assert "None yet" in text and "No job yet" in text
+
+
+# Data.
+
+
+def test_data_page_shows_a_sample_and_its_window_shapes():
+    at = open_page(new_app(), "data")
+    assert at.dataframe[0].value.shape == (144, 2)
+    shapes = dataframe_containing(at, "split")
+    assert shapes["x: (samples, timesteps, features)"].tolist() == [
+        "(88, 12, 1)",
+        "(22, 12, 1)",
+        "(22, 12, 1)",
+    ]
+    assert charts(at)[0]["encoding"]["x"]["type"] == "temporal"
+
+
+def test_changing_lookback_and_sample_changes_the_shapes():
+    at = open_page(new_app(), "data")
+    at.number_input(key="data.lookback").set_value(24).run()
+    assert (
+        dataframe_containing(at, "split")["x: (samples, timesteps, features)"][0] == "(76, 24, 1)"
+    )
+    at.selectbox(key="data.sample").set_value("sine").run()
+    assert at.multiselect(key="data.features").value == ["driver", "slow", "response"]
+    assert dataframe_containing(at, "split")["x: (samples, timesteps, features)"][0].endswith(
+        ", 20, 3)"
+    )
+
+
+def test_a_windowing_error_is_shown_beside_the_control_that_caused_it():
+    at = open_page(new_app(), "data")
+    at.number_input(key="data.lookback").set_value(200).run()
+    assert any("lookback 200" in message for message in errors(at))
+    column = next(c for c in at.columns if any(n.key == "data.lookback" for n in c.number_input))
+    assert any("lookback 200" in e.value for e in column.error)
+    assert not any(f.value.columns.tolist() == ["split"] for f in at.dataframe)
+
+
+def test_long_format_sample_has_one_sample_per_sequence():
+    at = open_page(new_app(), "data")
+    at.selectbox(key="data.sample").set_value("shapes").run()
+    assert at.selectbox(key="data.id_column").value == "sequence_id"
+    shapes = dataframe_containing(at, "split")
+    assert sum(int(s.strip("()").split(", ")[0]) for s in shapes["y"]) == 300
+    assert "classification" in " ".join(c.value for c in at.caption)
+
+
+def test_an_uploaded_csv_is_previewed_and_windowed():
+    csv = "t,a,b\n" + "\n".join(f"{i},{i % 7},{i % 5}" for i in range(60))
+    at = open_page(new_app(), "data")
+    at.radio(key="data.source").set_value("My CSV file").run()
+    at.file_uploader(key="_data.upload").set_value(("mine.csv", csv.encode(), "text/csv")).run()
+    assert at.dataframe[0].value.shape == (60, 3)
+    assert at.session_state["data.title"] == "mine.csv"
+    assert at.multiselect(key="data.targets").value == ["b"]
+    assert not errors(at)
+
+
+def test_a_bad_upload_gets_its_message_not_a_traceback():
+    at = open_page(new_app(), "data")
+    at.radio(key="data.source").set_value("My CSV file").run()
+    at.file_uploader(key="_data.upload").set_value(("bad.csv", b"\x00\x01\x02", "text/csv")).run()
+    assert any("binary" in message for message in errors(at))
+
+
+# Model.
+
+
+def describe_rows(at):
+    return dataframe_containing(at, "returns")
+
+
+def test_model_page_describes_every_returned_tensor():
+    at = open_page(new_app(), "model")
+    rows = describe_rows(at)
+    assert rows["shape"].tolist() == ["(batch, 24, 32)", "(batch, 16)"]
+    first = layer_ids(at)[0]
+    at.toggle(key=f"model.layer{first}.return_state").set_value(True).run()
+    rows = describe_rows(at)
+    assert rows["returns"].tolist() == ["[0] output", "[1] h", "[2] c", "[0] output"]
+    assert rows["Keras name"].tolist()[1:3] == ["final_memory_state", "final_carry_state"]
+
+
+def test_an_impossible_stack_is_explained_and_fixed_in_one_click():
+    at = open_page(new_app(), "model")
+    first = layer_ids(at)[0]
+    at.toggle(key=f"model.layer{first}.return_sequences").set_value(False).run()
+    assert any("set return_sequences=True on layer 1" in m for m in errors(at))
+    at.button(key="_model.fix").click().run()
+    assert not errors(at)
+    assert at.toggle(key=f"model.layer{layer_ids(at)[0]}.return_sequences").value is True
+
+
+def test_layers_can_be_added_moved_and_removed():
+    at = open_page(new_app(), "model")
+    at.button(key="_model.add").click().run()
+    assert describe_rows(at)["layer"].str.startswith("layer_3").any()
+    third = layer_ids(at)[2]
+    at.selectbox(key=f"model.layer{third}.kind").set_value("gru").run()
+    at.button(key=f"_model.up{layer_ids(at)[2]}").click().run()
+    kinds = [at.selectbox(key=f"model.layer{i}.kind").value for i in layer_ids(at)]
+    assert kinds == ["lstm", "gru", "lstm"]
+    at.button(key=f"_model.remove{layer_ids(at)[0]}").click().run()
+    assert at.code[0].value == "gru:16,lstm:16:seq"  # options move with their layer
+    assert any("set return_sequences=True on layer 1" in m for m in errors(at))
+    at.button(key="_model.fix").click().run()
+    assert at.code[0].value == "gru:16:seq,lstm:16:seq"
+
+
+def test_a_preset_replaces_the_stack():
+    at = open_page(new_app(), "model")
+    at.selectbox(key="model.preset").set_value("One GRU")
+    at.button(key="_model.apply_preset").click().run()
+    assert at.code[0].value == "gru:32"
+    assert "yes" in dataframe_containing(at, "cuDNN on a GPU")["cuDNN on a GPU"].tolist()
+
+
+def test_model_page_uses_the_shapes_of_the_loaded_data(trained):
+    open_page(trained, "model")
+    assert "(batch, 12, 1)" in trained.caption[0].value
+    assert describe_rows(trained)["shape"].tolist()[0] == "(batch, 12, 4)"
+
+
+# Train.
+
+
+def test_train_page_without_data_cannot_start():
+    at = open_page(new_app(), "train")
+    assert at.button(key="_train.start").disabled
+    assert "No data yet" in at.info[0].value
+
+
+def test_a_finished_run_shows_metrics_predictions_and_downloads(trained):
+    open_page(trained, "train")
+    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)"]
+    assert "Finished" in trained.get("progress")[0].proto.text
+    loss, prediction = charts(trained)
+    assert loss["encoding"]["y"]["scale"] == {"zero": False}
+    assert prediction["encoding"]["y"]["title"] == "value (data units)"
+    labels = [b.label for b in trained.main.get("download_button")]
+    assert labels == [
+        "Download the model (.keras)",
+        "Download the config (JSON)",
+        "Download the history (CSV)",
+    ]
+    trained.toggle(key="train.log_scale").set_value(True).run()
+    assert charts(trained)[0]["encoding"]["y"]["scale"] == {"type": "log"}
+    trained.toggle(key="train.log_scale").set_value(False).run()
+
+
+def test_stop_ends_a_long_run_and_keeps_what_was_learned(trained):
+    open_page(trained, "train")
+    trained.number_input(key="train.epochs").set_value(500).run()
+    trained.button(key="_train.start").click().run()
+    job = trained.session_state["app.jobs"].get("train")
+    assert trained.button(key="_train.stop").disabled is False
+    while job.snapshot().epoch < 1:  # stop once it trains, not while TensorFlow builds
+        time.sleep(0.1)
+    trained.button(key="_train.stop").click().run()
+    snapshot = job.wait(120)
+    assert snapshot.status == "stopped"
+    trained.run()
+    assert "Stopped" in trained.get("progress")[0].proto.text
+    trained.number_input(key="train.epochs").set_value(2).run()
+
+
+# States.
+
+
+def test_states_page_shows_heatmaps_and_what_the_layer_returned(trained):
+    open_page(trained, "states")
+    assert [t.label for t in trained.tabs] == [
+        "h: hidden state",
+        "c: cell state",
+        "i: input gate",
+        "f: forget gate",
+        "g: candidate",
+        "o: output gate",
+    ]
+    heatmap = charts(trained)[0]
+    assert heatmap["mark"]["type"] == "rect"
+    assert heatmap["encoding"]["x"]["title"] == "time step t"
+    returned = dataframe_containing(trained, "tensor")
+    assert returned.to_dict("list") == {
+        "tensor": ["output", "h", "c"],
+        "shape": ["(1, 12, 4)", "(1, 4)", "(1, 4)"],
+    }
+    options = dataframe_containing(trained, "as built")
+    assert options["as built"].tolist() == ["", "", "", "yes"]
+    trained.selectbox(key="states.layer").set_value(2).run()
+    assert dataframe_containing(trained, "tensor")["tensor"].tolist() == ["output"]
+    trained.selectbox(key="states.layer").set_value(1).run()
+
+
+def test_an_initial_state_what_if_changes_the_states(trained):
+    open_page(trained, "states")
+    zeros = dataframe_containing(trained, "h_T").to_numpy()
+    trained.radio(key="states.init").set_value("value").run()
+    trained.slider(key="states.value").set_value(0.9).run()
+    chosen = dataframe_containing(trained, "h_T").to_numpy()
+    assert zeros.shape == chosen.shape == (4, 2)
+    assert not np.allclose(zeros, chosen)
+    trained.radio(key="states.init").set_value("zeros").run()
+
+
+def test_states_offer_npz_and_csv_exports(trained):
+    open_page(trained, "states")
+    buttons = trained.main.get("download_button")
+    assert [b.label for b in buttons] == ["Download states (.npz)", "Download layer_1 trace (CSV)"]
+    assert all(b.proto.url for b in buttons)
+
+
+# Vanishing gradients.
+
+
+def tiny_comparison(at):
+    open_page(at, "vanishing")
+    for key, value in {
+        "timesteps": 8,
+        "units": 4,
+        "epochs": 1,
+        "n_train": 60,
+        "batch_size": 30,
+    }.items():
+        at.number_input(key=f"vanishing.{key}").set_value(value)
+    at.run()
+
+
+def test_gradient_profile_of_untrained_cells_is_drawn_on_a_log_scale():
+    at = new_app()
+    tiny_comparison(at)
+    at.button(key="_vanishing.profile").click().run()
+    assert not errors(at)
+    spec = charts(at)[0]
+    assert spec["encoding"]["y"]["scale"] == {"type": "log"}
+    untrained = at.session_state["vanishing.untrained"]
+    assert set(untrained.results) == {"rnn", "lstm"}
+
+
+def test_the_comparison_runs_in_the_background_with_its_baseline():
+    at = new_app()
+    tiny_comparison(at)
+    at.button(key="_vanishing.start").click().run()
+    job = at.session_state["app.jobs"].get("vanishing")
+    assert job.wait(120).status == "finished"
+    at.run()
+    curves, gradients = charts(at)
+    rule = next(layer for layer in curves["layer"] if layer["mark"]["type"] == "rule")
+    assert rule["mark"]["strokeDash"] == [6, 4]
+    assert gradients["encoding"]["y"]["scale"] == {"type": "log"}
+
+
+# Runs.
+
+
+def test_runs_page_without_runs_says_so():
+    at = open_page(new_app(), "runs")
+    assert "No runs yet" in at.info[0].value
+
+
+def test_runs_are_listed_overlaid_and_deleted(store):
+    first = add_run(store, "first", [1.0, 0.5, 0.25])
+    second = add_run(store, "second", [2.0, 1.0])
+    at = open_page(new_app(), "runs")
+    table = dataframe_containing(at, "layers")
+    assert sorted(table["run"]) == sorted([first, second])
+    assert table.set_index("run").loc[first, "val_loss"] == 0.25
+    overlay = charts(at)[0]
+    assert overlay["encoding"]["color"]["title"] == "run"
+    at.selectbox(key="runs.detail").set_value(first).run()
+    assert at.button(key="_runs.delete").disabled
+    at.checkbox(key="_runs.confirm").check().run()
+    at.button(key="_runs.delete").click().run()
+    assert dataframe_containing(at, "layers")["run"].tolist() == [second]
+
+
+def test_a_run_can_be_reopened_to_train_again(store):
+    run_id = add_run(store, "again", [1.0])
+    at = open_page(new_app(), "runs")
+    at.selectbox(key="runs.detail").set_value(run_id).run()
+    at.button(key="_runs.reopen").click().run()
+    assert "are loaded" in at.success[0].value
+    assert at.session_state["data.lookback"] == 6
+    open_page(at, "model")
+    assert at.code[0].value == "lstm:8"
+    open_page(at, "train")
+    assert at.number_input(key="train.batch_size").value == 16
+
+
+def test_the_trained_run_is_in_the_store(trained):
+    open_page(trained, "runs")
+    table = dataframe_containing(trained, "layers")
+    assert "lstm:4:seq:state,lstm:3" in table["layers"].tolist()
+    assert {"finished"} <= set(table["status"])

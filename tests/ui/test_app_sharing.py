@@ -1,0 +1,118 @@
+"""Sharing settings: the page URL's query parameters and the experiment JSON."""
+
+import json
+
+import pytest
+from app_session import new_app, open_page, plain, shell, state_of
+
+from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
+from lstm_core.model import ModelSpec, parse_layers
+from lstm_core.train import TrainConfig
+
+EXPORT = (
+    "from lstm_core.experiment_io import export_experiment\nfrom ui import share\n"
+    "st.session_state['exported'] = export_experiment(share.current_experiment())\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_LAB_STORE", str(tmp_path / "store"))
+
+
+def test_settings_in_the_url_are_applied_when_a_session_starts():
+    at = new_app(sample="sine", lookback="10", layers="gru:8", epochs="3")
+    assert at.session_state["data.origin"] == ("sample", "sine")
+    assert at.session_state["data.lookback"] == 10
+    assert at.session_state["train.epochs"] == 3
+    open_page(at, "model")
+    assert at.code[0].value == "gru:8"
+
+
+def test_the_url_follows_the_current_settings():
+    at = open_page(new_app(), "data")
+    at.number_input(key="data.lookback").set_value(24).run()
+    open_page(at, "model")
+    assert at.query_params == {
+        "sample": "airline",
+        "lookback": "24",
+        "horizon": "1",
+        "stride": "1",
+        "layers": "lstm:32:seq,lstm:16",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"layers": "lstm:abc"}, "Cannot read layer 'lstm:abc'"),
+        ({"epochs": "many"}, "epochs='many' must be a int"),
+        ({"sample": "nope"}, "No sample named 'nope'"),
+        ({"epochs": "0"}, "TrainConfig epochs must be"),
+    ],
+)
+def test_bad_url_settings_are_reported_and_skipped(query, message):
+    at = new_app(**query)
+    warnings = [plain(w.value) for w in at.sidebar.warning]
+    assert any(message in w and "were not applied" in w for w in warnings), warnings
+    assert "data.origin" not in at.session_state
+
+
+def test_export_holds_data_windowing_layers_and_training():
+    at = open_page(new_app(), "data")
+    at.number_input(key="data.lookback").set_value(6).run()
+    open_page(at, "model")
+    open_page(at, "train")
+    at.number_input(key="train.epochs").set_value(7).run()
+    experiment = import_experiment(shell(EXPORT, state_of(at)).session_state["exported"])
+    assert experiment.data == {"sample": "airline"}
+    assert experiment.window.lookback == 6
+    assert [layer.units for layer in experiment.model.layers] == [32, 16]
+    assert experiment.train.epochs == 7
+
+
+def sidebar_import(content: bytes):
+    at = new_app()
+    at.file_uploader(key="_app.import").set_value(("shared.json", content, "application/json"))
+    return at.run()
+
+
+def test_an_imported_experiment_sets_data_model_and_training():
+    shared = Experiment(
+        data={"sample": "temperatures"},
+        model=ModelSpec(layers=parse_layers("gru:12:seq,rnn:6")),
+        train=TrainConfig(epochs=4, batch_size=8),
+    )
+    at = sidebar_import(export_experiment(shared).encode())
+    assert [s.value for s in at.success] == ["Settings imported\\."]
+    assert at.session_state["data.origin"] == ("sample", "temperatures")
+    assert at.session_state["train.batch_size"] == 8
+    kinds = [at.session_state[f"model.layer{i}.kind"] for i in at.session_state["model.layer_ids"]]
+    assert kinds == ["gru", "rnn"]
+
+
+def test_an_experiment_on_an_uploaded_file_waits_for_that_file():
+    shared = {
+        "lstm_lab": 1,
+        "data": {"file": "mine.csv"},
+        "window": {"kind": "series", "features": ["a"], "targets": ["a"], "lookback": 3},
+    }
+    at = sidebar_import(json.dumps(shared).encode())
+    assert "Upload mine.csv on the Data page" in plain(at.success[0].value)
+    assert at.session_state["data.pending"][0] == "mine.csv"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"lstm_lab": 1, "model": {"layers": [{"kind": "lstm", "units": -3}]}}', "units"),
+        (b'{"lstm_lab": 1, "surprise": 1}', "unknown key(s) ['surprise']"),
+        (b"[" * 5000 + b"]" * 5000, "JSON"),
+    ],
+)
+def test_a_bad_experiment_file_is_refused_with_its_reason(content, message):
+    at = sidebar_import(content)
+    assert not at.exception
+    assert any(message in plain(e.value) for e in at.error), [e.value for e in at.error]
+    assert "data.origin" not in at.session_state and "model.layer_ids" not in at.session_state

@@ -1,0 +1,64 @@
+"""The router: page config, the pages, the sidebar, and shared settings in the URL.
+
+``app.py`` calls ``run()`` on every script run. Every page also starts with ``ensure_routed()``,
+because of a Streamlit quirk: while a ``pages/`` folder sits beside the entry point, a server
+process that has not yet run ``st.navigation`` (its first visitor came in by a deep link such
+as ``/train``) runs the page file alone, without ``app.py``, in Streamlit's older multipage
+mode. ``ensure_routed`` notices and runs the router instead, which switches Streamlit to
+``st.navigation`` for good and then runs the same page.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+from ui import share, sidebar
+from ui.errors import show_error
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+# (file, title, icon), in the order of the navigation.
+PAGES = (
+    ("home.py", "Home", ":material/home:"),
+    ("data.py", "Data", ":material/table_chart:"),
+    ("model.py", "Model", ":material/stacks:"),
+    ("train.py", "Train", ":material/monitoring:"),
+    ("states.py", "States", ":material/grid_on:"),
+    ("vanishing.py", "Vanishing gradients", ":material/trending_down:"),
+    ("runs.py", "Runs", ":material/history:"),
+)
+_routing = threading.local()  # Streamlit runs each session's script in its own thread
+
+
+def run() -> None:
+    """Set up the page, read the URL's settings, run the page, then write the URL and sidebar."""
+    st.set_page_config(page_title="LSTM Lab", page_icon=":material/memory:", layout="wide")
+    share.apply_query_params_once()
+    page = st.navigation(
+        [
+            st.Page(PAGES_DIR / file, title=title, icon=icon, default=file == "home.py")
+            for file, title, icon in PAGES
+        ]
+    )
+    # Filled after the page, so the URL and the summary show what the page just changed.
+    # (Nothing is drawn after st.stop(), so pages end early by returning, never by stopping.)
+    summary = st.sidebar.container()
+    _routing.active = True
+    try:
+        page.run()
+    except Exception as error:  # a bug: one short line here, the traceback in the server log
+        show_error(error)
+    finally:
+        _routing.active = False
+        share.write_query_params()
+        with summary:
+            sidebar.render()
+
+
+def ensure_routed() -> None:
+    """Run the router if Streamlit ran this page without it (see the module docstring)."""
+    if not getattr(_routing, "active", False):
+        run()
+        st.stop()

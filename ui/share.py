@@ -1,0 +1,175 @@
+"""Shareable settings: the experiment as JSON (export, validated import) and in the page URL.
+
+The JSON is ``lstm_core.experiment_io``'s: the data source, the windowing, the layer stack and
+the training settings. The URL carries a short, readable part of it (``?sample=airline
+&lookback=12&layers=lstm:32:seq,lstm:16&epochs=20``), read once when a session starts and
+rewritten on every run, so the address bar always holds the current settings. Whatever comes
+in, a file or a URL, passes the engine's validation before anything is applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from lstm_core.data import SequenceSpec, WindowSpec
+from lstm_core.errors import ConfigError, LabError
+from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
+from lstm_core.model import ModelSpec, parse_layers
+from lstm_core.train import TrainConfig, check_config
+from ui import dataset, stack, state, training
+from ui.errors import show_error
+from ui.text import escape_markdown
+from ui.workspace import limits
+
+WINDOW_PARAMS = ("lookback", "horizon", "stride")
+TRAIN_PARAMS = {"epochs": int, "batch_size": int, "learning_rate": float, "seed": int}
+
+
+def apply_experiment(experiment: Experiment) -> str | None:
+    """Load an experiment's parts into session state; return a note for the user, if any.
+
+    Raises:
+        LabError: an unknown sample name.
+    """
+    note = None
+    data = experiment.data or {}
+    if "sample" in data:
+        dataset.load_sample(data["sample"])
+        state.put("data", "source", "A sample")
+        state.put("data", "sample", data["sample"])
+    if experiment.window is not None:
+        if "file" in data and dataset.title() != data["file"]:
+            state.put("data", "pending", (data["file"], experiment.window))
+            note = f"Upload {data['file']} on the Data page: its windowing settings are ready."
+        else:
+            dataset.apply_spec(experiment.window)
+    if experiment.model is not None:
+        stack.set_layers(experiment.model.layers)
+    if experiment.train is not None:
+        training.put_config(experiment.train)
+    return note
+
+
+def current_experiment() -> Experiment:
+    """The settings now; a part that is not valid yet is left out."""
+    model = None
+    if "model.layer_ids" in st.session_state:
+        model = stack.model_spec(dataset.windows())
+    try:
+        train = training.config_from_state()
+    except LabError:
+        train = None
+    return Experiment(data=dataset.source(), window=dataset.spec(), model=model, train=train)
+
+
+def _number(name: str, text: str, kind: type):
+    try:
+        return kind(text)
+    except ValueError:
+        raise ConfigError(
+            f"The URL parameter {name}={text!r} must be a {kind.__name__}; fix or remove it."
+        ) from None
+
+
+def experiment_from_params(params: dict[str, str]) -> tuple[Experiment, dict[str, int]]:
+    """The experiment a URL describes, and its window overrides; ``LabError`` if invalid."""
+    data = {"sample": params["sample"]} if "sample" in params else None
+    model = ModelSpec(layers=parse_layers(params["layers"])) if "layers" in params else None
+    chosen = {n: _number(n, params[n], kind) for n, kind in TRAIN_PARAMS.items() if n in params}
+    train = check_config(TrainConfig(**chosen), limits()) if chosen else None
+    window = {n: _number(n, params[n], int) for n in WINDOW_PARAMS if n in params}
+    return Experiment(data=data, model=model, train=train), window
+
+
+def apply_query_params_once() -> None:
+    """At the start of a session, take the settings in the URL, if any."""
+    if st.session_state.get("app.query_applied"):
+        return
+    st.session_state["app.query_applied"] = True
+    params = {name: st.query_params[name] for name in st.query_params}
+    try:
+        experiment, window = experiment_from_params(params)
+        apply_experiment(experiment)
+        if dataset.kind() == "series":
+            for name, value in window.items():
+                state.put("data", name, value)
+    except LabError as error:
+        st.session_state["app.query_error"] = f"The link's settings were not applied: {error}"
+
+
+def current_params() -> dict[str, str]:
+    """The current settings as URL parameters."""
+    params = {}
+    source = dataset.source() or {}
+    if "sample" in source:
+        params["sample"] = source["sample"]
+        if dataset.kind() == "series":
+            params.update({n: str(state.get("data", n)) for n in WINDOW_PARAMS})
+    if "model.layer_ids" in st.session_state:
+        params["layers"] = stack.layer_string()
+    for name in TRAIN_PARAMS:
+        if state.get("train", name) is not None:
+            params[name] = str(state.get("train", name))
+    return params
+
+
+def write_query_params() -> None:
+    """Put the current settings in the address bar, when they changed."""
+    params = current_params()
+    if {name: st.query_params[name] for name in st.query_params} != params:
+        st.query_params.from_dict(params)
+
+
+def _import(upload) -> None:
+    """Apply an uploaded experiment file once (the uploader keeps it across reruns)."""
+    content = upload.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    if st.session_state.get("app.imported") == digest:
+        return
+    st.session_state["app.imported"] = digest
+    try:
+        note = apply_experiment(import_experiment(content, limits()))
+    except Exception as error:
+        show_error(error)
+        return
+    st.success(escape_markdown(note or "Settings imported."), icon=":material/check:")
+
+
+def sidebar_controls() -> None:
+    """Export the settings as JSON, or import a file someone shared."""
+    with st.expander("Share settings"):
+        st.download_button(
+            "Export settings (JSON)",
+            export_experiment(current_experiment()),
+            file_name="lstm-lab-experiment.json",
+            mime="application/json",
+            key="_app.export",
+        )
+        upload = st.file_uploader("Import settings (JSON)", type=["json"], key="_app.import")
+        if upload is not None:
+            _import(upload)
+        st.caption("The page address holds the main settings too: copy it to share them.")
+
+
+def experiment_of_run(run) -> Experiment:
+    """The settings a stored run was trained with, to train it again.
+
+    Raises:
+        LabError: settings that no longer validate (e.g. beyond today's limits).
+    """
+    source = run.dataset or {}
+    data = {"sample": source["sample"]} if source.get("sample") else None
+    if data is None and source.get("file"):
+        data = {"file": source["file"]}
+    window = None
+    if run.window_spec:
+        kind = SequenceSpec if "id_column" in run.window_spec else WindowSpec
+        window = kind.from_dict(run.window_spec)
+    return Experiment(
+        data=data,
+        window=window,
+        model=ModelSpec.from_dict(run.model_spec),
+        train=check_config(TrainConfig.from_dict(run.train_config), limits()),
+    )

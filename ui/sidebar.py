@@ -1,0 +1,94 @@
+"""The sidebar: the current dataset, model and jobs at a glance, warnings, and sharing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_core.errors import LabError
+from lstm_core.model import count_params
+from ui import dataset, jobs, share, stack
+from ui.errors import attempt
+from ui.text import escape_markdown, shape_text
+from ui.workspace import run_store, workspace_id
+
+
+def _dataset() -> None:
+    st.markdown("**Dataset**")
+    if dataset.title() is None:
+        st.caption("None yet: pick one on the Data page.")
+        return
+    windows = dataset.windows()
+    shapes = (
+        f" · x_train {shape_text(windows.x_train.shape)}"
+        if windows is not None
+        else " · not windowed"
+    )
+    st.caption(escape_markdown(dataset.title()) + escape_markdown(shapes))
+
+
+def _model() -> None:
+    st.markdown("**Model**")
+    if "model.layer_ids" not in st.session_state:
+        st.caption("The default two-layer LSTM (see the Model page).")
+        return
+    windows = dataset.windows()
+    text = stack.layer_string()
+    if windows is not None:
+        try:
+            params = count_params(stack.model_spec(windows), windows.timesteps, windows.features)
+            text += f" · {params:,} parameters"
+        except (LabError, KeyError):  # an unfinished stack: the Model page explains it
+            pass
+    st.caption(escape_markdown(text))
+
+
+def job_line(name: str, job) -> str:
+    """One line on a job: its status, and how far it got."""
+    snapshot = job.snapshot()
+    if name == "train":
+        return f"Training: {snapshot.status}, epoch {snapshot.epoch}/{snapshot.epochs}"
+    return f"Vanishing-gradient lab: {snapshot.status}, {snapshot.progress:.0%}"
+
+
+def _jobs_lines() -> None:
+    registry = jobs.registry()
+    lines = [
+        job_line(name, registry.get(name)) for name in ("train", "vanishing") if registry.get(name)
+    ]
+    st.caption("  \n".join(lines) if lines else "No job yet.")
+
+
+@st.fragment(run_every=2)
+def _jobs_live() -> None:
+    _jobs_lines()
+
+
+def _jobs() -> None:
+    st.markdown("**Jobs**")
+    registry = jobs.registry()
+    if any(jobs.is_active(registry.get(name)) for name in ("train", "vanishing")):
+        _jobs_live()  # refreshes itself while a job runs
+    else:
+        _jobs_lines()
+
+
+def _runs() -> None:
+    st.markdown("**Runs**")
+    store = run_store()  # opening it here also surfaces a store problem on every page
+    listed = attempt(store.list_runs, workspace_id())
+    if listed is not None:
+        where = "in memory" if store.is_memory else "kept on disk"
+        st.caption(f"{len(listed)} in this workspace, {where}.")
+
+
+def render() -> None:
+    """Draw the sidebar summary (called by ``app.py`` on every run)."""
+    with st.sidebar:
+        _dataset()
+        _model()
+        _jobs()
+        _runs()
+        for key in ("app.store_warning", "app.limits_warning", "app.query_error"):
+            if st.session_state.get(key):
+                st.warning(escape_markdown(st.session_state[key]), icon=":material/warning:")
+        share.sidebar_controls()

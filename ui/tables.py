@@ -1,0 +1,117 @@
+"""Engine results as DataFrames for ``st.dataframe``: formatting only, no computation.
+
+Dataframes show every cell as plain text, so user text (column names) is safe in them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lstm_core.model import ModelSpec, format_layers
+from ui.text import shape_text
+
+
+def describe_table(rows: list[dict]) -> pd.DataFrame:
+    """One row per tensor a recurrent layer returns, from ``lstm_core.model.describe``."""
+    records = []
+    for row in rows:
+        for position, item in enumerate(row["returns"]):
+            records.append(
+                {
+                    "layer": f"{row['name']} ({row['keras_class']}, {row['units']} units)",
+                    "input": shape_text(row["input_shape"]) if position == 0 else "",
+                    "returns": f"[{position}] {item['name']}",
+                    "Keras name": item["keras_name"],
+                    "shape": shape_text(item["shape"]),
+                    "what it is": item["note"],
+                    "params": row["params"] if position == 0 else None,
+                }
+            )
+    return pd.DataFrame(records)
+
+
+def head_table(rows: list[dict]) -> pd.DataFrame:
+    """The layers around the stack (masking, flatten, head), from ``describe_head``."""
+    return pd.DataFrame(
+        {
+            "layer": [r["name"] for r in rows],
+            "input": [shape_text(r["input_shape"]) for r in rows],
+            "output": [shape_text(r["output_shape"]) for r in rows],
+            "params": [r["params"] for r in rows],
+            "what it does": [r["note"] for r in rows],
+        }
+    )
+
+
+def gpu_table(rows: list[dict]) -> pd.DataFrame:
+    """Per layer: the PyTorch equivalent and whether Keras can use its fused cuDNN kernel."""
+    return pd.DataFrame(
+        {
+            "layer": [r["name"] for r in rows],
+            "cuDNN on a GPU": ["yes" if r["cudnn"]["eligible"] else "no" for r in rows],
+            "why": [r["cudnn"]["reason"] for r in rows],
+            "PyTorch equivalent": [r["pytorch"] for r in rows],
+        }
+    )
+
+
+def number(value) -> str:
+    """A metric for ``st.metric``: four significant digits, or "n/a" (an empty test split)."""
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def per_target_table(metrics: dict) -> pd.DataFrame:
+    """RMSE and MAE per target column, in that column's units."""
+    return pd.DataFrame(
+        [
+            {"target": name, "RMSE": errors["rmse"], "MAE": errors["mae"]}
+            for name, errors in metrics["per_target"].items()
+        ]
+    )
+
+
+def confusion_table(metrics: dict) -> pd.DataFrame:
+    """The confusion matrix: rows are true classes, columns predicted ones."""
+    names = [str(name) for name in metrics["class_names"]]
+    return pd.DataFrame(
+        metrics["confusion"],
+        index=pd.Index([f"true {n}" for n in names]),
+        columns=[f"predicted {n}" for n in names],
+    )
+
+
+def download_label(file_name: str) -> str:
+    """A download button's label for one of ``RunStore.export_files``' files."""
+    if file_name.endswith(".keras"):
+        return "Download the model (.keras)"
+    if file_name.endswith("_history.csv"):
+        return "Download the history (CSV)"
+    return "Download the config (JSON)"
+
+
+def runs_table(runs) -> pd.DataFrame:
+    """Stored runs (``RunStore.get_run`` results), one row each: settings and final metrics."""
+    records = []
+    for run in runs:
+        last = run.history.iloc[-1] if len(run.history) else {}
+        metrics = run.test_metrics or {}
+        records.append(
+            {
+                "run": run.run_id,
+                "created": pd.Timestamp(run.created_at, unit="s", tz="UTC").strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "status": run.status,
+                "dataset": run.dataset.get("name", ""),
+                "layers": format_layers(ModelSpec.from_dict(run.model_spec).layers),
+                "epochs": len(run.history),
+                "batch": run.train_config.get("batch_size"),
+                "learning rate": run.train_config.get("learning_rate"),
+                "loss": last.get("loss"),
+                "val_loss": last.get("val_loss"),
+                "test RMSE": metrics.get("rmse"),
+                "test MAE": metrics.get("mae"),
+                "test accuracy": metrics.get("accuracy"),
+            }
+        )
+    return pd.DataFrame(records).dropna(axis="columns", how="all")

@@ -1,0 +1,70 @@
+"""Start, find and stop this session's training job.
+
+The job is an ``lstm_core.train.TrainingJob`` on the Data page's windows and the Model page's
+stack; it saves its run in this session's run store, under this session's workspace. TensorFlow
+is imported only when a job starts (by the job's thread).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lstm_core.errors import DataError
+from lstm_core.model import validate
+from lstm_core.train import TrainConfig, TrainingJob, check_config
+from ui import dataset, jobs, stack, state
+from ui.workspace import limits, run_store, workspace_id
+
+TRAIN_FIELDS = tuple(field.name for field in dataclasses.fields(TrainConfig))
+
+
+def put_config(config: TrainConfig) -> None:
+    """Write ``config`` into the Train page's widget keys (no clipping is shown as 0)."""
+    for name in TRAIN_FIELDS:
+        value = getattr(config, name)
+        state.put("train", name, 0.0 if name == "clipnorm" and value is None else value)
+
+
+def config_from_state() -> TrainConfig:
+    """The Train page's settings as a validated ``TrainConfig``; ``ConfigError`` if invalid."""
+    defaults = TrainConfig()
+    values = {name: state.get("train", name, getattr(defaults, name)) for name in TRAIN_FIELDS}
+    values["clipnorm"] = values["clipnorm"] or None  # the widget's 0 means no clipping
+    return check_config(TrainConfig(**values), limits())
+
+
+def current_job() -> TrainingJob | None:
+    """This session's training job, running or ended, or ``None``."""
+    return jobs.registry().get("train")
+
+
+def start_training() -> TrainingJob:
+    """Start a training job with the current data, model and settings; return it.
+
+    Raises:
+        DataError: no windows yet. SpecError, ConfigError: from the engine's validation,
+        the memory budget or the cap on concurrent jobs.
+    """
+    windows = dataset.windows()
+    if windows is None:
+        raise DataError(
+            "There is no data to train on yet; pick a sample or upload a CSV on the Data page."
+        )
+    spec = validate(stack.model_spec(windows), windows.timesteps, windows.features, limits())
+    previous = current_job()
+    if jobs.is_active(previous):
+        previous.stop()
+        previous.wait()
+    job = TrainingJob(
+        windows,
+        spec,
+        config_from_state(),
+        store=run_store(),
+        workspace=workspace_id(),
+        dataset=dataset.summary(),
+        window_spec=dataset.spec(),
+        limits=limits(),
+    )
+    job.start()
+    jobs.registry().put("train", job)
+    return job
