@@ -52,7 +52,7 @@ Keras starts from **zero states** (not random ones) unless you pass `initial_sta
 with right:
     st.subheader("Try it")
     st.markdown(
-        "One click loads the airline passengers sample, builds two stacked LSTM layers "
+        "One click loads ten years of Melbourne's daily minimum temperatures, builds two stacked LSTM layers "
         f"(`{demo.DEMO_LAYERS}`) and trains them for {demo.DEMO_EPOCHS} epochs; the Train "
         "page then shows the loss falling, live."
     )

@@ -1,7 +1,11 @@
 """The Home page's one-click demo: a sample, a sensible two-layer model, training started.
 
-The airline series is small (144 months), so a first visitor sees the loss fall within
-seconds; two stacked LSTMs show ``return_sequences`` doing its job between them.
+Melbourne's daily minimum temperatures: ten years of a real, seasonal series without a trend,
+so the windows of the test years look like those of the training years and the trained model
+beats the naive "same as yesterday" forecast (a trending series such as the airline passengers
+leaves the range its scaler was fitted on, and a first visitor would see a poor forecast). Two
+stacked LSTMs show ``return_sequences`` doing its job between them, and the first epochs end
+within seconds, so the loss curve appears at once.
 """
 
 from __future__ import annotations
@@ -9,10 +13,10 @@ from __future__ import annotations
 from lstm_core.model import parse_layers
 from ui import dataset, stack, state, training
 
-DEMO_SAMPLE = "airline"
+DEMO_SAMPLE = "temperatures"
 DEMO_LAYERS = "lstm:32:seq,lstm:16"
-DEMO_EPOCHS = 30
-DEMO_BATCH = 16
+DEMO_EPOCHS = 20
+DEMO_BATCH = 32
 
 
 def start_demo():

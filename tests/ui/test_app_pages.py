@@ -82,7 +82,7 @@ def test_the_demo_loads_data_and_model_and_trains_on_the_train_page():
     job = at.session_state["app.jobs"].get("train")
     try:
         assert at.title[0].value == "Train"
-        assert at.session_state["data.origin"] == ("sample", "airline")
+        assert at.session_state["data.origin"] == ("sample", "temperatures")
         assert job.model_spec.layers[0].return_sequences
         assert job.snapshot().status in {"pending", "running"}
     finally:
