@@ -31,7 +31,9 @@ class Experiment:
     """Everything needed to set up a run again; any part may be absent (``None``)."""
 
     data: dict | None = None  # {"sample": NAME} or {"file": NAME}: where the rows come from
-    window: WindowSpec | SequenceSpec | None = None  # how rows become (samples, timesteps, features)
+    window: WindowSpec | SequenceSpec | None = (
+        None  # how rows become (samples, timesteps, features)
+    )
     model: ModelSpec | None = None  # the layer stack and head
     train: TrainConfig | None = None  # how it is trained
 
@@ -117,9 +119,7 @@ def _part(document: dict, key: str, build):
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise ConfigError(
-            f"Experiment JSON '{key}' must be an object, got {type(value).__name__}."
-        )
+        raise ConfigError(f"Experiment JSON '{key}' must be an object, got {type(value).__name__}.")
     try:
         return build(value)
     except LabError as error:
@@ -138,7 +138,7 @@ def _data_source(value: object) -> dict | None:
         or not isinstance(next(iter(value.values())), str)
     ):
         raise ConfigError(
-            f"Experiment JSON 'data' must be {{\"sample\": NAME}} or {{\"file\": NAME}}, "
+            f'Experiment JSON \'data\' must be {{"sample": NAME}} or {{"file": NAME}}, '
             f"got {json.dumps(value)[:80]}."
         )
     return dict(value)

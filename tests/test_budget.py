@@ -46,5 +46,7 @@ def test_fitting_job_passes_through():
     ],
 )
 def test_over_budget_names_the_setting_to_lower(estimate, fix):
-    with pytest.raises(ConfigError, match=f"needs about 911 MB, more than the 500 MB budget.*{fix}"):
+    with pytest.raises(
+        ConfigError, match=f"needs about 911 MB, more than the 500 MB budget.*{fix}"
+    ):
         check_memory(estimate, Limits(memory_budget_mb=500))
