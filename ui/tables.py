@@ -24,7 +24,7 @@ def describe_table(rows: list[dict]) -> pd.DataFrame:
                     "Keras name": item["keras_name"],
                     "shape": shape_text(item["shape"]),
                     "what it is": item["note"],
-                    "params": row["params"] if position == 0 else None,
+                    "params": f"{row['params']:,}" if position == 0 else "",
                 }
             )
     return pd.DataFrame(records)
