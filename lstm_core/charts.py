@@ -109,7 +109,7 @@ def _loss_lines(long: pd.DataFrame, *, color_title: str, y_title: str, log_scale
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("loss:Q", title=f"{y_title}{suffix}", scale=_y_scale(log_scale)),
             color=alt.Color("curve:N", title=color_title),
             tooltip=["curve:N", "epoch:Q", alt.Tooltip("loss:Q", format=".4g")],
@@ -163,7 +163,7 @@ def runs_overlay_chart(
     lines = _loss_lines(long, color_title="run", y_title=y_title or metric, log_scale=log_scale)
     return lines.encode(
         color=alt.Color("curve:N", title="run", legend=alt.Legend(orient="bottom", labelLimit=0))
-    ).properties(title=f"{y_title or metric} per epoch, by run")
+    ).properties(title=f"{y_title or metric} per epoch, by run", height=320)
 
 
 def prediction_chart(
@@ -200,7 +200,7 @@ def prediction_chart(
             x=alt.X("window:Q", title="test window (time order)"),
             y=alt.Y("value:Q", title="value (data units)", scale=alt.Scale(zero=False)),
             color=alt.Color("curve:N", title="curve", sort=["truth", "prediction"]),
-            strokeDash=alt.StrokeDash("curve:N", sort=["truth", "prediction"], legend=None),
+            strokeDash=alt.StrokeDash("curve:N", sort=["truth", "prediction"]),
             tooltip=["curve:N", "window:Q", alt.Tooltip("value:Q", format=".4g")],
         )
         .properties(title=alt.TitleParams("Test set: prediction against truth", subtitle=name))

@@ -63,6 +63,8 @@ def test_loss_chart_has_train_and_validation_curves_per_epoch():
     y = _spec(chart)["encoding"]["y"]
     assert y["scale"] == {"zero": False}
     assert y["title"] == "loss (on scaled targets)"
+    # whole epochs only: a one-epoch run must not label its axis "1.000000"
+    assert _spec(chart)["encoding"]["x"]["axis"]["format"] == "d"
 
 
 def test_loss_chart_log_scale_drops_non_positive_values():
@@ -100,7 +102,10 @@ def test_prediction_chart_pairs_truth_and_prediction():
     data = chart.data
     assert data[data.curve == "truth"]["value"].tolist() == [1.0, 2.0, 3.0]
     assert data[data.curve == "prediction"]["window"].tolist() == [0, 1, 2]
-    assert _spec(chart)["encoding"]["y"]["title"] == "value (data units)"
+    encoding = _spec(chart)["encoding"]
+    assert encoding["y"]["title"] == "value (data units)"
+    # the dash tells truth from prediction, so its legend must show
+    assert encoding["strokeDash"].get("legend", {}) is not None
 
 
 def test_heatmap_maps_time_and_unit_to_the_right_values():
