@@ -1,14 +1,17 @@
 """The limits that keep a hosted LSTM Lab healthy, in one place.
 
-Defaults suit a hosted app with 2 cores and about 2.5 GB of memory. Each limit can be
-overridden by an environment variable ``LSTM_LAB_<FIELD>`` (for example
-``LSTM_LAB_MAX_UNITS=1024``), or by a mapping such as Streamlit's secrets passed to
-``load_limits``.
+Defaults suit a hosted app with 2 cores and about 2.5 GB of memory: the process itself
+(Python, Streamlit, TensorFlow) takes about 0.9 GB, and ``max_concurrent_jobs`` jobs of at most
+``memory_budget_mb`` each must fit beside it. Each limit can be overridden by an environment
+variable ``LSTM_LAB_<FIELD>`` (for example ``LSTM_LAB_MAX_UNITS=1024``), or by a mapping such as
+Streamlit's secrets passed to ``load_limits``, whose keys may be written either way
+(``max_units`` or ``LSTM_LAB_MAX_UNITS``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +32,7 @@ class Limits:
     max_epochs: int = 1_000  # epochs of one training job
     max_batch_size: int = 4_096  # samples per batch
     max_concurrent_jobs: int = 2  # training jobs running at once in one process
-    memory_budget_mb: float = 1_500.0  # estimated memory one training job may use, in MB
+    memory_budget_mb: float = 750.0  # estimated memory one training job may use, in MB
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -39,7 +42,8 @@ def load_limits(overrides: Mapping[str, object] | None = None) -> Limits:
     """Build ``Limits`` from the defaults, then ``LSTM_LAB_*`` variables, then ``overrides``.
 
     Args:
-        overrides: optional mapping of field name (any case) to value, e.g. Streamlit secrets.
+        overrides: optional mapping of field name (any case, with or without the
+            ``LSTM_LAB_`` prefix) to value, e.g. Streamlit secrets; other keys are ignored.
 
     Raises:
         ConfigError: a value that is not a positive number.
@@ -50,7 +54,7 @@ def load_limits(overrides: Mapping[str, object] | None = None) -> Limits:
         if env_value is not None:
             values[field.name] = env_value
     for key, value in (overrides or {}).items():
-        name = str(key).lower()
+        name = str(key).lower().removeprefix("lstm_lab_")
         if name in {f.name for f in dataclasses.fields(Limits)}:
             values[name] = value
     parsed = {}
@@ -66,9 +70,9 @@ def load_limits(overrides: Mapping[str, object] | None = None) -> Limits:
                 f"Limit {field.name!r} must be a positive {kind.__name__}, got {raw!r}; "
                 f"fix LSTM_LAB_{field.name.upper()} or the {field.name} secret."
             ) from None
-        if number <= 0:
+        if not 0 < number < math.inf:  # NaN fails this too
             raise ConfigError(
-                f"Limit {field.name!r} must be positive, got {number}; "
+                f"Limit {field.name!r} must be positive and finite, got {number}; "
                 f"fix LSTM_LAB_{field.name.upper()} or the {field.name} secret."
             )
         parsed[field.name] = number

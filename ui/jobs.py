@@ -1,18 +1,34 @@
 """This session's background jobs: the training job and the vanishing-gradient comparison.
 
 Jobs live in a registry in session state, so training goes on while the visitor moves between
-pages, and each page finds its job again. When the session ends (the tab is closed and
-Streamlit drops its state) the registry is garbage-collected and a finalizer stops its jobs, so
-no orphan thread keeps burning CPU.
+pages, and each page finds its job again. When the session ends (the tab is closed), its jobs
+are stopped, so no orphan thread keeps burning CPU:
+
+- a watchdog thread stops the jobs of a session whose browser has been gone for longer than
+  Streamlit's session timeout, ``server.disconnectedSessionTTL`` (a session that reconnects
+  sooner, after a network blip, keeps its jobs). Streamlit forgets an expired session only
+  when another session connects or leaves, so its clean-up alone could leave a job running
+  for hours on a quiet server;
+- when Streamlit drops the session's state, the registry is garbage-collected and a finalizer
+  stops its jobs; this also covers sessions run without a server (``AppTest``).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 import weakref
 
 import streamlit as st
+from streamlit import config, runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 ACTIVE = ("pending", "running")
+WATCH_INTERVAL_S = 1.0  # how often the watchdog looks for ended sessions
+
+_watched: weakref.WeakSet[JobRegistry] = weakref.WeakSet()  # registries of served sessions
+_watch_lock = threading.Lock()
+_watchdog: threading.Thread | None = None
 
 
 def _stop_all(jobs: dict) -> None:
@@ -21,12 +37,20 @@ def _stop_all(jobs: dict) -> None:
 
 
 class JobRegistry:
-    """The jobs of one browser session, by name (``"train"``, ``"vanishing"``)."""
+    """The jobs of one browser session, by name (``"train"``, ``"vanishing"``).
 
-    def __init__(self) -> None:
+    Args:
+        session_id: the Streamlit session the jobs belong to, watched so that its jobs stop
+            when it ends; ``None`` for a session without a server.
+    """
+
+    def __init__(self, session_id: str | None = None) -> None:
         self._jobs: dict[str, object] = {}
+        self.session_id = session_id
         # The finalizer holds the dict, not the registry, so it does not keep it alive.
         weakref.finalize(self, _stop_all, self._jobs)
+        if session_id is not None:
+            _watch(self)
 
     def get(self, name: str):
         return self._jobs.get(name)
@@ -37,14 +61,60 @@ class JobRegistry:
     def forget(self, name: str) -> None:
         self._jobs.pop(name, None)
 
+    def stop_all(self) -> None:
+        _stop_all(self._jobs)
+
 
 def registry() -> JobRegistry:
     """This session's registry, created on first use."""
     if "app.jobs" not in st.session_state:
-        st.session_state["app.jobs"] = JobRegistry()
+        st.session_state["app.jobs"] = JobRegistry(_session_id())
     return st.session_state["app.jobs"]
 
 
 def is_active(job) -> bool:
     """Whether ``job`` (a training or comparison job) is still pending or running."""
     return job is not None and job.snapshot().status in ACTIVE
+
+
+def _session_id() -> str | None:
+    """This session's id when a Streamlit server runs it, else ``None`` (``AppTest``)."""
+    context = get_script_run_ctx()
+    return context.session_id if context is not None and runtime.exists() else None
+
+
+def _watch(jobs: JobRegistry) -> None:
+    """Have the watchdog (started on first use, one per process) look after ``jobs``."""
+    global _watchdog
+    with _watch_lock:
+        _watched.add(jobs)
+        if _watchdog is None:
+            _watchdog = threading.Thread(target=_patrol, name="lstm-lab-sessions", daemon=True)
+            _watchdog.start()
+
+
+def _patrol() -> None:
+    """Forever: stop the jobs of every session gone for longer than the session timeout."""
+    gone_since: dict[str, float] = {}  # session id -> when it was first seen disconnected
+    while True:
+        time.sleep(WATCH_INTERVAL_S)
+        timeout = float(config.get_option("server.disconnectedSessionTTL"))
+        now = time.monotonic()
+        with _watch_lock:
+            registries = list(_watched)
+        for jobs in registries:
+            if _is_connected(jobs.session_id):
+                gone_since.pop(jobs.session_id, None)
+            elif now - gone_since.setdefault(jobs.session_id, now) >= timeout:
+                jobs.stop_all()
+                gone_since.pop(jobs.session_id)
+                with _watch_lock:
+                    _watched.discard(jobs)
+
+
+def _is_connected(session_id: str) -> bool:
+    """Whether the session's browser is connected; ``True`` when no server can tell."""
+    try:
+        return bool(runtime.get_instance().is_active_session(session_id))
+    except RuntimeError:  # no server: AppTest (its stand-in ended), or shutting down
+        return True

@@ -4,6 +4,7 @@ at once."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 from collections.abc import Callable
@@ -14,6 +15,14 @@ import tensorflow as tf
 
 from lstm_core.errors import ConfigError
 from lstm_core.train.config import METRICS, TrainConfig
+
+# TensorFlow and Keras leave about 400,000 long-lived objects behind their import, and every
+# full garbage collection walks them all (0.5 to 1 s on a busy 2-core host, holding the GIL).
+# Streamlit collects twice after every script run (``runner.postScriptGC`` and
+# ``keras.backend.clear_session``), and the Train page reruns every second while it shows
+# progress, which starved the training thread 30-fold. Freezing moves every object alive now
+# out of the collector's sight, once per process; later objects are collected as usual.
+gc.freeze()
 
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
