@@ -8,65 +8,50 @@ calls after one warm-up call of each (the first call of both traces a TensorFlow
 run as compiled by default: Keras XLA-compiles the training step (``jit_compile="auto"``),
 ``GradientProfiler`` XLA-compiles the profile (``jit_compile=True``).
 
-    python benchmarks/bench_gradients.py
+    python benchmarks/bench_gradients.py [--quick]
 """
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
+from benchmarks.common import median_time, row, run_cli  # noqa: E402
 from lstm_core.experiments import REFERENCE, GradientProfiler, build_task_model  # noqa: E402
 from lstm_core.experiments.tasks import adding_problem  # noqa: E402
 
-REPEATS = 7
 TARGET_RATIO = 3.0
 
 
-def median_time(call) -> float:
-    call()  # warm-up: traces the tf.function
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def measure(kind: str) -> dict:
+def measure(kind: str, repeats: int) -> dict:
     import keras
 
-    x, y = adding_problem(REFERENCE.batch_size, REFERENCE.timesteps, seed=0)
+    x, y = adding_problem(REFERENCE.batch_size, REFERENCE.timesteps, seed=0)  # (50, 100, 2)
     model = build_task_model(REFERENCE, kind)
     model.compile(
         optimizer=keras.optimizers.Adam(REFERENCE.learning_rate, clipnorm=REFERENCE.clipnorm),
         loss="mse",
     )
-    step_s = median_time(lambda: model.train_on_batch(x, y))
+    step_s = median_time(lambda: model.train_on_batch(x, y), repeats)
     profiler = GradientProfiler(model)
-    profile_s = median_time(lambda: profiler(x, y))
+    profile_s = median_time(lambda: profiler(x, y), repeats)
     ratio = profile_s / step_s
-    return {
-        "target": f"gradient profile vs train step: {kind}, {REFERENCE.units} units, "
+    return row(
+        f"gradient profile vs train step: {kind}, {REFERENCE.units} units, "
         f"{REFERENCE.timesteps} steps, batch {REFERENCE.batch_size}",
-        "measured": f"{profile_s * 1000:.1f}ms vs {step_s * 1000:.1f}ms",
-        "ratio": ratio,
-        "goal": f"<= {TARGET_RATIO:g}",
-        "met": ratio <= TARGET_RATIO,
-    }
+        f"{profile_s * 1000:.1f}ms vs {step_s * 1000:.1f}ms",
+        ratio,
+        f"<= {TARGET_RATIO:g}",
+        ratio <= TARGET_RATIO,
+    )
 
 
-def main() -> list[dict]:
-    return [measure(kind) for kind in ("rnn", "lstm", "gru")]
+def main(quick: bool = False) -> list[dict]:
+    repeats = 3 if quick else 7
+    return [measure(kind, repeats) for kind in ("rnn", "lstm", "gru")]
 
 
 if __name__ == "__main__":
-    for row in main():
-        print(
-            f"{row['target']:<75} {row['measured']:<22} ratio {row['ratio']:.2f} "
-            f"(goal {row['goal']}) {'met' if row['met'] else 'NOT MET'}"
-        )
+    run_cli(main)

@@ -16,12 +16,12 @@ runs alternate (plain, engine, plain, engine, ...) and each side's median is kep
 busy neighbour on a shared machine slows both sides alike. Model FLOPs are counted
 analytically (``lstm_core.train.speed``).
 
-    python benchmarks/bench_training.py            # demo and large
-    python benchmarks/bench_training.py demo       # one of them
+    python benchmarks/bench_training.py [--quick]    # --quick: one run of each side
 """
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 import time
@@ -32,6 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
+from benchmarks.common import row, run_cli, timed  # noqa: E402
 from lstm_core.data import Scaler, Windows  # noqa: E402
 from lstm_core.model import ModelSpec, build_model, parse_layers  # noqa: E402
 from lstm_core.train import TrainConfig, TrainingJob, forward_flops, training_flops  # noqa: E402
@@ -42,14 +43,14 @@ MATMUL_N = 4096
 
 @dataclass(frozen=True)
 class Case:
-    name: str
-    layers: str
-    timesteps: int
-    features: int
-    train_samples: int
-    val_samples: int
-    batch_size: int
-    epochs: int
+    name: str  # "demo" or "large", as the issue calls them
+    layers: str  # the stack, in parse_layers' notation
+    timesteps: int  # steps per sample
+    features: int  # inputs per step
+    train_samples: int  # samples trained on per epoch
+    val_samples: int  # samples validated on after each epoch
+    batch_size: int  # samples per batch, both sides
+    epochs: int  # epochs, both sides
     repeats: int  # runs of each side; the median is kept
     speedup_goal: float | None  # plain time / engine time must be at least this, or
     time_ratio_goal: float | None  # engine time / plain time must be at most this
@@ -67,14 +68,8 @@ def matmul_peak_gflops(repeats: int = 5) -> float:
     """float32 GFLOP/s of a 4096x4096 NumPy matrix product, the best of a few."""
     a = np.random.default_rng(0).standard_normal((MATMUL_N, MATMUL_N), dtype=np.float32)
     a @ a  # warm up the BLAS threads
-    best = min(_timed(lambda: a @ a) for _ in range(repeats))
+    best = min(timed(lambda: a @ a) for _ in range(repeats))
     return 2 * MATMUL_N**3 / best / 1e9
-
-
-def _timed(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
 
 
 def windows_for(case: Case) -> Windows:
@@ -129,7 +124,8 @@ def engine_fit(case: Case, spec: ModelSpec, windows: Windows) -> tuple[float, fl
             stale += not moved
         last = snapshot
     total = time.perf_counter() - start
-    assert snapshot.status == "finished", snapshot.error
+    if snapshot.status != "finished":
+        raise RuntimeError(f"the training job ended {snapshot.status}: {snapshot.error}")
     return total, job.result.timings["train_s"], stale, polls
 
 
@@ -150,6 +146,7 @@ def measure(case: Case, peak_gflops: float) -> list[dict]:
         training_flops(spec, case.timesteps, case.features, case.train_samples)
         + case.val_samples * forward_flops(spec, case.timesteps, case.features)
     )
+    engine_gflops, plain_gflops = flops / engine_fit_s / 1e9, flops / plain_fit_s / 1e9
     title = (
         f"{case.name}: {case.layers}, {case.timesteps} steps, {case.features} features, "
         f"{case.train_samples} samples, batch {case.batch_size}, {case.epochs} epochs"
@@ -161,55 +158,50 @@ def measure(case: Case, peak_gflops: float) -> list[dict]:
         ratio, goal = engine_s / plain_s, f"<= {case.time_ratio_goal} (engine / plain)"
         met = ratio <= case.time_ratio_goal
     rows = [
-        {
-            "target": f"training engine vs plain fit, {title}",
-            "measured": f"engine {engine_s:.1f}s, plain {plain_s:.1f}s",
-            "ratio": ratio,
-            "goal": goal,
-            "met": met,
-        },
-        {
-            "target": f"achieved training GFLOP/s, {case.name} (fit only)",
-            "measured": f"engine {flops / engine_fit_s / 1e9:.1f}, plain "
-            f"{flops / plain_fit_s / 1e9:.1f}, peak {peak_gflops:.1f}",
-            "ratio": flops / engine_fit_s / 1e9 / peak_gflops,
-            "goal": "fraction of the matmul peak (reported)",
-            "met": True,
-        },
+        row(
+            f"training engine vs plain fit, {title}",
+            f"engine {engine_s:.1f}s, plain {plain_s:.1f}s",
+            ratio,
+            goal,
+            met,
+        ),
+        row(
+            f"achieved training GFLOP/s, {case.name} (fit only), as a fraction of the peak",
+            f"engine {engine_gflops:.1f}, plain {plain_gflops:.1f} "
+            f"({plain_gflops / peak_gflops:.2f} of the peak), peak {peak_gflops:.1f}",
+            engine_gflops / peak_gflops,
+            "reported",
+            None,
+        ),
     ]
     if case.name == "demo":
         rows.append(
-            {
-                "target": "demo: engine progress moved at every 1 s poll, after epoch 1",
-                "measured": f"{polls - stale} of {polls} polls",
-                "ratio": (polls - stale) / polls if polls else 0.0,
-                "goal": "every poll",
-                "met": polls > 0 and stale == 0,
-            }
+            row(
+                "demo: engine progress moved at every 1 s poll, after epoch 1",
+                f"{polls - stale} of {polls} polls",
+                (polls - stale) / polls if polls else None,
+                "every poll",
+                polls > 0 and stale == 0,
+            )
         )
     return rows
 
 
-def main(names: list[str] | None = None) -> list[dict]:
+def main(quick: bool = False) -> list[dict]:
     peak = matmul_peak_gflops()
     rows = [
-        {
-            "target": f"NumPy {MATMUL_N}x{MATMUL_N} float32 matmul peak",
-            "measured": f"{peak:.1f} GFLOP/s",
-            "ratio": 1.0,
-            "goal": "reference",
-            "met": True,
-        }
+        row(
+            f"NumPy {MATMUL_N}x{MATMUL_N} float32 matmul peak",
+            f"{peak:.1f} GFLOP/s",
+            None,
+            "reference",
+            None,
+        )
     ]
-    for name in names or list(CASES):
-        rows += measure(CASES[name], peak)
+    for case in CASES.values():
+        rows += measure(dataclasses.replace(case, repeats=1) if quick else case, peak)
     return rows
 
 
 if __name__ == "__main__":
-    for row in main(sys.argv[1:]):
-        print(
-            f"{row['target']:<100} {row['measured']:<40} ratio {row['ratio']:.3f} "
-            f"(goal {row['goal']}) {'met' if row['met'] else 'NOT MET'}",
-            flush=True,
-        )
+    run_cli(main)
