@@ -80,19 +80,6 @@ def settings() -> None:
         )
 
 
-def start() -> None:
-    try:
-        training.start_training()
-    except Exception as error:  # shown beside the Start button by the run that follows
-        st.session_state["train.start_error"] = error
-
-
-def stop() -> None:
-    job = training.current_job()
-    if job is not None:
-        job.stop()
-
-
 def progress(snapshot) -> None:
     """The progress bar, its line of text, and the loss chart so far."""
     total = max(1, snapshot.epochs * snapshot.batches_per_epoch)
@@ -110,15 +97,6 @@ def progress(snapshot) -> None:
         st.altair_chart(
             loss_chart(snapshot.history, log_scale=state.get("train", "log_scale")), width="stretch"
         )
-
-
-@st.fragment(run_every=1)
-def live(job) -> None:
-    """Redrawn every second while the job runs; a full rerun shows the results at the end."""
-    snapshot = job.snapshot()
-    progress(snapshot)
-    if snapshot.done:
-        st.rerun()
 
 
 def output_name(index: int, windows) -> str:
@@ -200,10 +178,16 @@ left.button(
     icon=":material/play_arrow:",
     key="_train.start",
     disabled=windows is None or active,
-    on_click=start,
+    on_click=jobs.start_and_keep_error,
+    args=(training.start_training, "train.start_error"),
 )
 right.button(
-    "Stop training", icon=":material/stop:", key="_train.stop", disabled=not active, on_click=stop
+    "Stop training",
+    icon=":material/stop:",
+    key="_train.stop",
+    disabled=not active,
+    on_click=jobs.stop_current,
+    args=(training.current_job,),
 )
 if "train.start_error" in st.session_state:
     show_error(st.session_state.pop("train.start_error"))
@@ -211,7 +195,7 @@ try:
     if job is None:
         st.caption("Press Start to train the model from the Model page on this data.")
     elif active:
-        live(job)
+        jobs.follow(job, progress)
     else:
         snapshot = job.snapshot()
         progress(snapshot)

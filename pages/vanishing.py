@@ -112,19 +112,6 @@ def gradients(profiles: dict, which: str) -> None:
     st.altair_chart(gradient_chart(profiles, column=st.session_state[key]), width="stretch")
 
 
-def start() -> None:
-    try:
-        comparison.start_comparison()
-    except Exception as error:  # shown beside the Start button by the run that follows
-        st.session_state["vanishing.start_error"] = error
-
-
-def stop() -> None:
-    job = comparison.current_job()
-    if job is not None:
-        job.stop()
-
-
 def progress(snapshot) -> None:
     running = f", training {KERAS_CLASS[snapshot.kind]}" if snapshot.kind else ""
     st.progress(
@@ -140,14 +127,6 @@ def progress(snapshot) -> None:
             ),
             width="stretch",
         )
-
-
-@st.fragment(run_every=1)
-def live(job) -> None:
-    snapshot = job.snapshot()
-    progress(snapshot)
-    if snapshot.done:
-        st.rerun()
 
 
 st.title("Vanishing gradients")
@@ -176,14 +155,20 @@ job = comparison.current_job()
 active = jobs.is_active(job)
 left, right, _ = st.columns([1, 1, 3])
 left.button(
-    "Run the comparison", type="primary", key="_vanishing.start", disabled=active, on_click=start
+    "Run the comparison",
+    type="primary",
+    key="_vanishing.start",
+    disabled=active,
+    on_click=jobs.start_and_keep_error,
+    args=(comparison.start_comparison, "vanishing.start_error"),
 )
 right.button(
     "Stop the comparison",
     icon=":material/stop:",
     key="_vanishing.stop",
     disabled=not active,
-    on_click=stop,
+    on_click=jobs.stop_current,
+    args=(comparison.current_job,),
 )
 if "vanishing.start_error" in st.session_state:
     show_error(st.session_state.pop("vanishing.start_error"))
@@ -193,7 +178,7 @@ if job is None:
         "the dashed line is the loss of a guess that remembers nothing."
     )
 elif active:
-    live(job)
+    jobs.follow(job, progress)
 else:
     snapshot = job.snapshot()
     progress(snapshot)

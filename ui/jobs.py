@@ -118,3 +118,34 @@ def _is_connected(session_id: str) -> bool:
         return bool(runtime.get_instance().is_active_session(session_id))
     except RuntimeError:  # no server: AppTest (its stand-in ended), or shutting down
         return True
+
+
+# --- what the Train and Vanishing-gradient pages share about a background job ---------------
+
+
+def start_and_keep_error(start_job, error_key: str) -> None:
+    """A Start button's callback: run ``start_job()``; keep its error for the next run to show.
+
+    Callbacks run before the page, so the page shows ``st.session_state[error_key]`` beside
+    its Start button.
+    """
+    try:
+        start_job()
+    except Exception as error:
+        st.session_state[error_key] = error
+
+
+def stop_current(current_job) -> None:
+    """A Stop button's callback: stop ``current_job()``'s job, if there is one."""
+    job = current_job()
+    if job is not None:
+        job.stop()
+
+
+@st.fragment(run_every=1)
+def follow(job, draw) -> None:
+    """Redraw ``draw(job.snapshot())`` every second; a full rerun shows the results at the end."""
+    snapshot = job.snapshot()
+    draw(snapshot)
+    if snapshot.done:
+        st.rerun()
