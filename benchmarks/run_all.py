@@ -34,14 +34,11 @@ BENCHMARKS = (
     "bench_gradients",
     "bench_training",
     "bench_memory",
+    "bench_gpu",
 )
 TIMEOUT_S = 1800  # per benchmark; the training one takes several minutes on 2 busy cores
 OUTPUT = REPO / "docs" / "performance.md"
 NOTES_MARKER = "<!-- Notes below this line are written by hand; run_all.py keeps them. -->"
-GPU_ROW = not_measured(
-    "GPU: large-model training on a GPU against this CPU",
-    "no TensorFlow build on the device machine",
-)
 NOISE_NOTE = (
     "The machine's cores are shared with other work, so every figure is noisy: the two sides "
     "of each ratio are measured in the same run (alternately where a comparison is repeated), "
@@ -146,7 +143,6 @@ def main() -> None:
         start = time.perf_counter()
         rows += run_benchmark(name, quick)
         print(f"  {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    rows.append(GPU_ROW)
     print(format_table(rows))
     command = "python benchmarks/run_all.py" + (" --quick" if quick else "")
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,4 +1,7 @@
-"""Altair chart builders for the dashboard: series, losses, predictions, states and gradients.
+"""Altair chart builders for the dashboard: losses, predictions, states and gradients.
+
+(The Data page's series plot is a plain Vega-Lite spec, in ``lstm_core.series_chart``, so that
+the first page a visitor opens does not import Altair.)
 
 Every builder takes NumPy arrays or DataFrames and returns an Altair chart; none draws
 anything or imports Streamlit, so the pages stay thin and the charts are testable as specs.
@@ -12,24 +15,17 @@ markup neither break the spec nor render as anything but text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-# Most points one line sends to the browser; longer series are thinned evenly.
-MAX_POINTS = 2_000
+from lstm_core.series_chart import MAX_POINTS, thin
+
 # A neutral mid-grey reads on white and on Streamlit's dark background alike (a text mark
 # gets no colour from the theme, so the baseline's label uses it too).
 RULE_COLOR = "#888888"
-
-
-def _thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
-    """Every k-th row of ``frame`` so that at most ``max_points`` rows remain."""
-    step = max(1, math.ceil(len(frame) / max_points))
-    return frame.iloc[::step]
 
 
 def _y_scale(log_scale: bool) -> alt.Scale:
@@ -40,51 +36,6 @@ def _y_scale(log_scale: bool) -> alt.Scale:
 def _positive(values: pd.Series) -> pd.Series:
     """``values`` with zeros and negatives as NaN, which a log axis leaves out as gaps."""
     return values.where(values > 0)
-
-
-def series_chart(
-    df: pd.DataFrame,
-    columns: Sequence[str],
-    *,
-    date_column: str | None = None,
-    max_points: int = MAX_POINTS,
-) -> alt.Chart:
-    """A line per column of a series table, against its date column or row number.
-
-    Args:
-        df: the loaded table, ``(rows, columns)``, rows in time order.
-        columns: the numeric columns to draw, one line (and legend entry) each.
-        date_column: the column to use as the x axis; `None` uses the row number.
-        max_points: most points per line; longer series are thinned evenly.
-
-    Returns:
-        A layered line chart with a legend named "column".
-    """
-    frame = _thin(df, max_points)
-    x_values = frame[date_column] if date_column else frame.index.to_series()
-    long = pd.DataFrame(
-        {
-            "x": np.tile(x_values.to_numpy(), len(columns)),
-            "column": np.repeat([str(c) for c in columns], len(frame)),
-            "value": np.concatenate([frame[c].to_numpy(dtype=float) for c in columns]),
-        }
-    )  # (rows * columns, 3)
-    x_field = (
-        alt.X("x:T", title=f"{date_column} (date)")
-        if date_column
-        else alt.X("x:Q", title="row (time step)")
-    )
-    return (
-        alt.Chart(long)
-        .mark_line()
-        .encode(
-            x=x_field,
-            y=alt.Y("value:Q", title="value (data units)", scale=alt.Scale(zero=False)),
-            color=alt.Color("column:N", title="column"),
-            tooltip=["column:N", "x", "value:Q"],
-        )
-        .properties(title="The series")
-    )
 
 
 def _loss_frame(history: pd.DataFrame | Sequence[Mapping], columns: Mapping[str, str]):
@@ -184,7 +135,7 @@ def prediction_chart(
     Returns:
         A line chart with lines "truth" and "prediction".
     """
-    frame = _thin(
+    frame = thin(
         pd.DataFrame(
             {"truth": np.asarray(y_true).ravel(), "prediction": np.asarray(y_pred).ravel()}
         ),

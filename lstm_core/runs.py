@@ -31,11 +31,14 @@ import zipfile
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lstm_core.errors import StoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATABASE = "runs.sqlite"
 MODELS = "models"
@@ -323,6 +326,14 @@ class RunStore:
 
     # Reading runs (the pages and the command line).
 
+    def count_runs(self, workspace: str = "default") -> int:
+        """How many runs ``workspace`` holds, whatever their status."""
+        with self._transaction() as connection:
+            (count,) = connection.execute(
+                "SELECT COUNT(*) FROM runs WHERE workspace = ?", (workspace,)
+            ).fetchone()
+        return count
+
     def list_runs(self, workspace: str = "default") -> pd.DataFrame:
         """The workspace's runs, newest first.
 
@@ -331,6 +342,8 @@ class RunStore:
             ``status``, ``created_at`` (UTC timestamps), ``dataset`` (its name),
             ``epochs`` (completed), ``loss`` and ``val_loss`` (of the last completed epoch).
         """
+        import pandas as pd  # here, not at the top: pages that only count runs open without it
+
         with self._transaction() as connection:
             rows = connection.execute(
                 "SELECT id, name, status, created_at, dataset, pid, host, process, heartbeat, "
@@ -366,6 +379,8 @@ class RunStore:
 
     def get_run(self, run_id: str, workspace: str = "default") -> Run:
         """One run of ``workspace``, with its history; ``StoreError`` if there is none."""
+        import pandas as pd
+
         with self._transaction() as connection:
             row = self._owned_row(connection, run_id, workspace)
             history = connection.execute(
@@ -427,7 +442,7 @@ class RunStore:
             "run_id": run.run_id,
             "name": run.name,
             "status": run.status,
-            "created_at": pd.Timestamp(run.created_at, unit="s", tz="UTC").isoformat(),
+            "created_at": datetime.fromtimestamp(run.created_at, UTC).isoformat(),
             "dataset": run.dataset,
             "window_spec": run.window_spec,
             "model_spec": run.model_spec,

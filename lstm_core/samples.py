@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from lstm_core.data import SequenceSpec, WindowSpec, load_csv
+from lstm_core import data
+from lstm_core.data import SequenceSpec, WindowSpec
 from lstm_core.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Resolved from this file, not the working directory, so the app finds it wherever it starts.
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
@@ -132,4 +135,4 @@ def load_sample(name: str) -> pd.DataFrame:
     """Load a bundled sample through ``load_csv``; raises ``DataError`` for an unknown name."""
     if name not in SAMPLES:
         raise DataError(f"No sample named {name!r}; the samples are: {', '.join(SAMPLES)}.")
-    return load_csv(SAMPLES[name].path)
+    return data.load_csv(SAMPLES[name].path)  # imports pandas on first use

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lstm_core import samples
-from lstm_core.charts import series_chart
 from lstm_core.data import MISSING_POLICIES, SCALERS, numeric_columns
+from lstm_core.series_chart import series_chart
 from ui import dataset, state
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
@@ -270,10 +270,9 @@ def plot(df, columns: list[str], slot) -> None:
     if dataset.kind() == "sequences" and state.get("data", "id_column") in df:
         first_id = df[state.get("data", "id_column")].iloc[0]
         subset = df[df[state.get("data", "id_column")] == first_id].reset_index(drop=True)
-    chart = series_chart(subset, columns, date_column=df.attrs.get("date_column"))
-    if dataset.kind() == "sequences":
-        chart = chart.properties(title="The first sequence")
-    slot.altair_chart(chart, width="stretch")
+    title = "The first sequence" if dataset.kind() == "sequences" else "The series"
+    spec = series_chart(subset, columns, date_column=df.attrs.get("date_column"), title=title)
+    slot.vega_lite_chart(spec=spec, width="stretch")
 
 
 st.title("Data")

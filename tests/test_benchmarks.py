@@ -138,3 +138,11 @@ def test_machine_names_cores_and_the_installed_tensorflow():
     assert run_all.installed("no-such-distribution") == "not installed"
     line = run_all.machine()
     assert line.startswith(f"{os.cpu_count()} cores, ") and "TensorFlow 2." in line
+
+
+def test_the_gpu_row_says_when_tensorflow_sees_no_gpu():
+    """CI has no GPU: the row names why nothing was measured, and nothing is trained."""
+    from benchmarks import bench_gpu
+
+    (gpu,) = bench_gpu.main(quick=True)
+    assert gpu == common.not_measured(bench_gpu.TARGET, "TensorFlow sees no GPU on this machine")

@@ -1,7 +1,5 @@
 """Tests for lstm_core.charts: the specs say what the pages promise (axes, scales, data)."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,31 +25,6 @@ def _colors_in(spec) -> list[str]:
         for item in spec:
             found.extend(_colors_in(item))
     return found
-
-
-def test_series_chart_keeps_hostile_column_names_as_data_values():
-    df = pd.DataFrame({name: np.arange(5.0) + i for i, name in enumerate(HOSTILE)})
-    chart = charts.series_chart(df, HOSTILE)
-    assert sorted(chart.data["column"].unique()) == sorted(HOSTILE)
-    fields = json.dumps(_spec(chart)["encoding"])
-    assert "<script>" not in fields and "a.b[0]" not in fields
-    assert chart.data.loc[chart.data["column"] == "a.b[0]", "value"].tolist() == [2, 3, 4, 5, 6]
-
-
-def test_series_chart_thins_long_series_and_uses_the_date_axis():
-    dates = pd.date_range("2000-01-01", periods=5_000, freq="D")
-    df = pd.DataFrame({"Date": dates, "Temp": np.arange(5_000.0)})
-    chart = charts.series_chart(df, ["Temp"], date_column="Date", max_points=1_000)
-    assert len(chart.data) == 1_000
-    assert chart.data["value"].iloc[1] == 5.0  # every 5th row
-    x = _spec(chart)["encoding"]["x"]
-    assert x["type"] == "temporal" and x["title"] == "Date (date)"
-
-
-def test_series_chart_without_date_uses_row_numbers():
-    chart = charts.series_chart(pd.DataFrame({"y": [1.0, 2.0]}), ["y"])
-    assert _spec(chart)["encoding"]["x"]["title"] == "row (time step)"
-    assert chart.data["x"].tolist() == [0, 1]
 
 
 def test_loss_chart_has_train_and_validation_curves_per_epoch():
@@ -150,7 +123,6 @@ def test_learning_curves_put_the_baseline_rule_at_its_value():
 @pytest.mark.parametrize(
     "chart",
     [
-        charts.series_chart(pd.DataFrame({"y": [1.0]}), ["y"]),
         charts.loss_chart([{"loss": 1.0}]),
         charts.heatmap_chart(np.zeros((2, 2)), title="t", value_title="v"),
         charts.learning_curves_chart({"lstm": [0.1]}, baseline=0.2),

@@ -11,22 +11,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from lstm_core import data as lab_data  # its CSV loader (and pandas) load on first use
 from lstm_core import samples
 from lstm_core.data import (
     SequenceSpec,
     Windows,
     WindowSpec,
-    load_csv,
     make_sequence_windows,
     make_windows,
-    numeric_columns,
 )
 from lstm_core.errors import LabError
 from ui import state
 from ui.workspace import limits
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SERIES_FIELDS = [
     f.name for f in dataclasses.fields(WindowSpec) if f.name != "allow_target_as_feature"
@@ -69,7 +70,7 @@ def load_upload(filename: str, content: bytes) -> None:
     source = ("upload", filename, hashlib.sha256(content).hexdigest())
     if state.get("data", "origin") == source:
         return
-    df = load_csv(content, limits=limits())
+    df = lab_data.load_csv(content, limits=limits())
     _set_frame(df, title=filename, source=source)
     state.put("data", "kind", "series")
     pending = state.get("data", "pending")  # (file name, spec) from an imported experiment
@@ -85,7 +86,7 @@ def default_series_spec(df: pd.DataFrame) -> WindowSpec:
 
     The lookback is 12 steps, or less for a short file, so that every split keeps windows.
     """
-    columns = numeric_columns(df)
+    columns = lab_data.numeric_columns(df)
     lookback = max(1, min(12, len(df) // 10))
     return WindowSpec(features=tuple(columns), targets=(columns[-1],), lookback=lookback)
 
@@ -180,7 +181,7 @@ def default_sequence_spec(df: pd.DataFrame) -> SequenceSpec:
     the numeric columns between them the features."""
     columns = [str(c) for c in df.columns]
     id_column, target = columns[0], columns[-1]
-    features = [c for c in numeric_columns(df) if c not in (id_column, target)]
+    features = [c for c in lab_data.numeric_columns(df) if c not in (id_column, target)]
     return SequenceSpec(
         id_column=id_column, features=tuple(features or columns[1:2]), target=target
     )

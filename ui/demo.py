@@ -10,8 +10,7 @@ within seconds, so the loss curve appears at once.
 
 from __future__ import annotations
 
-from lstm_core.model import parse_layers
-from ui import dataset, stack, state, training
+from ui import state
 
 DEMO_SAMPLE = "temperatures"
 DEMO_LAYERS = "lstm:32:seq,lstm:16"
@@ -21,6 +20,10 @@ DEMO_BATCH = 32
 
 def start_demo():
     """Load the demo's data and model into the session and start training; return the job."""
+    # Imported here, on the click: the Home page opens without pandas or the model code.
+    from lstm_core.model import parse_layers
+    from ui import dataset, stack, training
+
     state.put("data", "source", "A sample")
     state.put("data", "sample", DEMO_SAMPLE)
     dataset.load_sample(DEMO_SAMPLE)

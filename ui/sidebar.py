@@ -75,10 +75,10 @@ def _jobs() -> None:
 def _runs() -> None:
     st.markdown("**Runs**")
     store = run_store()  # opening it here also surfaces a store problem on every page
-    listed = attempt(store.list_runs, workspace_id())
-    if listed is not None:
+    count = attempt(store.count_runs, workspace_id())
+    if count is not None:
         where = "in memory" if store.is_memory else "kept on disk"
-        st.caption(f"{len(listed)} in this workspace, {where}.")
+        st.caption(f"{count} in this workspace, {where}.")
 
 
 def render() -> None:

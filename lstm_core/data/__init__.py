@@ -7,10 +7,11 @@ Two shapes of data, both from a CSV file, both ending in ``Windows``:
 - a long-format table (one sample per sequence id): ``SequenceSpec`` and
   ``make_sequence_windows``, padded (masked) or cut to a common length.
 
-Nothing here imports TensorFlow.
+Nothing here imports TensorFlow, and pandas is imported with the CSV loader, on first use of
+``load_csv`` or ``numeric_columns``: the specs and windowing take DataFrames but need not import
+pandas themselves, so a page that only reads a spec (Home) opens without it.
 """
 
-from lstm_core.data.loader import load_csv, numeric_columns
 from lstm_core.data.missing import MISSING_POLICIES
 from lstm_core.data.scaling import SCALERS, Scaler
 from lstm_core.data.sequences import LENGTHS, TASKS, SequenceSpec, make_sequence_windows
@@ -31,3 +32,12 @@ __all__ = [
     "make_windows",
     "numeric_columns",
 ]
+
+
+def __getattr__(name: str):
+    """``load_csv`` and ``numeric_columns``, imported on first use (PEP 562)."""
+    if name in ("load_csv", "numeric_columns"):
+        from lstm_core.data import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

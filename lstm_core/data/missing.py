@@ -18,10 +18,14 @@ the next.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from lstm_core.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MISSING_POLICIES = ("error", "drop", "ffill", "interpolate")
 

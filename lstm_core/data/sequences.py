@@ -23,9 +23,9 @@ stratified, so every split keeps the class proportions. The feature scaler is fi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lstm_core.data.missing import MISSING_POLICIES, apply_missing
 from lstm_core.data.scaling import SCALERS, Scaler
@@ -48,6 +48,9 @@ from lstm_core.data.validation import (
 from lstm_core.data.windows import Windows
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits, load_limits
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TASKS = ("classification", "regression")
 LENGTHS = ("pad", "cut")
@@ -201,12 +204,14 @@ def make_sequence_windows(
 
 def _ordered(df: pd.DataFrame, spec: SequenceSpec) -> pd.DataFrame:
     """Rows grouped by id (in order of first appearance), then by step within each id."""
-    codes, _ = pd.factorize(df[spec.id_column])  # (rows,), -1 for a missing id
+    from pandas.api import types  # loaded already: `df` is a DataFrame
+
+    codes, _ = df[spec.id_column].factorize()  # (rows,), -1 for a missing id
     _check_no_gap(df, spec.id_column, codes < 0, "id")
     if spec.step_column is None:
         return df.iloc[np.argsort(codes, kind="stable")]
     step = df[check_column(df, spec.step_column, "step")]
-    if not (pd.api.types.is_numeric_dtype(step) or pd.api.types.is_datetime64_any_dtype(step)):
+    if not (types.is_numeric_dtype(step) or types.is_datetime64_any_dtype(step)):
         raise DataError(
             f"The step column {spec.step_column!r} holds {kind_of(step)}, not numbers or "
             f"dates; choose a column that orders the rows of a sequence, or none."
@@ -256,9 +261,9 @@ def _encode(labels: pd.Series, spec: SequenceSpec) -> tuple[np.ndarray, tuple[st
     """Targets as float64 `(sequences,)`: class indices and names, or the numbers themselves."""
     if spec.task == "regression":
         return labels.to_numpy(np.float64), None
-    if pd.api.types.is_float_dtype(labels) and (labels % 1 == 0).all():
+    if labels.dtype.kind == "f" and (labels % 1 == 0).all():
         labels = labels.astype(np.int64)  # whole-number labels read as floats: 1.0 -> "1"
-    codes, classes = pd.factorize(labels, sort=True)
+    codes, classes = labels.factorize(sort=True)
     if len(classes) < 2:
         raise DataError(
             f"The target column {spec.target!r} has a single class {str(classes[0])!r}; "

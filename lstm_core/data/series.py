@@ -20,9 +20,9 @@ since a chronological split needs chronological rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lstm_core.data.missing import MISSING_POLICIES, apply_missing
 from lstm_core.data.scaling import SCALERS, Scaler
@@ -42,6 +42,9 @@ from lstm_core.data.validation import (
 from lstm_core.data.windows import Windows
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits, load_limits
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)

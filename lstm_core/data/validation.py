@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits
@@ -148,18 +150,22 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str], role: str) -> list[s
 
 def kind_of(values: pd.Series) -> str:
     """What a column holds, in words: "numbers", "dates", "true/false values" or "text"."""
+    from pandas.api import types  # loaded already: `values` is a pandas column
+
     if is_number_column(values):
         return "numbers"
-    if pd.api.types.is_datetime64_any_dtype(values):
+    if types.is_datetime64_any_dtype(values):
         return "dates"
-    if pd.api.types.is_bool_dtype(values):
+    if types.is_bool_dtype(values):
         return "true/false values"
     return "text"
 
 
 def is_number_column(values: pd.Series) -> bool:
     """True for a column of ints or floats; bools, text and dates are not numbers here."""
-    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    from pandas.api import types  # loaded already: `values` is a pandas column
+
+    return types.is_numeric_dtype(values) and not types.is_bool_dtype(values)
 
 
 def split_sizes(

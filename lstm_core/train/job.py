@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
@@ -27,6 +27,9 @@ from lstm_core.model import build_model, format_layers, validate
 from lstm_core.settings import Limits, load_limits
 from lstm_core.train import metrics, speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENDED = ("finished", "stopped", "failed")
 # Seconds between heartbeats to the run store, so another process sees the run is alive.
@@ -216,6 +219,8 @@ class TrainingJob:
             return self._snapshot()
 
     def _snapshot(self) -> JobSnapshot:
+        import pandas as pd  # loaded already with the job's data; Home opens without it
+
         now = time.monotonic()
         elapsed = 0.0 if self._started is None else (self._ended or now) - self._started
         return JobSnapshot(
