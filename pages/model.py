@@ -14,7 +14,7 @@ from lstm_core.model import (
 )
 from lstm_core.model.describe import KERAS_CLASS
 from lstm_core.model.spec import FORGET_BIASES, KINDS
-from ui import dataset, stack, state, tables
+from ui import dataset, layer_tables, stack, state
 from ui.errors import show_error
 from ui.router import ensure_routed
 from ui.text import shape_text
@@ -140,12 +140,13 @@ def describe_stack(spec, timesteps: int, features: int) -> None:
     """What every layer returns, the head, the parameters, and the GPU notes."""
     rows = describe(spec, timesteps, features)
     st.subheader("What every layer returns")
-    st.dataframe(tables.describe_table(rows), hide_index=True)
+    st.markdown(layer_tables.markdown_table(layer_tables.describe_records(rows)))
     st.caption("Around the stack:")
-    st.dataframe(tables.head_table(describe_head(spec, timesteps, features)), hide_index=True)
+    head = describe_head(spec, timesteps, features)
+    st.markdown(layer_tables.markdown_table(layer_tables.head_records(head)))
     st.metric("Trainable parameters", f"{count_params(spec, timesteps, features):,}")
     with st.expander("PyTorch equivalents and cuDNN (GPU) eligibility"):
-        st.dataframe(tables.gpu_table(rows), hide_index=True)
+        st.markdown(layer_tables.markdown_table(layer_tables.gpu_records(rows)))
 
 
 st.title("Model")

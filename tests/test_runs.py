@@ -86,7 +86,11 @@ def test_a_run_of_another_workspace_is_invisible():
     add_run(store, workspace="bob")
     add_run(store, workspace="bob")
     assert store.list_runs("alice")["run_id"].tolist() == [mine]
-    assert (store.count_runs("alice"), store.count_runs("bob"), store.count_runs("eve")) == (1, 2, 0)
+    assert (store.count_runs("alice"), store.count_runs("bob"), store.count_runs("eve")) == (
+        1,
+        2,
+        0,
+    )
     with pytest.raises(StoreError, match="no run .* in this workspace"):
         store.get_run(mine, "bob")
     with pytest.raises(StoreError, match="no run"):

@@ -1,6 +1,8 @@
 """Engine results as DataFrames for ``st.dataframe``: formatting only, no computation.
 
-Dataframes show every cell as plain text, so user text (column names) is safe in them.
+Dataframes show every cell as plain text, so user text (column names) is safe in them. (The
+Model page's small tables are Markdown, in ``ui.layer_tables``, so that it opens without
+pandas.)
 """
 
 from __future__ import annotations
@@ -8,51 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from lstm_core.model import ModelSpec, format_layers
-from ui.text import shape_text
-
-
-def describe_table(rows: list[dict]) -> pd.DataFrame:
-    """One row per tensor a recurrent layer returns, from ``lstm_core.model.describe``."""
-    records = []
-    for row in rows:
-        for position, item in enumerate(row["returns"]):
-            records.append(
-                {
-                    "layer": f"{row['name']} ({row['keras_class']}, {row['units']} units)",
-                    "input": shape_text(row["input_shape"]) if position == 0 else "",
-                    "returns": f"[{position}] {item['name']}",
-                    "Keras name": item["keras_name"],
-                    "shape": shape_text(item["shape"]),
-                    "what it is": item["note"],
-                    "params": f"{row['params']:,}" if position == 0 else "",
-                }
-            )
-    return pd.DataFrame(records)
-
-
-def head_table(rows: list[dict]) -> pd.DataFrame:
-    """The layers around the stack (masking, flatten, head), from ``describe_head``."""
-    return pd.DataFrame(
-        {
-            "layer": [r["name"] for r in rows],
-            "input": [shape_text(r["input_shape"]) for r in rows],
-            "output": [shape_text(r["output_shape"]) for r in rows],
-            "params": [r["params"] for r in rows],
-            "what it does": [r["note"] for r in rows],
-        }
-    )
-
-
-def gpu_table(rows: list[dict]) -> pd.DataFrame:
-    """Per layer: the PyTorch equivalent and whether Keras can use its fused cuDNN kernel."""
-    return pd.DataFrame(
-        {
-            "layer": [r["name"] for r in rows],
-            "cuDNN on a GPU": ["yes" if r["cudnn"]["eligible"] else "no" for r in rows],
-            "why": [r["cudnn"]["reason"] for r in rows],
-            "PyTorch equivalent": [r["pytorch"] for r in rows],
-        }
-    )
 
 
 def number(value) -> str:

@@ -198,6 +198,21 @@ def dataframe_with(area: Locator, header: str) -> Locator:
     return area.get_by_test_id("stDataFrame").filter(has=heading)
 
 
+def markdown_table_with(area: Locator, header: str) -> Locator:
+    """The Markdown table (an HTML ``table``) in ``area`` that has a column called ``header``."""
+    heading = area.page.get_by_role("columnheader", name=header, exact=True)
+    return area.get_by_role("table").filter(has=heading)
+
+
+def table_records(table: Locator) -> list[dict[str, str]]:
+    """The rows of an HTML table as ``{column: text}``, its header row first read for names."""
+    expect(table).to_be_visible()
+    header = table.locator("thead th").all_text_contents()
+    rows = [row.locator("td").all_text_contents() for row in table.locator("tbody tr").all()]
+    # Shapes keep to one line with no-break spaces; read them as plain spaces.
+    return [dict(zip(header, [c.replace("\xa0", " ") for c in row], strict=True)) for row in rows]
+
+
 def set_number(area: Locator, label: str | re.Pattern, value: float, nth: int = 0) -> None:
     """Type ``value`` into a ``st.number_input`` and commit it (Streamlit commits on Enter)."""
     settle(area.page)

@@ -4,9 +4,11 @@ The trained session is built once per module through the pages themselves (Data,
 Train), so these tests also check that moving between pages loses nothing.
 """
 
+import re
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from app_session import (
     add_run,
@@ -37,6 +39,23 @@ def trained(tmp_path_factory):
 
 def dataframe_containing(at, column: str):
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def markdown_table_containing(at, column: str) -> pd.DataFrame:
+    """The first Markdown table on the page with ``column``, its cells as the user reads them."""
+
+    def cells(line: str) -> list[str]:  # split on the pipes that are not escaped
+        parts = [part.strip() for part in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        return [shape_or_plain(part) for part in parts]
+
+    def shape_or_plain(cell: str) -> str:  # shapes are code spans with no-break spaces
+        return cell.strip("`").replace("\u00a0", " ") if cell.startswith("`") else plain(cell)
+
+    for element in at.markdown:
+        lines = element.value.splitlines()
+        if lines and lines[0].startswith("|") and column in cells(lines[0]):
+            return pd.DataFrame([cells(line) for line in lines[2:]], columns=cells(lines[0]))
+    raise AssertionError(f"no Markdown table with the column {column!r}")
 
 
 PAGES = {
@@ -173,7 +192,7 @@ def test_a_bad_upload_gets_its_message_not_a_traceback():
 
 
 def describe_rows(at):
-    return dataframe_containing(at, "returns")
+    return markdown_table_containing(at, "returns")
 
 
 def test_model_page_describes_every_returned_tensor():
@@ -218,7 +237,7 @@ def test_a_preset_replaces_the_stack():
     at.selectbox(key="model.preset").set_value("One GRU")
     at.button(key="_model.apply_preset").click().run()
     assert at.code[0].value == "gru:32"
-    assert "yes" in dataframe_containing(at, "cuDNN on a GPU")["cuDNN on a GPU"].tolist()
+    assert "yes" in markdown_table_containing(at, "cuDNN on a GPU")["cuDNN on a GPU"].tolist()
 
 
 def test_model_page_uses_the_shapes_of_the_loaded_data(trained):

@@ -21,11 +21,13 @@ from browser import (
     grid_cell,
     grid_rows,
     main,
+    markdown_table_with,
     open_page,
     screenshot,
     set_number,
     settle,
     switch_on,
+    table_records,
 )
 from playwright.sync_api import Locator, Page, expect
 
@@ -118,16 +120,16 @@ def configure_model(page: Page) -> None:
     switch_on(area, "return_state")
     expect(area.get_by_text("lstm:6:seq:state,lstm:4", exact=True)).to_be_visible()
 
-    table = dataframe_with(area, "Keras name")
-    expect(grid_cell(table, "[2] c")).to_be_attached()
-    rows = records(table)
+    table = markdown_table_with(area, "Keras name")
+    expect(table.get_by_role("cell", name="[2] c", exact=True)).to_be_visible()
+    rows = table_records(table)
     # layer_1 returns [output, h, c]: every step's h because of return_sequences, then the
     # final h and c because of return_state; layer_2 reads that output and returns its last h.
-    assert [(row["layer"].split()[0], row["returns"], row["shape"]) for row in rows] == [
-        ("layer_1", "[0] output", f"(batch, {LOOKBACK}, 6)"),
-        ("layer_1", "[1] h", "(batch, 6)"),
-        ("layer_1", "[2] c", "(batch, 6)"),
-        ("layer_2", "[0] output", "(batch, 4)"),
+    assert [(row["layer"], row["returns"], row["shape"]) for row in rows] == [
+        ("layer_1 (LSTM, 6 units)", "[0] output", f"(batch, {LOOKBACK}, 6)"),
+        ("", "[1] h", "(batch, 6)"),
+        ("", "[2] c", "(batch, 6)"),
+        ("layer_2 (LSTM, 4 units)", "[0] output", "(batch, 4)"),
     ]
     assert rows[0]["input"] == f"(batch, {LOOKBACK}, 2)"
     assert rows[3]["input"] == f"(batch, {LOOKBACK}, 6)"
