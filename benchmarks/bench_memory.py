@@ -6,19 +6,29 @@ browser session that trains at the same time adds under 200 MB.
 
 The app runs as ``streamlit run app.py`` on a free loopback port with a run store of its own;
 Debian's Chromium, driven by Playwright, plays the visitors (the helpers of the browser tests,
-``tests/ui/browser.py``). The flow: Home, "Run the demo" (it loads the airline sample, builds
-two LSTM layers and trains them), wait until it finishes, then the States page's heatmaps.
+``tests/ui/browser.py``). The flow: Home, "Run the demo" (it loads the temperatures sample,
+builds two LSTM layers and trains them), wait until it finishes, then the States page's
+heatmaps.
 Memory is read from Linux's ``/proc/<pid>/status``: ``VmHWM`` (the peak resident set) and
 ``VmRSS`` (resident now), summed over the server and any child processes. After the flow the
 peak is reset (``/proc/<pid>/clear_refs``), two more sessions start the demo at once, and the
 peak they reach above the resident memory before them is shared out between them.
+
+A third row, reported without a goal, compares the demo's training inside the app (its
+``fit`` time, as the run store keeps it) with the same job trained alone in a fresh process
+(same data, specs and seed, polled once a second), and says how much CPU the server and the
+browser used while the app trained: on one machine the two share the same cores.
 
     python benchmarks/bench_memory.py [--quick]
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +49,8 @@ from browser import main as main_area  # noqa: E402 - the page's main area, not 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from benchmarks.common import not_measured, row, run_cli  # noqa: E402
+from benchmarks.common import REPO, not_measured, row, run_cli  # noqa: E402
+from lstm_core.runs import RunStore  # noqa: E402
 
 PEAK_GOAL_MB = 1200.0
 SESSION_GOAL_MB = 200.0
@@ -51,6 +62,28 @@ SESSION_GOAL = f"< {SESSION_GOAL_MB:.0f} MB (ratio < 1)"
 # Generous: on 2 busy cores, two demo jobs tracing their graphs at once take minutes.
 TRAIN_TIMEOUT_MS = 900_000
 ENDED = re.compile("Finished|Stopped|Failed")  # the Train page's words for an ended job
+IN_APP_TARGET = "training in the app vs the same job alone (demo, fit time)"
+WORKSPACE = "local"  # the workspace of a server run on one's own machine
+# The demo's job alone, in a fresh process, with the dashboard's once-a-second poll; argv[1]
+# is the app's run as JSON. Prints the job's timings.
+TRAIN_ALONE = """
+import json, sys
+from lstm_core import samples
+from lstm_core.data import WindowSpec, make_windows
+from lstm_core.model import ModelSpec
+from lstm_core.train import TrainConfig, TrainingJob
+run = json.loads(sys.argv[1])
+windows = make_windows(
+    samples.load_sample(run["dataset"]["sample"]), WindowSpec.from_dict(run["window_spec"])
+)
+job = TrainingJob(
+    windows, ModelSpec.from_dict(run["model_spec"]), TrainConfig.from_dict(run["train_config"])
+).start()
+while not job.wait(1.0).done:
+    pass
+assert job.snapshot().status == "finished", job.snapshot().error
+print(json.dumps(job.result.timings))
+"""
 
 
 def process_tree(pid: int) -> list[int]:
@@ -71,6 +104,24 @@ def status_mb(pid: int, field: str) -> float:
             if line.startswith(f"{field}:"):
                 total_kb += int(line.split()[1])
     return total_kb / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU seconds the processes ``pids`` have used (``/proc/<pid>/stat``)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a process that ended since the list was made
+            after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(after_name[11]) + int(after_name[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(server_pid: int) -> tuple[float, float]:
+    """CPU seconds so far of the server's process tree, and of the browser's: the rest of
+    this process's tree (Playwright's driver and Chromium), this process left out."""
+    server = process_tree(server_pid)
+    others = [p for p in process_tree(os.getpid()) if p not in server and p != os.getpid()]
+    return cpu_seconds(server), cpu_seconds(others)
 
 
 def reset_peak(pid: int) -> None:
@@ -108,20 +159,63 @@ def inspect_states(page) -> None:
     expect(area.get_by_test_id("stTabs").get_by_test_id("stVegaLiteChart").first).to_be_visible()
 
 
-def first_flow(browser, server) -> dict:
+def first_flow(browser, server) -> tuple[dict, dict]:
+    """The peak row, and the training's run id, wall seconds from the click to the end, and
+    the CPU seconds the server and the browser used meanwhile."""
     start = time.perf_counter()
     page = new_session(browser, server.url)
+    server_cpu, browser_cpu = cpu_split(server.process.pid)
+    clicked = time.perf_counter()
     start_demo(page)
     wait_trained(page)
+    server_after, browser_after = cpu_split(server.process.pid)
+    training = {
+        "run_id": RunStore(server.store).list_runs(WORKSPACE)["run_id"].iloc[0],  # the newest
+        "wall_s": time.perf_counter() - clicked,
+        "server_cpu_s": server_after - server_cpu,
+        "browser_cpu_s": browser_after - browser_cpu,
+    }
     inspect_states(page)
     peak = status_mb(server.process.pid, "VmHWM")
     seconds = time.perf_counter() - start
-    return row(
+    peak_row = row(
         PEAK_TARGET,
         f"{peak:.0f} MB (the flow took {seconds:.0f} s)",
         peak / PEAK_GOAL_MB,
         PEAK_GOAL,
         peak < PEAK_GOAL_MB,
+    )
+    return peak_row, training
+
+
+def in_app_against_alone(server, training: dict) -> dict:
+    """The first flow's demo run against the same job trained alone."""
+    run = RunStore(server.store).get_run(training["run_id"], WORKSPACE)
+    settings = {
+        "dataset": run.dataset,
+        "window_spec": run.window_spec,
+        "model_spec": run.model_spec,
+        "train_config": run.train_config,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", TRAIN_ALONE, json.dumps(settings)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the job alone failed: {done.stderr.strip().splitlines()[-1:]}")
+    alone = json.loads(done.stdout.strip().splitlines()[-1])
+    app_s, alone_s = run.timings["train_s"], alone["train_s"]
+    cores = os.cpu_count()
+    return row(
+        IN_APP_TARGET,
+        f"app {app_s:.1f}s, alone {alone_s:.1f}s; while the app trained ({training['wall_s']:.0f} s "
+        f"from the click, {cores} cores) the server used {training['server_cpu_s']:.0f} CPU-s "
+        f"and the browser {training['browser_cpu_s']:.0f} CPU-s",
+        app_s / alone_s,
+        "reported (app / alone)",
+        None,
     )
 
 
@@ -162,40 +256,43 @@ def why(error: Exception) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def none_measured(reason: str) -> list[dict]:
+    """The three rows, each "not measured" for ``reason``."""
+    return [
+        not_measured(PEAK_TARGET, reason, PEAK_GOAL),
+        not_measured(SESSION_TARGET, reason, SESSION_GOAL),
+        not_measured(IN_APP_TARGET, reason),
+    ]
+
+
 def measure(browser, server) -> list[dict]:
-    """Both rows; a step that fails gives a "not measured" row instead of its figure."""
+    """The three rows; a step that fails gives a "not measured" row instead of its figure."""
     try:
-        rows = [first_flow(browser, server)]
+        peak_row, training = first_flow(browser, server)
     except Exception as error:  # noqa: BLE001 - the table says why, the run goes on
-        return [
-            not_measured(PEAK_TARGET, f"the browser flow failed: {why(error)}", PEAK_GOAL),
-            not_measured(SESSION_TARGET, "the first session's flow failed", SESSION_GOAL),
-        ]
+        return none_measured(f"the browser flow failed: {why(error)}")
+    rows = [peak_row]
     try:
         rows.append(more_sessions(browser, server))
     except Exception as error:  # noqa: BLE001
         reason = f"the further sessions failed: {why(error)}"
         rows.append(not_measured(SESSION_TARGET, reason, SESSION_GOAL))
+    try:
+        rows.append(in_app_against_alone(server, training))
+    except Exception as error:  # noqa: BLE001
+        rows.append(not_measured(IN_APP_TARGET, why(error)))
     return rows
 
 
 def main(quick: bool = False) -> list[dict]:
     """The same flow with or without ``quick``: it is one run already."""
     if not Path(CHROMIUM).exists():
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-        return [
-            not_measured(PEAK_TARGET, reason, PEAK_GOAL),
-            not_measured(SESSION_TARGET, reason, SESSION_GOAL),
-        ]
+        return none_measured(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with tempfile.TemporaryDirectory() as store, sync_playwright() as playwright:
         try:
             server = StreamlitServer(Path(store))
         except RuntimeError as error:
-            reason = f"the app did not start: {why(error)}"
-            return [
-                not_measured(PEAK_TARGET, reason, PEAK_GOAL),
-                not_measured(SESSION_TARGET, reason, SESSION_GOAL),
-            ]
+            return none_measured(f"the app did not start: {why(error)}")
         browser = launch_chromium(playwright)
         try:
             return measure(browser, server)

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from lstm_core import keras_session
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.compare import CompareResult, run_compare
 from lstm_core.experiments.config import CompareConfig, check_compare
@@ -139,7 +140,8 @@ class CompareJob:
     def _run(self) -> None:
         status, error, result = "failed", None, None
         try:
-            result = run_compare(self.config, self._on_epoch, self._stop.is_set)
+            with keras_session.training():  # a host's clear_session() is skipped meanwhile
+                result = run_compare(self.config, self._on_epoch, self._stop.is_set)
             status = "stopped" if result.stopped else "finished"
         except Exception as exc:  # shown as the job's status, never lost in the thread
             error = f"{type(exc).__name__}: {exc}"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lstm_core import keras_session
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.model import build_model, format_layers, validate
@@ -258,7 +259,8 @@ class TrainingJob:
     def _run(self) -> None:
         status, error = "failed", None
         try:
-            status = self._train()
+            with keras_session.training():  # a host's clear_session() is skipped meanwhile
+                status = self._train()
         except LabError as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a job reports every failure, never raises
