@@ -18,9 +18,10 @@ from lstm_core.train.config import METRICS, TrainConfig
 
 # TensorFlow and Keras leave about 400,000 long-lived objects behind their import, and every
 # full garbage collection walks them all (0.5 to 1 s on a busy 2-core host, holding the GIL).
-# Streamlit collects twice after every script run (``runner.postScriptGC`` and
-# ``keras.backend.clear_session``), and the Train page reruns every second while it shows
-# progress, which starved the training thread 30-fold. Freezing moves every object alive now
+# Streamlit collects after every script run (``runner.postScriptGC``, and
+# ``keras.backend.clear_session`` while no job trains: ``lstm_core.keras_session``), and the
+# Train page reruns every second while it shows progress, which starved the training thread
+# 30-fold. Freezing moves every object alive now
 # out of the collector's sight, once per process; later objects are collected as usual.
 gc.freeze()
 
