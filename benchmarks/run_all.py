@@ -6,8 +6,9 @@ Each ``bench_*.py`` module runs in its own Python process, one after the other, 
 benchmark inherits another's imported TensorFlow, threads or memory. The rows they return
 (``benchmarks.common``) are printed as one table (target, measured, ratio, goal, met / NOT
 MET) and written as Markdown to ``docs/performance.md``, with the date, the machine and the
-command. A benchmark that fails or hangs gives a "not measured" row and the run goes on.
-Hand-written notes below ``NOTES_MARKER`` in ``docs/performance.md`` are kept.
+command, and into the README's "Performance" section, between ``README_BEGIN`` and
+``README_END``. A benchmark that fails or hangs gives a "not measured" row and the run goes
+on. Hand-written notes below ``NOTES_MARKER`` in ``docs/performance.md`` are kept.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ BENCHMARKS = (
 TIMEOUT_S = 1800  # per benchmark; the training one takes several minutes on 2 busy cores
 OUTPUT = REPO / "docs" / "performance.md"
 NOTES_MARKER = "<!-- Notes below this line are written by hand; run_all.py keeps them. -->"
+README = REPO / "README.md"
+README_BEGIN = "<!-- The table below is written by benchmarks/run_all.py. -->"
+README_END = "<!-- End of the table written by benchmarks/run_all.py. -->"
 NOISE_NOTE = (
     "The machine's cores are shared with other work, so every figure is noisy: the two sides "
     "of each ratio are measured in the same run (alternately where a comparison is repeated), "
@@ -126,6 +130,17 @@ def report(rows: list[dict], *, date: str, machine: str, command: str, notes: st
     )
 
 
+def with_table(readme: str, rows: list[dict], date: str) -> str:
+    """``readme`` with the text between ``README_BEGIN`` and ``README_END`` replaced by the
+    run's date and table; ``ValueError`` if either marker is missing."""
+    before, begin, rest = readme.partition(README_BEGIN)
+    _, end, after = rest.partition(README_END)
+    if not begin or not end:
+        raise ValueError(f"the README lacks the markers {README_BEGIN!r} and {README_END!r}")
+    table = f"\nThe latest run, {date}:\n\n{markdown_table(rows)}\n"
+    return before + begin + table + end + after
+
+
 def kept_notes(path: Path) -> str:
     """The hand-written notes below ``NOTES_MARKER`` in ``path``, stripped; "" if none."""
     text = path.read_text() if path.exists() else ""
@@ -148,7 +163,8 @@ def main() -> None:
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = report(rows, date=date, machine=machine(), command=command, notes=kept_notes(OUTPUT))
     OUTPUT.write_text(text)
-    print(f"written to {OUTPUT.relative_to(REPO)}", file=sys.stderr)
+    README.write_text(with_table(README.read_text(), rows, date))
+    print(f"written to {OUTPUT.relative_to(REPO)} and the README", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -146,3 +146,19 @@ def test_the_gpu_row_says_when_tensorflow_sees_no_gpu():
 
     (gpu,) = bench_gpu.main(quick=True)
     assert gpu == common.not_measured(bench_gpu.TARGET, "TensorFlow sees no GPU on this machine")
+
+
+def test_the_readme_table_is_replaced_between_its_markers():
+    readme = f"# X\n\nbefore\n{run_all.README_BEGIN}\nold table\n{run_all.README_END}\nafter\n"
+    text = run_all.with_table(readme, ROWS, "2026-01-02 03:04 UTC")
+    assert "old table" not in text and text.startswith("# X\n\nbefore\n")
+    assert text.endswith(f"{run_all.README_END}\nafter\n")
+    assert f"The latest run, 2026-01-02 03:04 UTC:\n\n{common.markdown_table(ROWS)}\n" in text
+    assert run_all.with_table(text, ROWS[:1], "d").count("| trace vs predict |") == 1
+    with pytest.raises(ValueError, match="markers"):
+        run_all.with_table("# no markers\n", ROWS, "d")
+
+
+def test_the_readme_has_the_markers():
+    readme = (run_all.REPO / "README.md").read_text()
+    assert readme.index(run_all.README_BEGIN) < readme.index(run_all.README_END)
