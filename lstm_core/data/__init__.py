@@ -9,7 +9,7 @@ Two shapes of data, both from a CSV file, both ending in ``Windows``:
 
 Nothing here imports TensorFlow, and pandas is imported with the CSV loader, on first use of
 ``load_csv`` or ``numeric_columns``: the specs and windowing take DataFrames but need not import
-pandas themselves, so a page that only reads a spec (Home) opens without it.
+pandas themselves, so pages that only read a spec (Home, Model) open without it.
 """
 
 from lstm_core.data.missing import MISSING_POLICIES

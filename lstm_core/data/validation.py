@@ -11,11 +11,11 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BYTES_PER_FLOAT = 4
 
