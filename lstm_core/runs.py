@@ -340,13 +340,15 @@ class RunStore:
         Returns:
             A DataFrame with one row per run and the columns ``run_id``, ``name``,
             ``status``, ``created_at`` (UTC timestamps), ``dataset`` (its name),
-            ``epochs`` (completed), ``loss`` and ``val_loss`` (of the last completed epoch).
+            ``epochs`` (completed), ``loss`` and ``val_loss`` (of the last completed epoch),
+            and ``has_model`` (its trained model is saved, for ``load_model``).
         """
         import pandas as pd  # here, not at the top: pages that only count runs open without it
 
         with self._transaction() as connection:
             rows = connection.execute(
                 "SELECT id, name, status, created_at, dataset, pid, host, process, heartbeat, "
+                "model_file, "
                 "(SELECT COUNT(*) FROM history WHERE run_id = runs.id), "
                 "(SELECT record FROM history WHERE run_id = runs.id ORDER BY epoch DESC LIMIT 1) "
                 "FROM runs WHERE workspace = ? ORDER BY created_at DESC",
@@ -354,7 +356,9 @@ class RunStore:
             ).fetchall()
         now = time.time()
         records = []
-        for run_id, name, status, created, dataset, pid, host, process, beat, epochs, last in rows:
+        for (
+            run_id, name, status, created, dataset, pid, host, process, beat, model, epochs, last
+        ) in rows:  # fmt: skip
             last = json.loads(last) if last else {}
             records.append(
                 {
@@ -366,12 +370,13 @@ class RunStore:
                     "epochs": epochs,
                     "loss": last.get("loss"),
                     "val_loss": last.get("val_loss"),
+                    "has_model": bool(model) and (self.folder / model).exists(),
                 }
             )
         frame = pd.DataFrame(
             records,
             columns=["run_id", "name", "status", "created_at", "dataset", "epochs", "loss"]
-            + ["val_loss"],
+            + ["val_loss", "has_model"],
         )
         frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s", utc=True)
         frame[["loss", "val_loss"]] = frame[["loss", "val_loss"]].astype(float)

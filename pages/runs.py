@@ -46,6 +46,17 @@ def details(run) -> None:
     for column, (title, content) in zip(st.columns(3), sections.items(), strict=True):
         column.caption(title)
         column.json(content, expanded=2)
+    if (
+        run.model_path is not None
+        and run.model_path.exists()
+        and st.button(
+            "Look inside its model on the States page",
+            key="_runs.inspect",
+            icon=":material/grid_on:",
+        )
+    ):
+        state.put("states", "model", run.run_id)
+        st.switch_page("pages/states.py")
     columns = st.columns([2, 2, 1, 2], vertical_alignment="center")
     columns[0].button(
         "Train it again: load its settings",

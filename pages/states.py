@@ -187,14 +187,15 @@ def export(returns, traces, x, split: str, sample: int, layer: int) -> None:
         )
 
 
-def inspect_job(job) -> None:
-    """The controls, then the chosen layer's states for the chosen sample."""
-    spec, windows = job.model_spec, job.windows
+def inspect_model(trained) -> None:
+    """The controls, then the chosen layer's states for the chosen sample of ``trained``
+    (a ``ui.inspection.Trained``)."""
+    spec, windows = trained.model_spec, trained.windows
     split, sample, layer = controls(spec, windows)
     initial = initial_state_controls(spec, layer)
     x = attempt(inspection.sample_batch, windows, split, sample)  # (1, timesteps, features)
-    returns = None if x is None else attempt(returned_tensors, job.model, x, initial)
-    traces = None if returns is None else attempt(trace, job.model, x, layer, initial)
+    returns = None if x is None else attempt(returned_tensors, trained.model, x, initial)
+    traces = None if returns is None else attempt(trace, trained.model, x, layer, initial)
     if traces is None:
         return
     st.subheader(f"layer_{layer}, step by step")
@@ -208,9 +209,30 @@ def inspect_job(job) -> None:
     export(returns, traces, x, split, sample, layer)
 
 
+def choose_model() -> str | None:
+    """The model picker: this session's last training or a stored run; returns the choice."""
+    choices = attempt(inspection.model_choices)
+    if not choices:
+        if choices is not None:
+            st.info(
+                "Train a model on the Train page first; when it ends, open its states here. "
+                "Every stored run that kept its model can be opened here too."
+            )
+        return None
+    state.keep_choice("states", "model", list(choices))
+    st.selectbox(
+        "Model",
+        list(choices),
+        key="states.model",
+        format_func=choices.get,
+        persist_state="session",
+    )
+    return state.get("states", "model")
+
+
 st.title("States")
-job = inspection.trained_job()
-if job is None:
-    st.info("Train a model on the Train page first; when it ends, open its states here.")
-else:
-    inspect_job(job)
+choice = choose_model()
+if choice is not None:
+    trained = attempt(inspection.open_choice, choice)
+    if trained is not None:
+        inspect_model(trained)

@@ -56,7 +56,8 @@ def test_list_runs_shows_status_dataset_and_last_loss():
     second = add_run(store, epochs=1, status="stopped")
     table = store.list_runs()
     assert list(table.columns) == [
-        "run_id", "name", "status", "created_at", "dataset", "epochs", "loss", "val_loss"
+        "run_id", "name", "status", "created_at", "dataset", "epochs", "loss", "val_loss",
+        "has_model",
     ]  # fmt: skip
     rows = table.set_index("run_id")
     assert rows.loc[first, ["status", "dataset", "epochs", "loss"]].tolist() == [
@@ -145,8 +146,10 @@ def test_save_and_load_a_keras_model(tmp_path):
     run_id = add_run(store)
     inputs = keras.Input((3, 1))
     model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(2)(inputs)))
+    assert store.list_runs()["has_model"].tolist() == [False]
     path = store.save_model(run_id, model)
     assert path == tmp_path / "models" / f"{run_id}.keras"
+    assert store.list_runs()["has_model"].tolist() == [True]
     assert store.get_run(run_id).model_path == path
     loaded = RunStore(tmp_path).load_model(run_id)
     assert [w.shape for w in loaded.get_weights()] == [w.shape for w in model.get_weights()]

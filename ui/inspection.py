@@ -1,20 +1,39 @@
 """The States page's glue: which trained model to open, and what to ask ``lstm_core.inspect``.
 
-The model is this session's last training job, once it has ended (its weights no longer
-change); the samples come from the windows it was trained on.
+A model to open is this session's last training job, once it has ended (its weights no longer
+change), or any stored run that kept its model; the samples come from the windows it was
+trained on. A stored run's windows are cut again from its data with its window spec: a sample
+is loaded again, and a file must be the one loaded on the Data page now.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-from lstm_core.data import Windows
+import numpy as np
+import streamlit as st
+
+from lstm_core import samples
+from lstm_core.data import SequenceSpec, Windows, make_sequence_windows, make_windows
 from lstm_core.errors import DataError
 from lstm_core.model import LayerSpec, ModelSpec, describe
-from ui import training
+from ui import dataset, share, training
+from ui.workspace import limits, run_store, workspace_id
 
 SPLITS = {"test": "test", "val": "validation", "train": "training"}
 INITIAL_STATES = ("zeros", "random", "value")
+SESSION = "session"  # the choice of this session's last training job
+_LOADED = "_states.loaded"  # session state: the stored run opened last, kept while chosen
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained model with what it was trained on, as the States page reads it."""
+
+    model: object  # keras.Model, built by lstm_core.model.build_model
+    model_spec: ModelSpec
+    windows: Windows  # x: (samples, timesteps, features)
+    run_id: str | None  # the stored run, if any
 
 
 def trained_job():
@@ -23,6 +42,68 @@ def trained_job():
     if job is None or not job.snapshot().done or job.model is None or job.result is None:
         return None
     return job
+
+
+def model_choices() -> dict[str, str]:
+    """What the States page can open, ``{choice: label}``: ``SESSION`` first when this
+    session's job has ended, then the workspace's stored runs that saved a model, newest
+    first."""
+    choices = {}
+    job = trained_job()
+    if job is not None:
+        suffix = f" (run {job.run_id})" if job.run_id else ""
+        choices[SESSION] = f"This session's last training{suffix}"
+    listed = run_store().list_runs(workspace_id())
+    for run in listed.itertuples():
+        if run.has_model and (job is None or run.run_id != job.run_id):
+            choices[run.run_id] = f"Stored run {run.run_id} · {run.name}"
+    return choices
+
+
+def open_choice(choice: str) -> Trained:
+    """The model of ``choice`` (a key of ``model_choices()``), loaded at most once in a row.
+
+    Raises:
+        LabError: a run whose model or data cannot be had, with what to do about it.
+    """
+    if choice == SESSION:
+        job = trained_job()
+        return Trained(job.model, job.model_spec, job.windows, job.run_id)
+    loaded = st.session_state.get(_LOADED)
+    if loaded is None or loaded.run_id != choice:
+        st.session_state.pop(_LOADED, None)  # one stored model in memory at a time
+        st.session_state[_LOADED] = _open_run(choice)
+    return st.session_state[_LOADED]
+
+
+def _open_run(run_id: str) -> Trained:
+    store, workspace = run_store(), workspace_id()
+    run = store.get_run(run_id, workspace)
+    experiment = share.experiment_of_run(run)  # its data, window spec and model spec
+    data = experiment.data or {}
+    if "sample" in data:
+        frame = samples.load_sample(data["sample"])
+    elif "file" in data and dataset.title() == data["file"]:
+        frame = dataset.frame()
+    else:
+        raise DataError(
+            f"Run {run_id} was trained on {data.get('file', 'data it did not record')!r}, "
+            "which is not loaded now; load that file on the Data page to look inside this "
+            "run's model."
+        )
+    if experiment.window is None:
+        raise DataError(f"Run {run_id} did not record how its data was windowed.")
+    cut = make_sequence_windows if isinstance(experiment.window, SequenceSpec) else make_windows
+    windows = cut(frame, experiment.window, limits=limits())
+    model = store.load_model(run_id, workspace)
+    expected = (windows.timesteps, windows.features)
+    if tuple(model.input_shape[1:]) != expected:
+        raise DataError(
+            f"Run {run_id}'s model reads (batch, {model.input_shape[1]}, "
+            f"{model.input_shape[2]}), but its data now gives windows of (batch, {expected[0]}, "
+            f"{expected[1]}): the file has changed since; load the file it was trained on."
+        )
+    return Trained(model, experiment.model, windows, run_id)
 
 
 def sample_batch(windows: Windows, split: str, sample: int) -> np.ndarray:

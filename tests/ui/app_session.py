@@ -98,6 +98,30 @@ def trained_session() -> AppTest:
     return at
 
 
+def trained_run(folder: Path, file: str | None = None) -> str:
+    """Train ``TINY_LAYERS`` for one epoch on the airline sample (recorded as trained on
+    ``file`` when given) into the store in ``folder``, as the app would; return the run id."""
+    from lstm_core.data import make_windows
+    from lstm_core.model import ModelSpec, parse_layers
+    from lstm_core.samples import SAMPLES, load_sample
+    from lstm_core.train import TrainConfig, TrainingJob
+
+    spec = SAMPLES["airline"].spec
+    windows = make_windows(load_sample("airline"), spec)
+    job = TrainingJob(
+        windows,
+        ModelSpec(layers=parse_layers(TINY_LAYERS), outputs=windows.n_outputs),
+        TrainConfig(epochs=1, batch_size=32),
+        store=RunStore(folder),
+        workspace="local",
+        dataset={"name": file, "file": file} if file else {"name": "airline", "sample": "airline"},
+        window_spec=spec,
+    )
+    final = job.start().wait(TIMEOUT)
+    assert final.status == "finished", final.error
+    return final.run_id
+
+
 def add_run(folder: Path, name: str, losses: list[float], workspace: str = "local") -> str:
     """Store a finished run with the given per-epoch validation losses; return its id."""
     store = RunStore(folder)

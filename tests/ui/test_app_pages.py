@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_session import (
+    TINY_LAYERS,
     add_run,
     charts,
     errors,
@@ -18,8 +19,12 @@ from app_session import (
     new_app,
     open_page,
     plain,
+    shell,
+    trained_run,
     trained_session,
 )
+
+from lstm_core.samples import load_sample
 
 
 @pytest.fixture(autouse=True)
@@ -328,6 +333,56 @@ def test_an_initial_state_what_if_changes_the_states(trained):
     trained.radio(key="states.init").set_value("zeros").run()
 
 
+def test_states_page_opens_a_stored_run_without_training_in_this_session(store):
+    run_id = trained_run(store)
+    at = open_page(new_app(), "states")
+    picker = at.selectbox(key="states.model")
+    assert picker.value == run_id and picker.options == [
+        f"Stored run {run_id} · airline, {TINY_LAYERS}"
+    ]
+    assert not errors(at)
+    assert "layer_1, step by step" in [header.value for header in at.subheader]
+    assert charts(at)[0]["title"] == "h_t: hidden state, the output at each step"
+    # The airline sample windowed as the run was: 22 test windows of 12 steps.
+    assert at.number_input(key="states.sample").max == 21
+
+
+def test_states_page_offers_this_sessions_model_first_then_other_stored_runs(store):
+    other = trained_run(store)
+    at = trained_session()
+    own = at.session_state["app.jobs"].get("train").run_id
+    open_page(at, "states")
+    picker = at.selectbox(key="states.model")
+    assert picker.value == "session"
+    assert picker.options == [  # the session's own run is not listed twice
+        f"This session's last training (run {own})",
+        f"Stored run {other} · airline, {TINY_LAYERS}",
+    ]
+    picker.set_value(other).run()
+    assert not errors(at)
+    assert at.session_state["_states.loaded"].run_id == other
+    assert "layer_1, step by step" in [header.value for header in at.subheader]
+
+
+def test_a_stored_run_on_a_file_not_loaded_says_which_file_to_load(store):
+    run_id = trained_run(store, file="my_sales.csv")
+    at = open_page(new_app(), "states")
+    assert at.selectbox(key="states.model").value == run_id
+    assert errors(at) == [
+        f"Run {run_id} was trained on 'my_sales.csv', which is not loaded now; load that file "
+        "on the Data page to look inside this run's model."
+    ]
+
+
+def test_a_stored_run_on_a_file_opens_when_that_file_is_loaded(store):
+    run_id = trained_run(store, file="my_sales.csv")
+    code = f"from ui import inspection\nst.session_state['opened'] = inspection.open_choice({run_id!r})"
+    loaded = {"data.title": "my_sales.csv", "data.frame": load_sample("airline")}
+    opened = shell(code, loaded).session_state["opened"]
+    assert opened.run_id == run_id and opened.windows.x_test.shape == (22, 12, 1)
+    assert opened.model.input_shape == (None, 12, 1)
+
+
 def test_states_offer_npz_and_csv_exports(trained):
     open_page(trained, "states")
     buttons = trained.main.get("download_button")
@@ -417,3 +472,15 @@ def test_the_trained_run_is_in_the_store(trained):
     table = dataframe_containing(trained, "layers")
     assert "lstm:4:seq:state,lstm:3" in table["layers"].tolist()
     assert {"finished"} <= set(table["status"])
+
+
+def test_a_stored_run_opens_on_the_states_page_from_the_runs_page(store):
+    run_id = trained_run(store)
+    add_run(store, "no model kept", [0.5])  # newer, but it saved no model
+    at = open_page(new_app(), "runs")
+    at.selectbox(key="runs.detail").set_value(run_id).run()
+    at.button(key="_runs.inspect").click().run()
+    assert [title.value for title in at.title] == ["States"]
+    picker = at.selectbox(key="states.model")
+    assert picker.value == run_id and len(picker.options) == 1  # only runs with a model
+    assert not errors(at)
