@@ -171,26 +171,15 @@ else:
 settings()
 job = training.current_job()
 active = jobs.is_active(job)
-left, right, _ = st.columns([1, 1, 3])
-left.button(
+jobs.start_stop_buttons(
+    "train",
     "Start training",
-    type="primary",
-    icon=":material/play_arrow:",
-    key="_train.start",
-    disabled=windows is None or active,
-    on_click=jobs.start_and_keep_error,
-    args=(training.start_training, "train.start_error"),
-)
-right.button(
     "Stop training",
-    icon=":material/stop:",
-    key="_train.stop",
-    disabled=not active,
-    on_click=jobs.stop_current,
-    args=(training.current_job,),
+    training.start_training,
+    training.current_job,
+    active=active,
+    can_start=windows is not None,
 )
-if "train.start_error" in st.session_state:
-    show_error(st.session_state.pop("train.start_error"))
 try:
     if job is None:
         st.caption("Press Start to train the model from the Model page on this data.")

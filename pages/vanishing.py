@@ -6,7 +6,7 @@ from lstm_core.charts import gradient_chart, learning_curves_chart
 from lstm_core.model.describe import KERAS_CLASS
 from lstm_core.model.spec import FORGET_BIASES, KINDS
 from ui import comparison, jobs, state
-from ui.errors import attempt, show_error
+from ui.errors import attempt
 from ui.router import ensure_routed
 from ui.text import escape_markdown
 
@@ -153,25 +153,14 @@ else:
 st.subheader("2. Learn the task, side by side")
 job = comparison.current_job()
 active = jobs.is_active(job)
-left, right, _ = st.columns([1, 1, 3])
-left.button(
+jobs.start_stop_buttons(
+    "vanishing",
     "Run the comparison",
-    type="primary",
-    key="_vanishing.start",
-    disabled=active,
-    on_click=jobs.start_and_keep_error,
-    args=(comparison.start_comparison, "vanishing.start_error"),
-)
-right.button(
     "Stop the comparison",
-    icon=":material/stop:",
-    key="_vanishing.stop",
-    disabled=not active,
-    on_click=jobs.stop_current,
-    args=(comparison.current_job,),
+    comparison.start_comparison,
+    comparison.current_job,
+    active=active,
 )
-if "vanishing.start_error" in st.session_state:
-    show_error(st.session_state.pop("vanishing.start_error"))
 if job is None:
     st.caption(
         "Every cell trains on the same data with the same optimizer, clipping and seed; "

@@ -23,6 +23,8 @@ import streamlit as st
 from streamlit import config, runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ui.errors import show_error
+
 ACTIVE = ("pending", "running")
 WATCH_INTERVAL_S = 1.0  # how often the watchdog looks for ended sessions
 
@@ -121,6 +123,50 @@ def _is_connected(session_id: str) -> bool:
 
 
 # --- what the Train and Vanishing-gradient pages share about a background job ---------------
+
+
+def start_stop_buttons(
+    page: str,
+    start_label: str,
+    stop_label: str,
+    start_job,
+    current_job,
+    *,
+    active: bool,
+    can_start: bool = True,
+) -> None:
+    """A page's Start and Stop buttons for its background job, and the error of the last
+    start, if it failed.
+
+    Args:
+        page: the page's namespace: the buttons' keys are ``_<page>.start`` and
+            ``_<page>.stop``, and a failed start's error is kept in ``<page>.start_error``.
+        start_job: called by Start; returns the started job (an error it raises is shown).
+        current_job: returns the page's job, for Stop.
+        active: whether the job is pending or running (Start off, Stop on).
+        can_start: whether Start may be pressed when no job runs.
+    """
+    error_key = f"{page}.start_error"
+    left, right, _ = st.columns([1, 1, 3])
+    left.button(
+        start_label,
+        type="primary",
+        icon=":material/play_arrow:",
+        key=f"_{page}.start",
+        disabled=active or not can_start,
+        on_click=start_and_keep_error,
+        args=(start_job, error_key),
+    )
+    right.button(
+        stop_label,
+        icon=":material/stop:",
+        key=f"_{page}.stop",
+        disabled=not active,
+        on_click=stop_current,
+        args=(current_job,),
+    )
+    if error_key in st.session_state:
+        show_error(st.session_state.pop(error_key))
 
 
 def start_and_keep_error(start_job, error_key: str) -> None:
