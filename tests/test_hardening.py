@@ -147,11 +147,15 @@ def test_no_code_unpickles_evaluates_or_loads_a_model_unsafely():
                 isinstance(allow_pickle, ast.Constant) and allow_pickle.value is False
             ):
                 found.append((path.name, "allow_pickle"))
+            # Keras' loaders must be called with safe_mode=True. RunStore.load_model is one of
+            # them and passes it itself (the next test feeds it a file with code in it).
             safe_mode = keywords.get("safe_mode")
-            if name.endswith("load_model") and not (
-                isinstance(safe_mode, ast.Constant) and safe_mode.value is True
+            if (
+                name.endswith("load_model")
+                and not name.endswith("store.load_model")
+                and not (isinstance(safe_mode, ast.Constant) and safe_mode.value is True)
             ):
-                found.append((path.name, "load_model without safe_mode=True"))
+                found.append((path.name, f"{name} without safe_mode=True"))
     assert found == []
 
 
