@@ -5,8 +5,8 @@ TensorFlow, clears the eager context's kernel cache. A host that calls it from a
 while a job trains makes the training thread rebuild its kernels, and Streamlit does exactly
 that after every script run (``ScriptRunner._clean_problem_modules``), so once a second while
 the Train page follows a job. Measured on 2 cores: the demo job trained 1.7 times slower with
-one call a second, and in the app (two reruns every two seconds, and the browser on the same
-cores) 3.7 times slower than alone.
+one call a second, and in the app (the progress rerun every second, the sidebar's every two,
+and the browser on the same cores) 3.7 times slower than alone.
 
 ``training()`` marks a block that trains (``TrainingJob`` and ``CompareJob`` run their whole
 thread in one). While any such block runs in the process, ``keras.backend.clear_session``
