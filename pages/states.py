@@ -7,7 +7,7 @@ from lstm_core.charts import heatmap_chart
 from lstm_core.export import states_npz, trace_csv
 from lstm_core.inspect import returned_tensors, trace
 from lstm_core.model.describe import KERAS_CLASS
-from ui import inspection, state
+from ui import inspection, layer_tables, state
 from ui.errors import attempt
 from ui.router import ensure_routed
 from ui.text import shape_text
@@ -128,32 +128,22 @@ def returned(layer_return, spec_layer, timesteps: int, width: int) -> None:
         f"As built: return_sequences={spec_layer.return_sequences}, "
         f"return_state={spec_layer.return_state}. Keras returned:"
     )
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "tensor": list(layer_return.tensors),
-                "shape": [shape_text(s) for s in layer_return.shapes.values()],
-            }
-        ),
-        hide_index=True,
-        width="content",
-    )
+    returned_records = [
+        {"tensor": name, "shape": shape_text(shape)} for name, shape in layer_return.shapes.items()
+    ]
+    st.markdown(layer_tables.markdown_table(returned_records))
     st.caption("Under the other options the same layer would return:")
     rows = inspection.option_returns(spec_layer, timesteps, width)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "return_sequences": [r["return_sequences"] for r in rows],
-                "return_state": [r["return_state"] for r in rows],
-                "returns": [
-                    ", ".join(f"{t['name']} {shape_text(t['shape'])}" for t in r["returns"])
-                    for r in rows
-                ],
-                "as built": ["yes" if r["as built"] else "" for r in rows],
-            }
-        ),
-        hide_index=True,
-    )
+    option_records = [
+        {
+            "return_sequences": r["return_sequences"],
+            "return_state": r["return_state"],
+            "returns": ", ".join(f"{t['name']} {shape_text(t['shape'])}" for t in r["returns"]),
+            "as built": "yes" if r["as built"] else "",
+        }
+        for r in rows
+    ]
+    st.markdown(layer_tables.markdown_table(option_records))
 
 
 def final_states(layer_trace) -> None:

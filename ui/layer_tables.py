@@ -1,5 +1,5 @@
-"""The Model page's tables: what every layer returns, the layers around the stack, and the GPU
-notes, as Markdown tables.
+"""Small tables of layers and tensors as Markdown: on the Model page, what every layer returns,
+the layers around the stack and the GPU notes; on the States page, what a layer returned.
 
 They are a few rows of text each, so Markdown suits them (long notes wrap instead of being cut
 off), and the Model page opens without importing pandas and pyarrow, which ``st.dataframe``

@@ -1,8 +1,8 @@
 """Engine results as DataFrames for ``st.dataframe``: formatting only, no computation.
 
-Dataframes show every cell as plain text, so user text (column names) is safe in them. (The
-Model page's small tables are Markdown, in ``ui.layer_tables``, so that it opens without
-pandas.)
+Dataframes show every cell as plain text, so user text (column names) is safe in them. (The small
+tables of layers and tensors are Markdown, in ``ui.layer_tables``, so that the Model page opens
+without pandas.)
 """
 
 from __future__ import annotations

@@ -310,15 +310,16 @@ def test_states_page_shows_heatmaps_and_what_the_layer_returned(trained):
     heatmap = charts(trained)[0]
     assert heatmap["mark"]["type"] == "rect"
     assert heatmap["encoding"]["x"]["title"] == "time step t"
-    returned = dataframe_containing(trained, "tensor")
+    returned = markdown_table_containing(trained, "tensor")
     assert returned.to_dict("list") == {
         "tensor": ["output", "h", "c"],
         "shape": ["(1, 12, 4)", "(1, 4)", "(1, 4)"],
     }
-    options = dataframe_containing(trained, "as built")
+    options = markdown_table_containing(trained, "as built")
     assert options["as built"].tolist() == ["", "", "", "yes"]
+    assert options["returns"].tolist()[-1] == "output (batch, 12, 4), h (batch, 4), c (batch, 4)"
     trained.selectbox(key="states.layer").set_value(2).run()
-    assert dataframe_containing(trained, "tensor")["tensor"].tolist() == ["output"]
+    assert markdown_table_containing(trained, "tensor")["tensor"].tolist() == ["output"]
     trained.selectbox(key="states.layer").set_value(1).run()
 
 
