@@ -35,6 +35,23 @@ def on_source_change() -> None:
         load_chosen_sample()
 
 
+def control(widget, label: str, field: str, slots: dict | None = None, **options) -> None:
+    """``widget`` (a Streamlit input) bound to ``data.<key>`` (``key`` in ``options``, else
+    ``field``). Changing it marks ``field`` as the control touched last; with ``slots``, an empty
+    slot below it is where windowing errors about ``field`` are shown."""
+    key = options.pop("key", field)
+    widget(
+        label,
+        key=f"data.{key}",
+        on_change=touched,
+        args=(field,),
+        persist_state="session",
+        **options,
+    )
+    if slots is not None:
+        slots[field] = st.empty()
+
+
 def series_controls(df, slots: dict) -> list[str]:
     """Widgets of a ``WindowSpec``; returns the columns to plot."""
     numeric = numeric_columns(df)
@@ -42,44 +59,23 @@ def series_controls(df, slots: dict) -> list[str]:
     state.keep_choices("data", "targets", numeric, fallback=numeric[-1:])
     left, right = st.columns(2)
     with left:
-        st.multiselect(
-            "Features: the inputs at every step",
-            numeric,
-            key="data.features",
-            on_change=touched,
-            args=("features",),
-            persist_state="session",
+        control(
+            st.multiselect, "Features: the inputs at every step", "features", slots, options=numeric
         )
-        slots["features"] = st.empty()
     with right:
-        st.multiselect(
-            "Targets: the columns to predict",
-            numeric,
-            key="data.targets",
-            on_change=touched,
-            args=("targets",),
-            persist_state="session",
+        control(
+            st.multiselect, "Targets: the columns to predict", "targets", slots, options=numeric
         )
-        slots["targets"] = st.empty()
-    columns = st.columns(3)
     helps = {
         "lookback": "Steps per window: the model's timesteps.",
         "horizon": "Future steps predicted from each window.",
         "stride": "Rows between the starts of consecutive windows.",
     }
-    for column, (name, help_text) in zip(columns, helps.items(), strict=True):
+    for column, (name, help_text) in zip(st.columns(3), helps.items(), strict=True):
         with column:
-            st.number_input(
-                name.capitalize(),
-                min_value=1,
-                step=1,
-                key=f"data.{name}",
-                help=help_text,
-                on_change=touched,
-                args=(name,),
-                persist_state="session",
+            control(
+                st.number_input, name.capitalize(), name, slots, min_value=1, step=1, help=help_text
             )
-            slots[name] = st.empty()
     return list(dict.fromkeys(state.get("data", "features") + state.get("data", "targets")))
 
 
@@ -93,74 +89,43 @@ def sequence_controls(df, slots: dict) -> list[str]:
     state.keep_choices("data", "seq_features", numeric, fallback=numeric[:1])
     left, middle, right = st.columns(3)
     with left:
-        st.selectbox(
-            "Sequence id column",
-            columns,
-            key="data.id_column",
-            on_change=touched,
-            args=("id_column",),
-            persist_state="session",
-        )
-        slots["id_column"] = st.empty()
-        st.selectbox(
+        control(st.selectbox, "Sequence id column", "id_column", slots, options=columns)
+        control(
+            st.selectbox,
             "Step column (orders the rows)",
-            [None, *columns],
-            key="data.step_column",
+            "step_column",
+            slots,
+            options=[None, *columns],
             format_func=lambda c: "(file order)" if c is None else str(c),
-            on_change=touched,
-            args=("step_column",),
-            persist_state="session",
         )
-        slots["step_column"] = st.empty()
     with middle:
-        st.multiselect(
+        control(
+            st.multiselect,
             "Features: the inputs at every step",
-            numeric,
-            key="data.seq_features",
-            on_change=touched,
-            args=("features",),
-            persist_state="session",
+            "features",
+            slots,
+            key="seq_features",
+            options=numeric,
         )
-        slots["features"] = st.empty()
-        st.selectbox(
-            "Target: one per sequence",
-            columns,
-            key="data.target",
-            on_change=touched,
-            args=("target",),
-            persist_state="session",
-        )
-        slots["target"] = st.empty()
+        control(st.selectbox, "Target: one per sequence", "target", slots, options=columns)
     with right:
-        st.radio(
-            "Task",
-            ["classification", "regression"],
-            key="data.task",
-            horizontal=True,
-            on_change=touched,
-            args=("task",),
-            persist_state="session",
-        )
-        st.radio(
+        control(st.radio, "Task", "task", options=["classification", "regression"], horizontal=True)
+        control(
+            st.radio,
             "Unequal lengths",
-            ["pad", "cut"],
-            key="data.length",
+            "length",
+            options=["pad", "cut"],
             horizontal=True,
             help="pad: to the longest, with a mask; cut: to the shortest.",
-            on_change=touched,
-            args=("length",),
-            persist_state="session",
         )
-        st.number_input(
+        control(
+            st.number_input,
             "Common length (0: automatic)",
+            "max_length",
+            slots,
             min_value=0,
             step=1,
-            key="data.max_length",
-            on_change=touched,
-            args=("max_length",),
-            persist_state="session",
         )
-        slots["max_length"] = st.empty()
         st.number_input(
             "Split seed", min_value=0, step=1, key="data.seq_seed", persist_state="session"
         )
@@ -171,40 +136,21 @@ def common_controls(slots: dict) -> None:
     """Scaler, missing values and split: the same for both layouts."""
     columns = st.columns(4)
     with columns[0]:
-        st.selectbox(
-            "Scaler (fitted on training rows)",
-            SCALERS,
-            key="data.scaler",
-            on_change=touched,
-            args=("scaler",),
-            persist_state="session",
-        )
+        control(st.selectbox, "Scaler (fitted on training rows)", "scaler", options=SCALERS)
     with columns[1]:
-        st.selectbox(
+        control(
+            st.selectbox,
             "Missing values",
-            MISSING_POLICIES,
-            key="data.missing",
-            on_change=touched,
-            args=("missing",),
+            "missing",
+            slots,
+            options=MISSING_POLICIES,
             help="error: refuse; drop: drop rows; ffill: carry forward; "
             "interpolate: linear between neighbours.",
-            persist_state="session",
         )
-        slots["missing"] = st.empty()
-    for column, name in zip(columns[2:], ("val_fraction", "test_fraction"), strict=True):
+    shares = {"val_fraction": "Validation share", "test_fraction": "Test share"}
+    for column, (name, label) in zip(columns[2:], shares.items(), strict=True):
         with column:
-            label = "Validation share" if name == "val_fraction" else "Test share"
-            st.number_input(
-                label,
-                min_value=0.0,
-                step=0.05,
-                format="%.2f",
-                key=f"data.{name}",
-                on_change=touched,
-                args=(name,),
-                persist_state="session",
-            )
-            slots[name] = st.empty()
+            control(st.number_input, label, name, slots, min_value=0.0, step=0.05, format="%.2f")
 
 
 def shapes_table(windows) -> None:

@@ -46,32 +46,28 @@ def details(run) -> None:
     for column, (title, content) in zip(st.columns(3), sections.items(), strict=True):
         column.caption(title)
         column.json(content, expanded=2)
-    if (
-        run.model_path is not None
-        and run.model_path.exists()
-        and st.button(
-            "Look inside its model on the States page",
-            key="_runs.inspect",
-            icon=":material/grid_on:",
-        )
-    ):
-        state.put("states", "model", run.run_id)
-        st.switch_page("pages/states.py")
-    columns = st.columns([2, 2, 1, 2], vertical_alignment="center")
+    columns = st.columns([2, 2, 2, 1, 2], vertical_alignment="center")
     columns[0].button(
-        "Train it again: load its settings",
+        "Train it again",
         key="_runs.reopen",
+        help="Loads its data, windowing, layers and training settings, for the Train page.",
         icon=":material/replay:",
         on_click=reopen,
         args=(run,),
     )
+    has_model = run.model_path is not None and run.model_path.exists()
+    if has_model and columns[1].button(
+        "Look inside its model", key="_runs.inspect", icon=":material/grid_on:"
+    ):
+        state.put("states", "model", run.run_id)
+        st.switch_page("pages/states.py")
     archive = attempt(run_store().export_zip, run.run_id, workspace_id())
     if archive is not None:
-        columns[1].download_button(
+        columns[2].download_button(
             "Download the run (.zip)", archive, file_name=f"run_{run.run_id}.zip", key="_runs.zip"
         )
-    confirm = columns[3].checkbox("Yes, delete it", key="_runs.confirm")
-    columns[2].button(
+    confirm = columns[4].checkbox("Yes, delete it", key="_runs.confirm")
+    columns[3].button(
         "Delete",
         key="_runs.delete",
         icon=":material/delete:",

@@ -32,7 +32,7 @@ def test_clear_session_is_skipped_while_training_and_clears_afterwards():
     assert fresh_dense_name() == "dense"
 
 
-def test_nested_and_concurrent_blocks_count():
+def test_nested_blocks_keep_the_session_until_the_outer_one_ends():
     with keras_session.training():
         with keras_session.training():
             pass
