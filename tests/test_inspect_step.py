@@ -33,9 +33,7 @@ def make_x(seed=0):
 def keras_states_after(layer, inputs, t, initial):
     """Keras' own returned states after step ``t``: the same layer's weights in a fresh layer
     with ``return_state=True``, run on the steps it reads up to ``t``."""
-    fresh = type(layer)(
-        layer.cell.units, return_state=True, go_backwards=layer.go_backwards
-    )
+    fresh = type(layer)(layer.cell.units, return_state=True, go_backwards=layer.go_backwards)
     # The steps read by t: the first t + 1, or with go_backwards the last t + 1.
     prefix = inputs[:, inputs.shape[1] - 1 - t :] if layer.go_backwards else inputs[:, : t + 1]
     fresh.build(prefix.shape)
@@ -133,4 +131,3 @@ def test_cell_step_refuses_what_does_not_fit(x_shape, layer, t, match):
     model = make_model("lstm:2")
     with pytest.raises(DataError, match=match):
         cell_step(model, np.zeros(x_shape, "float32"), layer, t)
-

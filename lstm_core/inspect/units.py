@@ -80,9 +80,7 @@ def unit_report(model, windows, layer: int, split: str = "val"):
             "r": [table.at[unit, name] for unit, name in enumerate(best)],
         }
     )
-    report["in words"] = [
-        _in_words(row, split) for row in report.itertuples(index=False)
-    ]
+    report["in words"] = [_in_words(row, split) for row in report.itertuples(index=False)]
     report = pd.concat([report, table], axis="columns")
     order = np.argsort(-strength.max(axis="columns").to_numpy(), kind="stable")
     return report.iloc[order].reset_index(drop=True)
@@ -107,9 +105,7 @@ def _split_samples(windows, split: str):
 
 def _signals(windows, x, rows) -> dict[str, tuple[np.ndarray, bool]]:
     """``{label: (values (samples, timesteps), circular)}``: what each unit is read against."""
-    signals = {
-        f"input {name}": (x[..., k], False) for k, name in enumerate(windows.feature_names)
-    }
+    signals = {f"input {name}": (x[..., k], False) for k, name in enumerate(windows.feature_names)}
     if rows is None:
         return signals
     series = windows.series
@@ -179,7 +175,7 @@ def _circular_r(states: np.ndarray, angle: np.ndarray) -> np.ndarray:
 
 
 def _in_words(row, split: str) -> str:
-    """"unit 7 of layer 1 tracks the time of the year (c, r = 0.91)", or that it tracks nothing."""
+    """ "unit 7 of layer 1 tracks the time of the year (c, r = 0.91)", or that it tracks nothing."""
     name = f"unit {row.unit} of layer {row.layer}"
     if np.isnan(row.r):
         return f"{name} is constant over the {split} split: it carries nothing."
