@@ -24,6 +24,7 @@ import numpy as np
 from lstm_core import keras_session
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
+from lstm_core.inspect import diagnose
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.settings import Limits, load_limits
 from lstm_core.train import metrics, speed
@@ -81,6 +82,7 @@ class JobResult:
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
     timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
+    diagnosis: dict  # lstm_core.inspect.diagnose of the trained model: gates, units, flatness
 
 
 class TrainingJob:
@@ -294,6 +296,7 @@ class TrainingJob:
         self.result = self._evaluate(engine, model, global_batch, timings)
         if self._store is not None:
             self._store.save_model(self._run_id, model)
+            self._store.save_diagnosis(self._run_id, self.result.diagnosis)
         return status
 
     def _fit(self, engine, model, global_batch: int) -> str:
@@ -380,7 +383,7 @@ class TrainingJob:
             test_metrics = metrics.regression_metrics(
                 y_true, y_pred, windows.target_names, windows.horizon
             )
-        return JobResult(test_metrics, y_true, y_pred, timings)
+        return JobResult(test_metrics, y_true, y_pred, timings, diagnose(model, windows))
 
     def _end(self, status: str, error: str | None) -> None:
         run_id, result = self.run_id, self.result
