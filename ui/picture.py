@@ -5,16 +5,16 @@ over time. Nodes have their own light fill and dark text, edges and their labels
 the picture reads on Streamlit's light and dark backgrounds alike.
 """
 
-_NODE = (
+NODE_STYLE = (
     'shape=box, style="rounded,filled", fillcolor="#dbe7f5", color="#3b6fb6", fontcolor="#1f2d3d"'
 )
-_EDGE = 'color="#8a8a8a", fontcolor="#8a8a8a"'
+EDGE_STYLE = 'color="#8a8a8a", fontcolor="#8a8a8a"'
 
 CELL_DIAGRAM = f"""
 digraph lstm {{
   rankdir=LR; bgcolor="transparent"; nodesep=0.35; ranksep=0.5;
-  node [{_NODE}, fontname="Helvetica", fontsize=16];
-  edge [{_EDGE}, fontname="Helvetica", fontsize=16];
+  node [{NODE_STYLE}, fontname="Helvetica", fontsize=16];
+  edge [{EDGE_STYLE}, fontname="Helvetica", fontsize=16];
   start [label="h₀ = 0\\nc₀ = 0", shape=plain, fontcolor="#8a8a8a"];
   x1 [label="x₁", shape=circle]; x2 [label="x₂", shape=circle]; xT [label="x_T", shape=circle];
   y1 [label="y₁ = h₁", shape=plain, fontcolor="#8a8a8a"];

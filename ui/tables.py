@@ -17,6 +17,13 @@ def number(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
+def output_name(index: int, windows) -> str:
+    """The name of column ``index`` of y: targets repeat within each of ``horizon`` steps."""
+    targets = windows.target_names
+    step = index // len(targets) + 1
+    return f"{targets[index % len(targets)]}, t+{step}"
+
+
 def per_target_table(metrics: dict) -> pd.DataFrame:
     """RMSE and MAE per target column, in that column's units."""
     return pd.DataFrame(
@@ -69,6 +76,47 @@ def runs_table(runs) -> pd.DataFrame:
                 "test RMSE": metrics.get("rmse"),
                 "test MAE": metrics.get("mae"),
                 "test accuracy": metrics.get("accuracy"),
+                **diagnosis_columns(run.diagnosis),
             }
         )
     return pd.DataFrame(records).dropna(axis="columns", how="all")
+
+
+def diagnosis_table(diagnosis: dict) -> pd.DataFrame:
+    """A row per layer of ``lstm_core.inspect.diagnose``: saturated gates, memory, dead units."""
+    rows = []
+    for layer in diagnosis["layers"]:
+        saturation = layer["saturation"]
+        rows.append(
+            {
+                "layer": f"layer_{layer['layer']} ({layer['kind']}, {layer['units']} units)",
+                "gates saturated": layer["saturated"] if saturation else None,
+                **{
+                    f"{gate} >0.95 / <0.05": f"{s['high']:.0%} / {s['low']:.0%}"
+                    for gate, s in saturation.items()
+                },
+                "mean forget gate": layer["mean_forget"],
+                "memory (steps)": layer["memory_steps"],
+                "constant units": f"{len(layer['dead_units'])} of {layer['units']}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def diagnosis_columns(diagnosis: dict | None) -> dict:
+    """The Runs table's columns from a run's diagnosis; blanks for a run stored without one."""
+    if diagnosis is None:
+        return {
+            "flat": None,
+            "gates saturated": None,
+            "memory (steps)": None,
+            "constant units": None,
+        }
+    layers = diagnosis["layers"]
+    memories = [layer["memory_steps"] for layer in layers if layer["memory_steps"] is not None]
+    return {
+        "flat": "yes" if diagnosis["flat"] else "no",
+        "gates saturated": max(layer["saturated"] for layer in layers),
+        "memory (steps)": " / ".join(f"{m:.3g}" for m in memories) or None,
+        "constant units": sum(len(layer["dead_units"]) for layer in layers),
+    }
