@@ -99,7 +99,9 @@ def _lstm_bptt(model, x, y, *, sequences, go_backwards):
     Returns ``{"h", "c": (B, T, U), "x": (B, T, F)}`` in input order; ``c`` is the total
     derivative, through ``h_t = o_t * tanh(c_t)`` and through ``c_{t+1} = f_{t+1} * c_t + ...``.
     """
-    kernel, recurrent, bias = (w.astype(np.float64) for w in model.get_layer("layer_1").get_weights())
+    kernel, recurrent, bias = (
+        w.astype(np.float64) for w in model.get_layer("layer_1").get_weights()
+    )
     head_kernel, head_bias = (w.astype(np.float64) for w in model.get_layer("head").get_weights())
     xr = x[:, ::-1] if go_backwards else x  # reading order
     batch, timesteps, _ = xr.shape
