@@ -3,7 +3,7 @@ import pandas.testing as pd_testing
 import pytest
 
 from lstm_core.errors import DataError, SpecError
-from lstm_core.experiments.gradients import GradientProfiler, gradient_profile
+from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, gradient_reach
 from lstm_core.model import LayerSpec, ModelSpec, build_model, parse_layers
 from lstm_core.reference import forward
 
@@ -256,6 +256,37 @@ def test_copy_task_model_with_its_own_loss():
         value = loss(y, model(xt))
     direct = np.linalg.norm(tape.gradient(value, xt).numpy(), axis=-1).mean(axis=0)
     np.testing.assert_allclose(profile["dL_dx"], direct, rtol=1e-5, atol=1e-9)
+
+
+def test_copy_profile_of_the_recall_loss_decays_for_an_untrained_simple_rnn():
+    from lstm_core.experiments.compare import build_task_model
+    from lstm_core.experiments.config import CompareConfig
+    from lstm_core.experiments.tasks import copy_memory
+
+    model = build_task_model(CompareConfig(task="copy", timesteps=30, units=32), "rnn")
+    x, y = copy_memory(32, 30, seed=1)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    recall = gradient_profile(model, x, y, loss=loss, loss_steps=10)["dL_dh"].to_numpy()  # (50,)
+    every_step = gradient_profile(model, x, y, loss=loss)["dL_dh"].to_numpy()
+    # The recall loss reaches the symbols (steps 0-9) 100x weaker than the recall steps ...
+    assert recall[0] < 0.01 * recall[-10:].max()
+    assert np.all(np.diff(np.log(recall[:30])) > 0)  # ... shrinking step by step on the way
+    # ... while every step's own loss keeps the profile flat: no vanishing shows there.
+    assert every_step[0] > 0.5 * every_step.max()
+
+
+def test_gradient_reach_reads_in_the_layer_s_direction():
+    x, y = _data(batch=4, timesteps=12, features=2)
+    reaches = {}
+    for backwards in (False, True):
+        spec = ModelSpec((LayerSpec("rnn", units=4, go_backwards=backwards),))
+        profile = gradient_profile(build_model(spec, 12, 2, seed=0), x, y)
+        norms = profile["dL_dh"].to_numpy()
+        read = norms[::-1] if backwards else norms  # reading order
+        assert read[-1] > read[0]  # the loss is read after the last step read
+        reaches[backwards] = gradient_reach(profile)
+        assert reaches[backwards] == pytest.approx(read[0] / read[-1])
+    assert reaches[True] < 1 and reaches[False] < 1
 
 
 def test_bad_inputs_name_what_was_expected():
