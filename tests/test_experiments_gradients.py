@@ -1,6 +1,7 @@
 import numpy as np
 import pandas.testing as pd_testing
 import pytest
+from bptt import lstm_bptt
 
 from lstm_core.errors import DataError, SpecError
 from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, gradient_reach
@@ -45,7 +46,7 @@ def _hidden_gradient_by_finite_differences(model, x, y, eps=1e-6):
     ``h_t`` is nudged by +-eps along one unit, the rest of the sequence runs from the nudged
     state (Keras' ``initial_state``) and the head gives the loss. One-layer models only. (An
     LSTM's ``c_t`` cannot be nudged this way: ``h_t`` is computed from it inside the same step;
-    ``_lstm_bptt`` below checks ``dL/dc_t``.)
+    ``bptt.lstm_bptt`` checks ``dL/dc_t``.)
     """
     layer, head = model.get_layer("layer_1"), model.get_layer("head")
     batch, timesteps, features = x.shape
@@ -87,63 +88,6 @@ def test_hidden_state_gradient_matches_finite_differences(float64, kind, go_back
     assert profile["dL_dh"].min() > 0  # a real gradient at every step, not a vacuous match
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _lstm_bptt(model, x, y, *, sequences, go_backwards):
-    """``dL/dh_t``, ``dL/dc_t`` and ``dL/dx_t`` per sample, by backpropagation through time
-    written out by hand in float64 NumPy for a one-LSTM-layer model, the loss
-    ``mean((head(h) - y) ** 2)``.
-
-    Returns ``{"h", "c": (B, T, U), "x": (B, T, F)}`` in input order; ``c`` is the total
-    derivative, through ``h_t = o_t * tanh(c_t)`` and through ``c_{t+1} = f_{t+1} * c_t + ...``.
-    """
-    kernel, recurrent, bias = (
-        w.astype(np.float64) for w in model.get_layer("layer_1").get_weights()
-    )
-    head_kernel, head_bias = (w.astype(np.float64) for w in model.get_layer("head").get_weights())
-    xr = x[:, ::-1] if go_backwards else x  # reading order
-    batch, timesteps, _ = xr.shape
-    units = recurrent.shape[0]
-    h, c = np.zeros((batch, units)), np.zeros((batch, units))
-    steps, hs = [], []
-    for t in range(timesteps):
-        z = xr[:, t] @ kernel + h @ recurrent + bias  # (B, 4U), gates i, f, c, o
-        i, f = _sigmoid(z[:, :units]), _sigmoid(z[:, units : 2 * units])
-        g, o = np.tanh(z[:, 2 * units : 3 * units]), _sigmoid(z[:, 3 * units :])
-        c_prev, c = c, f * c + i * g
-        h = o * np.tanh(c)
-        steps.append((i, f, g, o, c_prev, c))
-        hs.append(h)
-    read = np.stack(hs, axis=1).reshape(batch, -1) if sequences else h  # what the head reads
-    prediction = read @ head_kernel + head_bias  # (B, outputs)
-    d_read = (2 * (prediction - y) / prediction.size) @ head_kernel.T
-    dh_out = np.zeros((batch, timesteps, units))  # dL/dh_t through the head only
-    if sequences:
-        dh_out = d_read.reshape(batch, timesteps, units)
-    else:
-        dh_out[:, -1] = d_read
-    grads = {"h": np.zeros_like(dh_out), "c": np.zeros_like(dh_out), "x": np.zeros_like(xr)}
-    dh_next, dc_next = np.zeros((batch, units)), np.zeros((batch, units))  # from step t + 1
-    for t in reversed(range(timesteps)):
-        i, f, g, o, c_prev, c = steps[t]
-        dh = dh_out[:, t] + dh_next
-        dc = dc_next + dh * o * (1 - np.tanh(c) ** 2)  # both paths out of c_t
-        dz = np.concatenate(
-            [
-                dc * g * i * (1 - i),
-                dc * c_prev * f * (1 - f),
-                dc * i * (1 - g**2),
-                dh * np.tanh(c) * o * (1 - o),
-            ],
-            axis=-1,
-        )  # (B, 4U)
-        grads["h"][:, t], grads["c"][:, t], grads["x"][:, t] = dh, dc, dz @ kernel.T
-        dh_next, dc_next = dz @ recurrent.T, dc * f
-    return {name: g[:, ::-1] if go_backwards else g for name, g in grads.items()}
-
-
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("sequences", [False, True])
 def test_lstm_gradients_match_a_float64_bptt_by_hand(sequences, go_backwards):
@@ -151,7 +95,8 @@ def test_lstm_gradients_match_a_float64_bptt_by_hand(sequences, go_backwards):
     model = build_model(ModelSpec((layer,), outputs=2), timesteps=7, features=3, seed=2)
     x, y = _data(batch=5, timesteps=7, features=3, outputs=2)
     profile = gradient_profile(model, x, y)
-    grads = _lstm_bptt(model, x, y, sequences=sequences, go_backwards=go_backwards)
+    weights = model.get_layer("layer_1").get_weights() + model.get_layer("head").get_weights()
+    grads = lstm_bptt(weights, x, y, sequences=sequences, go_backwards=go_backwards)
     for column, name in [("dL_dh", "h"), ("dL_dc", "c"), ("dL_dx", "x")]:
         expected = np.linalg.norm(grads[name], axis=-1).mean(axis=0)  # (T,)
         np.testing.assert_allclose(profile[column], expected, rtol=1e-4, err_msg=column)

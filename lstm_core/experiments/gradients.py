@@ -73,8 +73,11 @@ class GradientProfiler:
         x, y = self._check(x, y)
         n_states = 2 if self.is_lstm else 1
         probes = np.zeros((*x.shape[:2], n_states * self.units), dtype=x.dtype)
-        norms = {name: np.asarray(value) for name, value in self._norms(x, probes, y).items()}
-        profile = pd.DataFrame({"t": np.arange(x.shape[1]), **norms})
+        norms = self._norms(x, probes, y)  # a dict; jax.jit returns its keys sorted
+        columns = ["dL_dx", "dL_dh", "dL_dc", "forget_gate"] if self.is_lstm else ["dL_dx", "dL_dh"]
+        profile = pd.DataFrame({"t": np.arange(x.shape[1])})
+        for column in columns:
+            profile[column] = np.asarray(norms[column])
         profile.attrs["go_backwards"] = bool(self.layer.go_backwards)  # for gradient_reach
         return profile
 

@@ -34,9 +34,8 @@ class ProbedCell(keras.layers.Layer):
         states: the previous states, a list of ``n_states`` tensors ``(batch, units)``.
 
     Returns:
-        ``(output, new_states)``: ``output`` is ``h_t + p_t`` ``(batch, units)``, for an LSTM
-        followed by the forget gate ``f_t``, ``(batch, 2 * units)``; ``new_states`` the probed
-        states.
+        ``(h_t + p_t, new_states)``, ``(batch, units)`` and the probed states. (The output is
+        the first state, as Keras' JAX loop assumes of a masked step's previous output.)
     """
 
     def __init__(self, cell):
@@ -44,7 +43,7 @@ class ProbedCell(keras.layers.Layer):
         self.cell = cell
         self.is_lstm = isinstance(cell, keras.layers.LSTMCell)
         self.state_size = cell.state_size
-        self.output_size = 2 * cell.units if self.is_lstm else cell.units
+        self.output_size = cell.units
 
     def build(self, input_shape):
         self.built = True  # the wrapped cell's weights already exist
@@ -59,9 +58,9 @@ class ProbedCell(keras.layers.Layer):
         x_t = inputs[:, :features]  # (B, features)
         probes = ops.split(inputs[:, features:], len(states), axis=-1)  # n_states x (B, U)
         if self.is_lstm:
-            h, c, forget = self._lstm_step(x_t, states, probes[1])
+            h, c = self._lstm_step(x_t, states, probes[1])
             h = h + probes[0]
-            return ops.concatenate([h, forget], axis=-1), [h, c]  # (B, 2U)
+            return h, [h, c]
         _, new_states = self.cell(x_t, states, training=False)
         new_states = list(new_states) if isinstance(new_states, list | tuple) else [new_states]
         h = new_states[0] + probes[0]
@@ -70,7 +69,7 @@ class ProbedCell(keras.layers.Layer):
     def _lstm_step(self, x_t, states, q_t):
         """Keras' LSTM step with ``q_t`` added to ``c_t`` before ``h_t`` reads it.
 
-        Returns ``(h_t, c_t + q_t, f_t)``, each ``(B, U)``.
+        Returns ``(h_t, c_t + q_t)``, each ``(B, U)``.
         """
         cell = self.cell
         h_prev, c_prev = states
@@ -82,7 +81,7 @@ class ProbedCell(keras.layers.Layer):
         f = cell.recurrent_activation(z_f)
         o = cell.recurrent_activation(z_o)
         c = f * c_prev + i * cell.activation(z_g) + q_t
-        return o * cell.activation(c), c, f
+        return o * cell.activation(c), c
 
 
 class ProbedRecurrent:
@@ -120,15 +119,28 @@ class ProbedRecurrent:
 
     def __call__(self, inputs, probes, mask=None):
         seq = ops.concatenate([inputs, probes], axis=-1)  # (B, T, features + n_states * U)
-        out_seq, *states = self.rnn(seq, mask=mask)  # reading order, and the final states
-        units = self.layer.cell.units
-        h_seq = out_seq[..., :units]  # (B, T, U)
+        h_seq, *states = self.rnn(seq, mask=mask)  # (B, T, U) in reading order, final states
         output = h_seq if self.layer.return_sequences else h_seq[:, -1]
         returned = [output, *states] if self.layer.return_state else [output]
-        if not self.cell.is_lstm:
-            return returned, None
-        forget = out_seq[..., units:]  # (B, T, U), reading order
-        return returned, ops.flip(forget, axis=1) if self.layer.go_backwards else forget
+        return returned, self._forget_gates(inputs, h_seq) if self.cell.is_lstm else None
+
+    def _forget_gates(self, inputs, h_seq):
+        """``f_t = recurrent_activation(x_t W_f + h_{t-1} U_f + b_f)`` at every step at once.
+
+        Computed from the states after the loop rather than inside it, which keeps the loop's
+        output the state ``h_t`` alone. ``h_seq`` is in reading order (last step first when
+        going backwards), ``h_{-1} = 0``. Returns ``(B, T, U)`` in the order of ``inputs``.
+        """
+        cell, backwards = self.layer.cell, self.layer.go_backwards
+        units = cell.units
+        x_seq = ops.flip(inputs, axis=1) if backwards else inputs  # reading order
+        h_prev = ops.concatenate([ops.zeros_like(h_seq[:, :1]), h_seq[:, :-1]], axis=1)
+        z = ops.matmul(x_seq, cell.kernel[:, units : 2 * units])  # (B, T, U)
+        z = z + ops.matmul(h_prev, cell.recurrent_kernel[:, units : 2 * units])
+        if cell.use_bias:
+            z = z + cell.bias[units : 2 * units]
+        forget = cell.recurrent_activation(z)  # (B, T, U), reading order
+        return ops.flip(forget, axis=1) if backwards else forget
 
 
 def probed_forward(model, probed: ProbedRecurrent, x, probes):
