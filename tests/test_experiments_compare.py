@@ -7,9 +7,9 @@ import sys
 import pandas.testing as pd_testing
 import pytest
 
+from lstm_core.cli.lab import add_parsers
 from lstm_core.errors import ConfigError
 from lstm_core.experiments import job as job_module
-from lstm_core.experiments.cli import add_parsers
 from lstm_core.experiments.compare import build_task_model, compare_cells, run_compare
 from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare
 from lstm_core.experiments.gradients import gradient_profile
