@@ -7,9 +7,9 @@ import sys
 import pandas.testing as pd_testing
 import pytest
 
+from lstm_core.cli.lab import add_parsers
 from lstm_core.errors import ConfigError
 from lstm_core.experiments import job as job_module
-from lstm_core.experiments.cli import add_parsers
 from lstm_core.experiments.compare import build_task_model, compare_cells, run_compare
 from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare
 from lstm_core.experiments.gradients import gradient_profile
@@ -149,7 +149,7 @@ def test_job_stop_and_concurrency_limit():
         timesteps=5, kinds=("rnn", "gru"), units=2, epochs=50, n_train=16, n_val=8, batch_size=8
     )
     job = CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
-    with pytest.raises(ConfigError, match=r"1 comparisons are already running \(the limit is 1"):
+    with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): comparison"):
         CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
     job.stop()
     final = job.wait(timeout=120)

@@ -303,13 +303,14 @@ def test_jobs_beyond_the_cap_are_refused_until_one_ends():
     limits = Limits(max_concurrent_jobs=1)
     long = TrainingJob(windows, stack(), TrainConfig(epochs=500), limits=limits).start()
     try:
-        with pytest.raises(ConfigError, match=r"1 training jobs are already running .*stop one"):
+        with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): training; .*stop one"):
             TrainingJob(windows, stack(), TrainConfig(epochs=1), limits=limits).start()
     finally:
         long.stop()
         assert long.wait(30).status == "stopped"
     assert running_jobs() == 0
-    assert TrainingJob(windows, stack(), TrainConfig(epochs=1), limits=limits).start().wait(60).done
+    again = TrainingJob(windows, stack(), TrainConfig(epochs=1), limits=limits).start()
+    assert again.wait(60).status == "finished"
 
 
 class BrokenStore(RunStore):
