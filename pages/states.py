@@ -194,17 +194,17 @@ def prediction(trained, split: str, sample: int) -> None:
     if windows.task == "classification":
         names = windows.class_names
         text = (
-            f"predicts **{escape_markdown(str(names[predicted.argmax()]))}** "
-            f"({predicted.max():.0%}); the true class is "
+            f"class **{escape_markdown(str(names[predicted.argmax()]))}** "
+            f"({predicted.max():.0%}), the true class is "
             f"**{escape_markdown(str(names[int(target[0])]))}**"
         )
     else:
         text = "; ".join(
-            f"{escape_markdown(tables.output_name(k, windows))}: predicts "
-            f"**{p:.4g}**, the target is **{y:.4g}**"
+            f"{escape_markdown(tables.output_name(k, windows))} **{p:.4g}** against a target "
+            f"of **{y:.4g}**"
             for k, (p, y) in enumerate(zip(predicted, target, strict=True))
         )
-    st.markdown(f"For this sample the model {text}.")
+    st.markdown(f"This sample's prediction: {text}.")
 
 
 def units_view(trained, x, split: str, layer: int) -> None:

@@ -78,7 +78,7 @@ def arithmetic(kind: str, step: dict, unit: int) -> str:
     v = {name: f"{float(values[unit]):.3f}" for name, values in step.items() if name != "x_t"}
     u = f"[{unit}]"
     lines = [
-        f"{gate}{u} = {SQUASH[gate]}(pre-activation {v['pre_' + gate]}) = {v[gate]}"
+        f"{gate}_t{u} = {SQUASH[gate]}(pre-activation {v['pre_' + gate]}) = {v[gate]}"
         for gate in GATES[kind]
     ]
     if kind == "lstm":

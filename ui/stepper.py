@@ -117,7 +117,7 @@ def one_step(trained, x, layer: int, initial_state, feature_names) -> None:
     width_labels = (
         list(feature_names) if layer == 1 else [f"h[{k}]" for k in range(len(step["x_t"]))]
     )
-    x_title = "x_t" if layer == 1 else f"x_t = h_t of layer_{layer - 1}"
+    x_title = "x_t (scaled)" if layer == 1 else f"x_t = h_t of layer_{layer - 1}"
     st.markdown("**Its three inputs**" if kind == "lstm" else "**Its two inputs**")
     inputs = [cell_charts.step_bars(x_title, step["x_t"], labels=width_labels)]
     inputs += [
@@ -170,7 +170,10 @@ def _unit_choice(units: int) -> int:
     if state.get("states", "unit") >= units:
         state.put("states", "unit", 0)
     return st.selectbox(
-        "Unit to write out", list(range(units)), key="states.unit", persist_state="session"
+        "Unit to follow (highlighted in the bars, written out below)",
+        list(range(units)),
+        key="states.unit",
+        persist_state="session",
     )
 
 

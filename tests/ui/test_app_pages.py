@@ -355,7 +355,7 @@ def test_states_page_opens_a_stored_run_without_training_in_this_session(store):
         f"Stored run {run_id} · airline, {TINY_LAYERS}"
     ]
     assert not errors(at)
-    assert at.code[0].value.startswith("i[0] = σ(pre-activation")  # a step, written out
+    assert at.code[0].value.startswith("i_t[0] = σ(pre-activation")  # a step, written out
     # The airline sample windowed as the run was: 22 test windows of 12 steps.
     assert at.number_input(key="states.sample").max == 21
 
@@ -374,7 +374,7 @@ def test_states_page_offers_this_sessions_model_first_then_other_stored_runs(sto
     picker.set_value(other).run()
     assert not errors(at)
     assert at.session_state["_states.loaded"].run_id == other
-    assert at.code[0].value.startswith("i[0] = σ(pre-activation")
+    assert at.code[0].value.startswith("i_t[0] = σ(pre-activation")
 
 
 def test_a_stored_run_on_a_file_not_loaded_says_which_file_to_load(store):

@@ -55,7 +55,7 @@ def test_step_through_shows_one_call_with_the_engines_numbers(trained):
     x = job.windows.x_test[:1]
     step = cell_step(job.model, x, 1, 2)
     lines = written_out(at)
-    assert lines["f[2]"] == f"σ(pre-activation {step['pre_f'][2]:.3f}) = {step['f'][2]:.3f}"
+    assert lines["f_t[2]"] == f"σ(pre-activation {step['pre_f'][2]:.3f}) = {step['f'][2]:.3f}"
     assert lines["c_t[2]"] == (
         f"f × c_t-1 + i × g = {step['f'][2]:.3f} × {step['c_prev'][2]:.3f} + "
         f"{step['i'][2]:.3f} × {step['g'][2]:.3f} = {step['c'][2]:.3f}"
@@ -64,7 +64,7 @@ def test_step_through_shows_one_call_with_the_engines_numbers(trained):
     # The bars: the inputs x_t, h_t-1, c_t-1; the pre-activations; the gates; c_t and h_t.
     bar_titles = [[panel["title"] for panel in chart["hconcat"]] for chart in charts(at)]
     assert bar_titles == [
-        ["x_t", "h_t-1", "c_t-1"],
+        ["x_t (scaled)", "h_t-1", "c_t-1"],
         [f"{g}: pre-activation" for g in "ifgo"],
         ["i: input gate", "f: forget gate", "g: candidate", "o: output gate"],
         ["h_t", "c_t"],
@@ -116,8 +116,8 @@ def test_the_prediction_of_the_sample_stands_beside_its_target(trained):
     trained.number_input(key="states.sample").set_value(3).run()
     predicted = job.windows.inverse_targets(job.model.predict(job.windows.x_test[3:4], verbose=0))
     target = job.windows.inverse_targets(job.windows.y_test[3:4])
-    sentence = next(m.value for m in trained.markdown if m.value.startswith("For this sample"))
-    assert f"predicts **{predicted[0, 0]:.4g}**, the target is **{target[0, 0]:.4g}**" in sentence
+    sentence = next(m.value for m in trained.markdown if m.value.startswith("This sample's"))
+    assert f"**{predicted[0, 0]:.4g}** against a target of **{target[0, 0]:.4g}**" in sentence
     trained.number_input(key="states.sample").set_value(0).run()
 
 
@@ -160,9 +160,9 @@ def test_a_gru_is_labelled_without_a_cell_state(store):
     markdown = "".join(m.value for m in at.markdown)
     assert "**Its two inputs**" in markdown and "c_t" not in markdown
     assert "To the next step: h_t, which the same cell reads at step t+1." in markdown
-    assert set(written_out(at)) == {"z[0]", "r[0]", "candidate[0]", "h_t[0]"}
+    assert set(written_out(at)) == {"z_t[0]", "r_t[0]", "candidate_t[0]", "h_t[0]"}
     bar_titles = [[panel["title"] for panel in chart["hconcat"]] for chart in charts(at)]
-    assert bar_titles[0] == ["x_t", "h_t-1"] and bar_titles[-1] == ["h_t"]
+    assert bar_titles[0] == ["x_t (scaled)", "h_t-1"] and bar_titles[-1] == ["h_t"]
     assert at.selectbox(key="states.layer").options == [
         "layer_1 (GRU, 3 units)",
         "layer_2 (GRU, 2 units)",
