@@ -1,6 +1,8 @@
 """LSTM, GRU and SimpleRNN written out in NumPy, one step at a time: the proof.
 
-Each function runs one cell over a sequence in Keras' weight layout and returns every
+``lstm_cell``, ``gru_cell`` and ``rnn_cell`` make one call of a cell, with every value it
+computes, pre-activations included; ``step`` makes that call from Keras' weights. The
+``*_forward`` functions loop a cell over a sequence in Keras' weight layout and return every
 intermediate value at every step. Tests check them against Keras' own layers to ``1e-5``, so
 the per-step traces LSTM Lab shows are the values Keras computes, not an approximation.
 
