@@ -105,7 +105,7 @@ def whole_sample(trained, x, layer: int, initial) -> None:
     values = inspection.input_order(layer_trace)  # {name: (timesteps, units)}
     titles = {name: cell_text.LABELS[name] for name in values}
     if initial is not None:
-        values["change"] = values["h"] - inspection.input_order(before[0])["h"]
+        values["change"] = inspection.change_of_h(after[0], before[0])
         titles["change"] = "change of h_t: what-if minus zeros (how long the start is remembered)"
     st.altair_chart(
         cell_charts.over_time(
@@ -115,14 +115,12 @@ def whole_sample(trained, x, layer: int, initial) -> None:
         ),
         width="content",
     )  # fmt: skip
-    order = (
-        " The layer reads the sample backwards (go_backwards): step 1 of its reading is the last time step."
-        * layer_trace.go_backwards
-    )
     st.caption(
         "Time steps run left to right, one row per unit; the grey rule marks the step chosen in "
-        f"Step through the cell.{order}"
+        "Step through the cell."
     )
+    if layer_trace.go_backwards:
+        st.caption("This layer reads the sample backwards (go_backwards): its step 1 is the last.")
     final_states(before[0], after[0] if initial is not None else None)
 
 
@@ -132,7 +130,7 @@ def final_states(before, after) -> None:
     final = {}
     for name in ("h", "c"):
         if name in before.steps:
-            final[f"{name}_T (zeros)" if after else f"{name}_T"] = before.steps[name][0, -1]
+            final[f"{name}_T" if after is None else f"{name}_T (zeros)"] = before.steps[name][0, -1]
             if after is not None:
                 final[f"{name}_T (what-if)"] = after.steps[name][0, -1]
     st.dataframe(pd.DataFrame(final).rename_axis("unit"), width="content")

@@ -139,6 +139,12 @@ def input_order(layer_trace) -> dict[str, np.ndarray]:
     return {name: values[0, order] for name, values in layer_trace.steps.items()}
 
 
+def change_of_h(after, before) -> np.ndarray:
+    """``(timesteps, units)``: how much a what-if start moved ``h`` at each step (input order),
+    from two one-sample traces of the same layer."""
+    return input_order(after)["h"] - input_order(before)["h"]
+
+
 def input_step(layer_trace, step: int) -> int:
     """The 1-based input step that reading step ``step`` (1-based) of the layer reads."""
     return int(layer_trace.input_steps[step - 1]) + 1

@@ -108,7 +108,9 @@ def one_step(trained, x, layer: int, initial_state, feature_names) -> None:
         )
     )  # fmt: skip
     read = timesteps + 1 - t if spec.go_backwards else t
-    backwards = " (go_backwards: the layer reads the sample last step first)" * spec.go_backwards
+    backwards = (
+        " (go_backwards: the layer reads the sample last step first)" if spec.go_backwards else ""
+    )
     st.markdown(
         f"**Step {t} of {timesteps}**: the cell reads x_{read}, the input at time step "
         f"{read}{backwards}, and the states the step before handed on."
