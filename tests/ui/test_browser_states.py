@@ -1,9 +1,9 @@
 """The States page in a real browser, as a learner meets it: train the demo, then watch the cell.
 
-Clicks "Run the demo" on Home, stops it after two epochs (the weights so far are kept), opens
+Clicks "Run the demo" on Home, stops it after its first epoch (the weights so far are kept), opens
 States and plays ten steps of the cell at the fast speed, then opens the other views. The window is 1280x800, a laptop's; every
 view is saved under ``test-output/screenshots/`` for a person to look at. About a minute on 2
-cores, most of it the demo's first epochs.
+cores, most of it the demo's first epoch.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1280, "height": 800}
-DEMO_TIMEOUT_MS = 3 * TRAIN_TIMEOUT_MS  # the demo's first epochs on 2 busy cores
+DEMO_TIMEOUT_MS = 3 * TRAIN_TIMEOUT_MS  # the demo's first epoch on 2 busy cores
 
 
 def shown_step(area) -> int:
@@ -39,8 +39,9 @@ def test_train_the_demo_and_play_ten_steps_of_the_cell(page: Page):
     area = main(page)
     area.get_by_role("button", name="Run the demo").click()
     progress = area.get_by_test_id("stProgress")
-    # Two epochs are enough to look inside; a busy machine needs minutes for all twenty.
-    expect(progress).to_contain_text(re.compile(r"epoch [3-9]/20"), timeout=DEMO_TIMEOUT_MS)
+    # One epoch is enough to look inside; a busy machine needs minutes for all twenty.
+    loss = area.get_by_test_id("stVegaLiteChart")  # drawn when the first epoch ends
+    expect(loss.first).to_be_visible(timeout=DEMO_TIMEOUT_MS)
     area.get_by_role("button", name="Stop training").click()
     expect(progress).to_contain_text("Stopped", timeout=DEMO_TIMEOUT_MS)
     expect(area.get_by_role("heading", name="Inside the model")).to_be_visible()
