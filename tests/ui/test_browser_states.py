@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1280, "height": 800}
-DEMO_TIMEOUT_MS = 3 * TRAIN_TIMEOUT_MS  # the demo's first epoch on 2 busy cores
+DEMO_TIMEOUT_MS = 5 * TRAIN_TIMEOUT_MS  # the demo's first epoch on 2 busy cores
 
 
 def shown_step(area) -> int:
