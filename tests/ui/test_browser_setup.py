@@ -144,3 +144,19 @@ def test_the_demo_trains_on_a_page_that_never_blanks(tall_page, scrolled):
     expect_no_exception(page)
     screenshot(page, f"setup-demo-finished-{'scrolled' if scrolled else 'top'}")
     assert not page.console_errors
+
+
+def test_the_home_diagram_reads_at_100_percent(tall_page):
+    """Every label of the cell diagram is drawn at 12 px or more (Streamlit shrank them to 8)."""
+    chart = main(tall_page).get_by_test_id("stGraphVizChart")
+    expect(chart.locator("svg text").first).to_be_visible()
+    sizes = chart.evaluate(
+        """chart => {
+            const svg = chart.querySelector('svg');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(text =>
+                [text.textContent, parseFloat(getComputedStyle(text).fontSize) * scale]);
+        }"""
+    )
+    assert len(sizes) >= 15
+    assert all(size >= 12 for _, size in sizes), sizes
