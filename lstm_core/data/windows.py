@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstm_core.data.history import TargetHistory
 from lstm_core.data.scaling import Scaler
 from lstm_core.errors import DataError
 
@@ -40,6 +41,7 @@ class Windows:
     target_scaler: Scaler | None  # fitted on the training split's targets; None for classes
     class_names: tuple[str, ...] | None = None  # class index -> label, for classification
     mask_value: float | None = None  # value of padded steps (outside the data), else None
+    history: TargetHistory | None = None  # a series' target rows, for its yardsticks; else None
 
     @property
     def timesteps(self) -> int:
@@ -103,4 +105,5 @@ class Windows:
             "scaler": self.feature_scaler.kind,
             "samples": {split: len(getattr(self, f"x_{split}")) for split in SPLITS},
             "shapes": arrays,
+            **({} if self.history is None else self.history.summary()),
         }

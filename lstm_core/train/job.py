@@ -26,7 +26,8 @@ from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.settings import Limits, load_limits
-from lstm_core.train import metrics, speed
+from lstm_core.forecast import scores
+from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class JobSnapshot:
 class JobResult:
     """The test split, predicted by the trained model, in the targets' original units."""
 
-    test_metrics: dict  # regression: rmse, mae, per_target; classification: accuracy, confusion
+    test_metrics: dict  # lstm_core.forecast.scores: the model's errors beside its baselines
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
     timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
@@ -373,12 +374,14 @@ class TrainingJob:
         if windows.task == "classification":
             y_pred = predicted.argmax(axis=1)[:, None].astype(windows.y_test.dtype)  # (samples, 1)
             y_true = windows.y_test
-            test_metrics = metrics.classification_metrics(y_true, y_pred, windows.class_names)
+            test_metrics = scores.classification_scores(
+                y_true, y_pred, windows.class_names, windows.y_train
+            )
         else:
-            y_true = windows.inverse_targets(windows.y_test)  # (samples, horizon * targets)
+            y_true = _true_targets(windows)  # (samples, horizon * targets)
             y_pred = windows.inverse_targets(predicted)
-            test_metrics = metrics.regression_metrics(
-                y_true, y_pred, windows.target_names, windows.horizon
+            test_metrics = scores.regression_scores(
+                y_true, y_pred, windows.target_names, windows.horizon, windows.history
             )
         return JobResult(test_metrics, y_true, y_pred, timings)
 
@@ -431,6 +434,14 @@ def _check_fits_windows(model_spec, windows) -> None:
             "The training split has 0 samples; use more rows, a shorter lookback or smaller "
             "validation and test fractions."
         )
+
+
+def _true_targets(windows) -> np.ndarray:
+    """The test targets in data units: `(samples, horizon * targets)`; exact (float64 rows)
+    for a series, unscaled from float32 for long-format sequences."""
+    if windows.history is not None:
+        return windows.history.targets("test", windows.horizon)
+    return windows.inverse_targets(windows.y_test)
 
 
 def _as_dict(spec) -> dict | None:
