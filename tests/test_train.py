@@ -18,7 +18,6 @@ from lstm_core.train import (
     TrainConfig,
     TrainingJob,
     check_config,
-    metrics,
     resolve_loss,
     running_jobs,
     speed,
