@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.settings import Limits, load_limits
+from lstm_core.forecast import baselines as yardsticks
 from lstm_core.forecast import scores
 from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
@@ -82,6 +84,9 @@ class JobResult:
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
     timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
+    baselines: dict = dataclasses.field(
+        default_factory=dict
+    )  # name -> forecast like y_pred, or None
 
 
 class TrainingJob:
@@ -383,7 +388,12 @@ class TrainingJob:
             test_metrics = scores.regression_scores(
                 y_true, y_pred, windows.target_names, windows.horizon, windows.history
             )
-        return JobResult(test_metrics, y_true, y_pred, timings)
+        forecasts = (
+            {}
+            if windows.history is None
+            else yardsticks.series_baselines(windows.history, "test", windows.horizon)
+        )
+        return JobResult(test_metrics, y_true, y_pred, timings, forecasts)
 
     def _end(self, status: str, error: str | None) -> None:
         run_id, result = self.run_id, self.result
