@@ -16,8 +16,7 @@ import math
 import threading
 import time
 from collections.abc import Mapping
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,10 +24,10 @@ import numpy as np
 from lstm_core import keras_session
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
-from lstm_core.model import build_model, format_layers, validate
-from lstm_core.settings import Limits, load_limits
 from lstm_core.forecast import baselines as yardsticks
 from lstm_core.forecast import scores
+from lstm_core.model import build_model, format_layers, validate
+from lstm_core.settings import Limits, load_limits
 from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
 
@@ -84,9 +83,8 @@ class JobResult:
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
     timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
-    baselines: dict = dataclasses.field(
-        default_factory=dict
-    )  # name -> forecast like y_pred, or None
+    # baseline name -> its forecast, shaped like y_pred (None where it has none)
+    baselines: dict = field(default_factory=dict)
 
 
 class TrainingJob:
