@@ -122,6 +122,8 @@ def prediction_chart(
     y_pred: np.ndarray,
     *,
     name: str,
+    baseline: np.ndarray | None = None,
+    baseline_name: str = "naive",
     max_points: int = MAX_POINTS,
 ) -> alt.Chart:
     """Predictions against the truth for one output, over the test windows in order.
@@ -130,31 +132,66 @@ def prediction_chart(
         y_true: ``(samples,)`` true values of one output, in the data's units.
         y_pred: ``(samples,)`` predicted values of the same output.
         name: the output's name (target column and horizon step), shown in the title.
+        baseline: optionally ``(samples,)`` a baseline's forecast of the same output, drawn
+            as a third line: a one-step forecast that only lags the truth looks convincing
+            until the naive forecast is drawn beside it.
+        baseline_name: the baseline line's name.
         max_points: most points per line.
 
     Returns:
-        A line chart with lines "truth" and "prediction".
+        A line chart with lines "truth" and "prediction" (and the baseline's).
     """
-    frame = thin(
-        pd.DataFrame(
-            {"truth": np.asarray(y_true).ravel(), "prediction": np.asarray(y_pred).ravel()}
-        ),
-        max_points,
-    )
+    columns = {"truth": np.asarray(y_true).ravel(), "prediction": np.asarray(y_pred).ravel()}
+    if baseline is not None:
+        columns[baseline_name] = np.asarray(baseline).ravel()
+    frame = thin(pd.DataFrame(columns), max_points)
     long = frame.reset_index(names="window").melt(
         id_vars="window", var_name="curve", value_name="value"
-    )  # (2 * samples, 3)
+    )  # (curves * samples, 3)
+    order = list(columns)
     return (
         alt.Chart(long)
         .mark_line()
         .encode(
             x=alt.X("window:Q", title="test window (time order)"),
             y=alt.Y("value:Q", title="value (data units)", scale=alt.Scale(zero=False)),
-            color=alt.Color("curve:N", title="curve", sort=["truth", "prediction"]),
-            strokeDash=alt.StrokeDash("curve:N", sort=["truth", "prediction"]),
+            color=alt.Color("curve:N", title="curve", sort=order),
+            strokeDash=alt.StrokeDash("curve:N", sort=order),
             tooltip=["curve:N", "window:Q", alt.Tooltip("value:Q", format=".4g")],
         )
         .properties(title=alt.TitleParams("Test set: prediction against truth", subtitle=name))
+    )
+
+
+def step_error_chart(per_step: Sequence[Mapping], *, name: str) -> alt.Chart:
+    """RMSE per horizon step, the model's beside the naive forecast's: the error curve.
+
+    Args:
+        per_step: one record per step ``t+1 .. t+h`` with ``step``, ``rmse`` and
+            ``naive_rmse`` (``lstm_core.forecast.scores``' ``per_step``).
+        name: the target's name, shown as the subtitle.
+
+    Returns:
+        A line chart with points, "model" and "naive", step on x.
+    """
+    frame = pd.DataFrame(per_step)
+    long = pd.concat(
+        [
+            pd.DataFrame({"step": frame["step"], "forecast": label, "rmse": frame[column]})
+            for column, label in (("rmse", "model"), ("naive_rmse", "naive"))
+        ],
+        ignore_index=True,
+    )  # (2 * horizon, 3)
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("step:Q", title="steps ahead (t+k)", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("rmse:Q", title="test RMSE (data units)", scale=alt.Scale(zero=True)),
+            color=alt.Color("forecast:N", title="forecast", sort=["model", "naive"]),
+            tooltip=["forecast:N", "step:Q", alt.Tooltip("rmse:Q", format=".4g")],
+        )
+        .properties(title=alt.TitleParams("Test error per step ahead", subtitle=name), height=260)
     )
 
 

@@ -81,6 +81,25 @@ def test_prediction_chart_pairs_truth_and_prediction():
     assert encoding["strokeDash"].get("legend", {}) is not None
 
 
+def test_prediction_chart_draws_the_naive_forecast_when_asked():
+    chart = charts.prediction_chart(
+        np.array([1.0, 2.0]), np.array([1.5, 2.5]), name="y", baseline=np.array([0.0, 1.0])
+    )
+    assert chart.data[chart.data.curve == "naive"]["value"].tolist() == [0.0, 1.0]
+    assert _spec(chart)["encoding"]["color"]["sort"] == ["truth", "prediction", "naive"]
+
+
+def test_step_error_chart_pairs_the_model_and_naive_per_step():
+    per_step = [
+        {"step": 1, "rmse": 1.0, "naive_rmse": 2.0},
+        {"step": 2, "rmse": 1.5, "naive_rmse": 2.5},
+    ]
+    chart = charts.step_error_chart(per_step, name="y")
+    by_forecast = chart.data.groupby("forecast")["rmse"].apply(list).to_dict()
+    assert by_forecast == {"model": [1.0, 1.5], "naive": [2.0, 2.5]}
+    assert _spec(chart)["encoding"]["x"]["title"] == "steps ahead (t+k)"
+
+
 def test_heatmap_maps_time_and_unit_to_the_right_values():
     values = np.arange(6.0).reshape(3, 2)  # (timesteps=3, units=2)
     chart = charts.heatmap_chart(values, title="c_t", value_title="c")

@@ -26,6 +26,21 @@ class TargetHistory:
     train_rows: int  # rows 0 .. train_rows - 1 are the training split
     season: Season  # rows per season (or none) and how that was decided
     left_out: dict[str, int]  # split -> windows left out because a target was filled in
+    differenced: bool = False  # the windows' targets are changes from the row before t
+
+    def levels(self, changes: np.ndarray, split: str) -> np.ndarray:
+        """Changes from the last row before each window, back to levels.
+
+        Args:
+            changes: `(samples, horizon * targets)` in data units, step-major.
+            split: whose windows the rows are.
+
+        Returns:
+            `(samples, horizon * targets)`: ``changes`` plus the value at row ``t - 1``.
+        """
+        before = self.values[self.starts[split] - 1]  # (samples, targets)
+        horizon = changes.shape[1] // before.shape[1]
+        return changes + np.tile(before, (1, horizon))
 
     def targets(self, split: str, horizon: int) -> np.ndarray:
         """The true targets of ``split``'s windows: `(samples, horizon * targets)`, step-major."""

@@ -382,7 +382,7 @@ class TrainingJob:
             )
         else:
             y_true = _true_targets(windows)  # (samples, horizon * targets)
-            y_pred = windows.inverse_targets(predicted)
+            y_pred = windows.inverse_targets(predicted, "test")
             test_metrics = scores.regression_scores(
                 y_true, y_pred, windows.target_names, windows.horizon, windows.history
             )
