@@ -54,6 +54,7 @@ def test_mase_and_skill_match_a_hand_computation():
             "period": 3,
             "rmse": np.sqrt(np.mean((y[t - 3] - y[t]) ** 2)),
             "mae": np.mean(np.abs(y[t - 3] - y[t])),
+            "skill": 1 - rmse / np.sqrt(np.mean((y[t - 3] - y[t]) ** 2)),
         }
     )
     assert result["baselines"]["mean"]["mae"] == pytest.approx(np.mean(np.abs(train.mean() - y[t])))

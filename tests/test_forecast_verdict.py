@@ -35,15 +35,17 @@ def test_skill_in_words():
 def test_a_series_that_leaves_the_scalers_range_warns_with_the_fix():
     trend = np.arange(200.0) + np.random.default_rng(0).normal(size=200)
     w = windows_of(trend)
-    found = range_warnings(w.history, w.target_names)
+    found = range_warnings(w)
     assert [f.kind for f in found] == ["out_of_range"]
-    assert "100%" in found[0].text and "'y'" in found[0].text
+    assert "100%" in found[0].text and "'y'" in found[0].text and "training values" in found[0].text
+    differenced = windows_of(trend, difference=True)  # the changes stay in their range
+    assert range_warnings(differenced) == []
     assert "Difference the series" in found[0].fix and "standard scaler" in found[0].fix
 
 
 def test_a_series_inside_its_range_does_not_warn():
     w = windows_of(seasonal_series())
-    assert range_warnings(w.history, w.target_names) == []
+    assert range_warnings(w) == []
 
 
 def test_a_flat_model_is_flagged_and_loses_to_naive():

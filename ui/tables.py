@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lstm_core.forecast.verdict import skill_words
 from lstm_core.model import ModelSpec, format_layers
+
+# A baseline's row label in the yardstick table.
+BASELINE_LABELS = {
+    "naive": "naive: the last value, repeated",
+    "seasonal_naive": "seasonal naive: one season earlier",
+    "mean": "mean of the training split",
+}
 
 
 def number(value) -> str:
@@ -17,12 +25,48 @@ def number(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
-def per_target_table(metrics: dict) -> pd.DataFrame:
-    """RMSE and MAE per target column, in that column's units."""
+def percent(value) -> str:
+    """A share as a whole percentage ("93 %"), or "n/a"."""
+    return "n/a" if value is None else f"{value:.0%}".replace("%", " %")
+
+
+def yardstick_table(scores: dict, season_note: str) -> pd.DataFrame:
+    """One target's model score above each baseline's, with the skill against each in words.
+
+    Args:
+        scores: one target's entry of ``test_metrics["per_target"]``.
+        season_note: why there is no seasonal naive, when there is none.
+    """
+    rows = [{"forecast": "this model", "RMSE": scores["rmse"], "MAE": scores["mae"], "model": ""}]
+    for name, errors in scores.get("baselines", {}).items():
+        label = BASELINE_LABELS[name]
+        if errors is None:
+            rows.append({"forecast": f"{label} ({season_note})", "RMSE": None, "MAE": None})
+            continue
+        if name == "seasonal_naive":
+            label = f"seasonal naive: {errors['period']} rows earlier"
+        rows.append(
+            {
+                "forecast": label,
+                "RMSE": errors["rmse"],
+                "MAE": errors["mae"],
+                "model": (skill_words(errors.get("skill"), name) or "").split(" than ")[0],
+            }
+        )
+    return pd.DataFrame(rows).rename(columns={"model": "the model is"})
+
+
+def per_step_table(scores: dict) -> pd.DataFrame:
+    """One target's test error per step ahead, beside naive's."""
     return pd.DataFrame(
         [
-            {"target": name, "RMSE": errors["rmse"], "MAE": errors["mae"]}
-            for name, errors in metrics["per_target"].items()
+            {
+                "step": f"t+{step['step']}",
+                "RMSE": step["rmse"],
+                "naive RMSE": step["naive_rmse"],
+                "skill vs naive": step["skill_vs_naive"],
+            }
+            for step in scores["per_step"]
         ]
     )
 

@@ -9,7 +9,9 @@ training rows, so that 1 means "as good as that forecast on the data it was fitt
 
 The result is JSON-ready, and for one target carries the same keys at its top level:
 ``{"samples", "test_samples", "rmse", "mae", "baselines", "mase", "skill_vs_naive",
-"per_target": {name: {...}}, "season", "left_out"}``.
+"per_target": {name: {...}}, "season", "left_out"}``, where ``baselines`` is ``{"naive": {"rmse",
+"mae", "skill"}, "seasonal_naive": {"period", "rmse", "mae", "skill"} | None, "mean": {...}}``
+and each ``skill`` is the model's against that baseline.
 """
 
 from __future__ import annotations
@@ -118,7 +120,14 @@ def _target_scores(
     scores = _rmse_mae(pred - truth)
     if history is None:
         return scores
-    errors = {name: None if f is None else _rmse_mae(f - truth) for name, f in forecasts.items()}
+    errors = {}
+    for name, forecast in forecasts.items():
+        if forecast is None:
+            errors[name] = None
+            continue
+        errors[name] = _rmse_mae(forecast - truth)
+        # the model's skill against this baseline: 1 - rmse_model / rmse_baseline
+        errors[name]["skill"] = _skill(scores["rmse"], errors[name]["rmse"])
     if errors["seasonal_naive"] is not None:
         errors["seasonal_naive"] = {"period": history.season.period, **errors["seasonal_naive"]}
     scores["baselines"] = errors

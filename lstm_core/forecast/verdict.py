@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_core.data.history import TargetHistory
-
 # How a baseline reads in a sentence.
 YARDSTICK_WORDS = {
     "naive": "repeating the last value",
@@ -69,25 +67,33 @@ def verdict(test_metrics: dict | None) -> str | None:
     return "; ".join(parts) + "." if parts else None
 
 
-def range_warnings(history: TargetHistory, target_names: tuple[str, ...]) -> list[ForecastWarning]:
-    """Test targets outside the training range the scaler was fitted on, per target.
+def range_warnings(windows) -> list[ForecastWarning]:
+    """Test targets outside the training range the target scaler was fitted on, per target.
+
+    Args:
+        windows: ``lstm_core.data.Windows`` of a series: ``y_*`` is `(samples, horizon *
+            targets)`, scaled (changes when differenced).
 
     This needs no model: the Train page shows it before Start.
     """
     found = []
-    test = history.targets("test", 1)  # (samples, targets): each window's first step
-    for index, name in enumerate(target_names):
-        train = history.values[: history.train_rows, index]  # (train_rows,)
-        low, high = float(train.min()), float(train.max())
-        outside = (
-            float(np.mean((test[:, index] < low) | (test[:, index] > high))) if len(test) else 0.0
-        )
-        if outside > OUT_OF_RANGE_SHARE:
+    targets = len(windows.target_names)
+    train = windows.y_train.reshape(-1, targets)  # (samples * horizon, targets), scaled
+    test = windows.y_test.reshape(-1, targets)
+    if not len(train) or not len(test):
+        return found
+    low, high = train.min(axis=0), train.max(axis=0)  # (targets,)
+    outside = ((test < low) | (test > high)).mean(axis=0)  # (targets,) share of test targets
+    bounds = windows.target_scaler.inverse(np.stack([low, high]))  # (2, targets), data units
+    what = "changes" if windows.history is not None and windows.history.differenced else "values"
+    for index, name in enumerate(windows.target_names):
+        if outside[index] > OUT_OF_RANGE_SHARE:
             found.append(
                 ForecastWarning(
                     "out_of_range",
-                    f"{outside:.0%} of the test targets of {name!r} lie outside the training "
-                    f"range {low:.4g} to {high:.4g} that the scaler was fitted on; a recurrent "
+                    f"{outside[index]:.0%} of the test targets of {name!r} lie outside the "
+                    f"range of the training {what}, {bounds[0, index]:.4g} to "
+                    f"{bounds[1, index]:.4g}, that the scaler was fitted on; a recurrent "
                     "network saturates outside it and rarely extrapolates a trend.",
                     "Difference the series (predict the change from the last value), or use "
                     "the standard scaler, or a test split that stays in the training range.",
@@ -155,10 +161,9 @@ def _target_verdict(name: str, scores: dict, several: bool) -> str | None:
     compared = []
     for key in ("naive", "seasonal_naive"):
         baseline = baselines.get(key)
-        if baseline is None or not baseline["rmse"]:
+        if baseline is None or baseline.get("skill") is None:
             continue
-        skill = 1 - scores["rmse"] / baseline["rmse"]
-        words = skill_words(skill, key)
+        words = skill_words(baseline["skill"], key)
         if key == "seasonal_naive":
             words = words.replace(
                 "one season earlier", f"one season ({baseline['period']} rows) earlier"
