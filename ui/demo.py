@@ -13,6 +13,7 @@ from __future__ import annotations
 from ui import state
 
 DEMO_SAMPLE = "temperatures"
+DEMO_LAYERS = "lstm:32:seq,lstm:16"
 DEMO_EPOCHS = 20
 DEMO_BATCH = 32
 
@@ -20,14 +21,14 @@ DEMO_BATCH = 32
 def start_demo():
     """Load the demo's data and model into the session and start training; return the job."""
     # Imported here, on the click: the Home page opens without pandas or the model code.
-    from lstm_core.model import DEFAULT_LAYERS, parse_layers
+    from lstm_core.model import parse_layers
     from ui import dataset, stack, training
 
     state.put("data", "source", "A sample")
     state.put("data", "sample", DEMO_SAMPLE)
     dataset.load_sample(DEMO_SAMPLE)
     dataset.refresh_windows()
-    stack.set_layers(parse_layers(DEFAULT_LAYERS))
+    stack.set_layers(parse_layers(DEMO_LAYERS))
     state.put("train", "epochs", DEMO_EPOCHS)
     state.put("train", "batch_size", DEMO_BATCH)
     return training.start_training()
