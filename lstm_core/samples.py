@@ -143,6 +143,8 @@ SAMPLES: dict[str, Sample] = {
                 target="label",
                 step_column="step",
             ),
+            # 210 training sequences: 20 epochs of 64 stay at chance, 60 of 16 learn the shapes.
+            TrainConfig(epochs=60, batch_size=16),
         ),
     )
 }

@@ -92,3 +92,4 @@ def test_classification_verdict_against_the_majority_class():
 def test_a_run_stored_before_the_yardsticks_has_no_verdict():
     old = {"samples": 3, "rmse": 1.0, "mae": 0.5, "per_target": {"y": {"rmse": 1.0, "mae": 0.5}}}
     assert verdict(old) is None and verdict(None) is None
+    assert verdict({"rmse": 1.5, "mae": 1.0}) is None  # older still: no per_target

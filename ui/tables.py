@@ -90,29 +90,100 @@ def download_label(file_name: str) -> str:
     return "Download the config (JSON)"
 
 
+def _created(run) -> str:
+    return pd.Timestamp(run.created_at, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
+
+
+def _last(run, column: str):
+    return run.history[column].iloc[-1] if column in run.history and len(run.history) else None
+
+
+def _single_target(run) -> dict:
+    """The one target's scores of a run (several targets: none, their units differ; a run
+    stored without ``per_target``: its top level)."""
+    metrics = run.test_metrics or {}
+    per_target = metrics.get("per_target")
+    if per_target is None:
+        return metrics
+    return next(iter(per_target.values())) if len(per_target) == 1 else {}
+
+
+def _naive(run, key: str):
+    naive = (_single_target(run).get("baselines") or {}).get("naive") or {}
+    return naive.get(key)
+
+
+def _percent(value):
+    return None if value is None else round(100 * value, 1)
+
+
+def _metric(name: str):
+    return lambda run: (run.test_metrics or {}).get(name)
+
+
+def _majority_accuracy(run):
+    majority = ((run.test_metrics or {}).get("baselines") or {}).get("majority") or {}
+    return majority.get("accuracy")
+
+
+# The Runs table's columns, in order: header -> the cell of one run. Diagnoses of other
+# modules (gate saturation, ...) are more entries here.
+RUN_COLUMNS = {
+    "run": lambda run: run.run_id,
+    "created": _created,
+    "status": lambda run: run.status,
+    "layers": lambda run: format_layers(ModelSpec.from_dict(run.model_spec).layers),
+    "epochs": lambda run: len(run.history),
+    "test RMSE": lambda run: _single_target(run).get("rmse"),
+    "naive RMSE": lambda run: _naive(run, "rmse"),
+    "skill vs naive %": lambda run: _percent(_single_target(run).get("skill_vs_naive")),
+    "MASE": lambda run: _single_target(run).get("mase"),
+    "test MAE": lambda run: _single_target(run).get("mae"),
+    "accuracy": _metric("accuracy"),
+    "majority accuracy": _majority_accuracy,
+    "val_loss": lambda run: _last(run, "val_loss"),
+    "batch": lambda run: run.train_config.get("batch_size"),
+    "learning rate": lambda run: run.train_config.get("learning_rate"),
+}
+
+
 def runs_table(runs) -> pd.DataFrame:
-    """Stored runs (``RunStore.get_run`` results), one row each: settings and final metrics."""
-    records = []
-    for run in runs:
-        last = run.history.iloc[-1] if len(run.history) else {}
-        metrics = run.test_metrics or {}
-        records.append(
+    """Stored runs (``RunStore.get_run`` results), one row each: ``RUN_COLUMNS``, leaving out
+    columns no run has (runs stored before the yardsticks existed show blanks)."""
+    records = [{name: cell(run) for name, cell in RUN_COLUMNS.items()} for run in runs]
+    return pd.DataFrame(records, columns=list(RUN_COLUMNS)).dropna(axis="columns", how="all")
+
+
+def settings_table(settings: dict | None) -> pd.DataFrame:
+    """A stored spec or config dict as two columns, setting and value, for reading."""
+    rows = [
+        {
+            "setting": name,
+            "value": ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+        }
+        for name, value in (settings or {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def rounded(values: dict) -> dict:
+    """Numbers to four significant digits, for reading (timings in seconds)."""
+    return {k: float(f"{v:.4g}") if isinstance(v, float) else v for k, v in values.items()}
+
+
+def layers_table(model_spec: dict) -> pd.DataFrame:
+    """A stored model's layers, one row each, bottom to top."""
+    layers = ModelSpec.from_dict(model_spec).layers
+    return pd.DataFrame(
+        [
             {
-                "run": run.run_id,
-                "created": pd.Timestamp(run.created_at, unit="s", tz="UTC").strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                "status": run.status,
-                "dataset": run.dataset.get("name", ""),
-                "layers": format_layers(ModelSpec.from_dict(run.model_spec).layers),
-                "epochs": len(run.history),
-                "batch": run.train_config.get("batch_size"),
-                "learning rate": run.train_config.get("learning_rate"),
-                "loss": last.get("loss"),
-                "val_loss": last.get("val_loss"),
-                "test RMSE": metrics.get("rmse"),
-                "test MAE": metrics.get("mae"),
-                "test accuracy": metrics.get("accuracy"),
+                "layer": f"layer_{index}",
+                "kind": layer.kind,
+                "units": layer.units,
+                "return_sequences": layer.return_sequences,
+                "return_state": layer.return_state,
+                "dropout": layer.dropout,
             }
-        )
-    return pd.DataFrame(records).dropna(axis="columns", how="all")
+            for index, layer in enumerate(layers, 1)
+        ]
+    )

@@ -59,9 +59,10 @@ def verdict(test_metrics: dict | None) -> str | None:
         return None
     if "accuracy" in test_metrics:
         return _classification_verdict(test_metrics)
+    per_target = test_metrics.get("per_target") or {}
     parts = [
-        _target_verdict(name, scores, several=len(test_metrics["per_target"]) > 1)
-        for name, scores in test_metrics["per_target"].items()
+        _target_verdict(name, scores, several=len(per_target) > 1)
+        for name, scores in per_target.items()
     ]
     parts = [part for part in parts if part]
     return "; ".join(parts) + "." if parts else None
