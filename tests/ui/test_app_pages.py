@@ -262,11 +262,27 @@ def test_train_page_without_data_cannot_start():
 
 def test_a_finished_run_shows_metrics_predictions_and_downloads(trained):
     open_page(trained, "train")
-    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)"]
+    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)", "MASE"]
     assert "Finished" in trained.get("progress")[0].proto.text
     loss, prediction = charts(trained)
     assert loss["encoding"]["y"]["scale"] == {"zero": False}
     assert prediction["encoding"]["y"]["title"] == "value (data units)"
+    # the score beside each yardstick, and the verdict in words
+    yardsticks = dataframe_containing(trained, "forecast")
+    assert yardsticks["forecast"].tolist() == [
+        "this model",
+        "naive: the last value, repeated",
+        "seasonal naive: 12 rows earlier",
+        "mean of the training split",
+    ]
+    job = trained.session_state["app.jobs"].get("train")
+    naive_rmse = job.result.test_metrics["baselines"]["naive"]["rmse"]
+    assert yardsticks["RMSE"][1] == naive_rmse
+    boxes = [plain(box.value) for box in [*trained.success, *trained.warning]]
+    assert any(box.startswith("Test RMSE") and f"({naive_rmse:.3g})" in box for box in boxes)
+    trained.toggle(key="train.show_naive").set_value(True).run()
+    assert "naive" in charts(trained)[1]["encoding"]["color"]["sort"]
+    trained.toggle(key="train.show_naive").set_value(False).run()
     labels = [b.label for b in trained.main.get("download_button")]
     assert labels == [
         "Download the model (.keras)",
