@@ -9,6 +9,8 @@ every sample's defaults train a model that beats its naive yardstick on the test
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,6 +150,24 @@ SAMPLES: dict[str, Sample] = {
         ),
     )
 }
+
+
+def default_settings(name: str) -> dict:
+    """Everything a fresh session trains sample ``name`` with: windowing, layers, training."""
+    from lstm_core.model import DEFAULT_LAYERS
+
+    sample = SAMPLES[name]
+    return {
+        "window": sample.spec.to_dict(),
+        "layers": DEFAULT_LAYERS,
+        "train": sample.train.to_dict(),
+    }
+
+
+def settings_digest(name: str) -> str:
+    """A short fingerprint of ``default_settings(name)``: it changes when a default does."""
+    text = json.dumps(default_settings(name), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def sample_names() -> list[str]:
