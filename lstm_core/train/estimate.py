@@ -47,7 +47,7 @@ def estimate_run(windows, model_spec, config: TrainConfig) -> RunEstimate:
     Returns:
         a ``RunEstimate``. Imports TensorFlow.
     """
-    from lstm_core.train import engine
+    from lstm_core.train import engine, pipeline
 
     started = time.perf_counter()
     batches = math.ceil(len(windows.x_train) / config.batch_size)
@@ -60,11 +60,12 @@ def estimate_run(windows, model_spec, config: TrainConfig) -> RunEstimate:
         engine.compile_model(
             model, config, resolve_loss(config.loss, windows.task), windows.task, per_call, False
         )
-        data = engine.train_dataset(x, y, config.batch_size, config.seed)
-        model.fit(data, epochs=1, shuffle=False, verbose=0)  # traces the graph: part of the setup
+        data, callbacks = pipeline.train_batches(x, y, config.batch_size, config.seed)
+        # the first call traces (or compiles) the train function: part of the setup
+        model.fit(data, epochs=1, callbacks=callbacks, shuffle=False, verbose=0)
         setup_s = time.perf_counter() - started
         timed = time.perf_counter()
-        model.fit(data, epochs=TIMED_CALLS, shuffle=False, verbose=0)
+        model.fit(data, epochs=TIMED_CALLS, callbacks=callbacks, shuffle=False, verbose=0)
         per_batch = (time.perf_counter() - timed) / (
             TIMED_CALLS * math.ceil(sample / config.batch_size)
         )
