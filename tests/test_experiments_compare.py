@@ -152,7 +152,10 @@ def test_job_stop_and_concurrency_limit():
         timesteps=5, kinds=("rnn", "gru"), units=2, epochs=50, n_train=16, n_val=8, batch_size=8
     )
     job = CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
-    with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): comparison"):
+    with pytest.raises(
+        ConfigError,
+        match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): comparison",
+    ):
         CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
     job.stop()
     final = job.wait(timeout=120)
