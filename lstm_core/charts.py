@@ -52,7 +52,21 @@ def _loss_frame(history: pd.DataFrame | Sequence[Mapping], columns: Mapping[str,
     return pd.concat(parts, ignore_index=True)
 
 
-def _loss_lines(long: pd.DataFrame, *, color_title: str, y_title: str, log_scale: bool):
+def _color_scale(colors: Mapping[str, str] | None) -> alt.Scale | alt.UndefinedType:
+    """A scale that gives each label its fixed colour (e.g. one per cell kind), or Altair's."""
+    if not colors:
+        return alt.Undefined
+    return alt.Scale(domain=list(colors), range=list(colors.values()))
+
+
+def _loss_lines(
+    long: pd.DataFrame,
+    *,
+    color_title: str,
+    y_title: str,
+    log_scale: bool,
+    colors: Mapping[str, str] | None = None,
+):
     if log_scale:
         long = long.assign(loss=_positive(long["loss"]))
     suffix = ", log scale" if log_scale else ""
@@ -62,7 +76,7 @@ def _loss_lines(long: pd.DataFrame, *, color_title: str, y_title: str, log_scale
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("loss:Q", title=f"{y_title}{suffix}", scale=_y_scale(log_scale)),
-            color=alt.Color("curve:N", title=color_title),
+            color=alt.Color("curve:N", title=color_title, scale=_color_scale(colors)),
             tooltip=["curve:N", "epoch:Q", alt.Tooltip("loss:Q", format=".4g")],
         )
     )
@@ -241,42 +255,64 @@ def heatmap_chart(
     )
 
 
-def gradient_chart(profiles: Mapping[str, pd.DataFrame], *, column: str = "dL_dh") -> alt.Chart:
-    """Gradient norm per time step on a log axis, one line per profile.
+def gradient_chart(
+    profiles: Mapping[str, Mapping[str, pd.DataFrame]],
+    *,
+    column: str = "dL_dh",
+    x_title: str = "time step t",
+    colors: Mapping[str, str] | None = None,
+) -> alt.Chart:
+    """Gradient norm per time step on a log axis: a colour per cell, a dash per moment.
 
     Args:
-        profiles: ``{label: profile}``, each profile a frame with one row per time step,
-            columns ``t`` and ``column`` (as ``lstm_core.experiments.gradient_profile`` returns).
+        profiles: ``{cell: {when: profile}}``, e.g. ``{"LSTM": {"at initialisation": ...,
+            "after epoch 20": ...}}``; each profile a frame with one row per time step, columns
+            ``t`` and ``column`` (as ``lstm_core.experiments.gradient_profile`` returns). The
+            last ``when`` of a cell is drawn solid, earlier ones dashed.
         column: which norm to draw: ``"dL_dh"``, ``"dL_dx"`` or ``"dL_dc"``.
+        x_title: the x axis' title; say there which loss is differentiated.
+        colors: ``{cell: colour}``, the app's palette; default Altair's.
 
     Returns:
         A line chart; a gradient that underflowed to zero shows as a gap, not a fake value.
     """
     parts = [
-        pd.DataFrame({"t": p["t"].to_numpy(), "profile": label, "norm": p[column].to_numpy()})
-        for label, p in profiles.items()
+        pd.DataFrame(
+            {"t": p["t"].to_numpy(), "cell": cell, "when": when, "norm": p[column].to_numpy()}
+        )
+        for cell, moments in profiles.items()
+        for when, p in moments.items()
         if column in p
     ]
     long = (
         pd.concat(parts, ignore_index=True)
         if parts
-        else pd.DataFrame(columns=["t", "profile", "norm"])
+        else pd.DataFrame(columns=["t", "cell", "when", "norm"])
     )
     long = long.assign(norm=_positive(long["norm"].astype(float)))
+    moments = list(dict.fromkeys(long["when"]))  # in order, the latest last
+    dashes = [[5, 3]] * (len(moments) - 1) + [[1, 0]]
     symbol = column.replace("dL_d", "dL/d")
     return (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("t:Q", title="time step t (loss at the last step)"),
+            x=alt.X("t:Q", title=x_title),
             y=alt.Y(
                 "norm:Q",
                 title=f"‖{symbol}_t‖, log scale",
                 scale=_y_scale(True),
                 axis=alt.Axis(format=".0e"),  # one notation for every decade
             ),
-            color=alt.Color("profile:N", title="cell", legend=alt.Legend(labelLimit=0)),
-            tooltip=["profile:N", "t:Q", alt.Tooltip("norm:Q", format=".3e")],
+            color=alt.Color("cell:N", title="cell", scale=_color_scale(colors)),
+            strokeDash=alt.StrokeDash(
+                "when:N",
+                title="when",
+                scale=alt.Scale(domain=moments, range=dashes),
+                legend=alt.Legend(labelLimit=0, symbolStrokeColor=RULE_COLOR),
+            ),
+            detail="when:N",
+            tooltip=["cell:N", "when:N", "t:Q", alt.Tooltip("norm:Q", format=".3e")],
         )
         .properties(title=f"Gradient norm ‖{symbol}_t‖ per time step")
     )
@@ -288,6 +324,7 @@ def learning_curves_chart(
     baseline: float,
     y_title: str = "validation loss",
     baseline_label: str = "baseline",
+    colors: Mapping[str, str] | None = None,
 ) -> alt.LayerChart:
     """Validation loss per epoch for each cell kind, with the trivial baseline as a rule.
 
@@ -297,6 +334,7 @@ def learning_curves_chart(
             a curve that stays on it has learned nothing.
         y_title: the loss's name on the y axis.
         baseline_label: the rule's label.
+        colors: ``{cell kind: colour}``, the app's palette; default Altair's.
 
     Returns:
         Lines per kind layered with a dashed horizontal rule at ``baseline``.
@@ -311,7 +349,7 @@ def learning_curves_chart(
         or [pd.DataFrame(columns=["epoch", "curve", "loss"])],
         ignore_index=True,
     )
-    lines = _loss_lines(long, color_title="cell", y_title=y_title, log_scale=False)
+    lines = _loss_lines(long, color_title="cell", y_title=y_title, log_scale=False, colors=colors)
     rule_data = pd.DataFrame({"loss": [baseline], "label": [f"{baseline_label} = {baseline:.4g}"]})
     rule = alt.Chart(rule_data).mark_rule(strokeDash=[6, 4], color=RULE_COLOR).encode(y="loss:Q")
     label = (

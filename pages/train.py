@@ -279,7 +279,8 @@ jobs.start_stop_buttons(
 )
 try:
     if job is None:
-        st.caption("Press Start to train the model from the Model page on this data.")
+        if windows is not None:  # without data, Start is off and the info above says why
+            st.caption("Press Start to train the model from the Model page on this data.")
     elif active:
         jobs.follow(job, progress)
     else:

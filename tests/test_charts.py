@@ -120,15 +120,29 @@ def test_heatmap_diverging_scale_is_symmetric_about_zero():
 
 def test_gradient_chart_is_log_scaled_and_leaves_zero_gradients_out():
     profiles = {
-        "rnn": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.0, 1e-8, 1.0]}),
-        "lstm": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.1, 0.3, 1.0]}),
+        "rnn": {"untrained": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.0, 1e-8, 1.0]})},
+        "lstm": {"untrained": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.1, 0.3, 1.0]})},
     }
-    chart = charts.gradient_chart(profiles)
+    chart = charts.gradient_chart(profiles, x_title="t (loss: the last step's)")
     spec = _spec(chart)
     assert spec["encoding"]["y"]["scale"] == {"type": "log"}
     assert "dL/dh" in spec["encoding"]["y"]["title"]
-    rnn = chart.data[chart.data.profile == "rnn"]["norm"]
+    assert spec["encoding"]["x"]["title"] == "t (loss: the last step's)"
+    rnn = chart.data[chart.data.cell == "rnn"]["norm"]
     assert np.isnan(rnn.iloc[0]) and rnn.iloc[1] == pytest.approx(1e-8)
+
+
+def test_gradient_chart_colours_each_cell_and_dashes_earlier_moments():
+    frame = pd.DataFrame({"t": [0, 1], "dL_dh": [0.1, 1.0]})
+    profiles = {"LSTM": {"at initialisation": frame, "after epoch 8": frame}, "GRU": {"x": frame}}
+    spec = _spec(charts.gradient_chart(profiles, colors={"LSTM": "#111111", "GRU": "#222222"}))
+    assert spec["encoding"]["color"]["scale"] == {
+        "domain": ["LSTM", "GRU"],
+        "range": ["#111111", "#222222"],
+    }
+    dash = spec["encoding"]["strokeDash"]["scale"]
+    assert dash["domain"] == ["at initialisation", "after epoch 8", "x"]
+    assert dash["range"][-1] == [1, 0] and dash["range"][0] != [1, 0]  # the latest is solid
 
 
 def test_learning_curves_put_the_baseline_rule_at_its_value():
@@ -137,6 +151,11 @@ def test_learning_curves_put_the_baseline_rule_at_its_value():
     assert rule.data["loss"].item() == pytest.approx(1 / 6)
     assert label.data["label"].item() == "baseline = 0.1667"
     assert lines.data[lines.data.curve == "lstm"]["loss"].tolist() == [0.1, 0.01]
+    coloured = charts.learning_curves_chart(
+        {"LSTM": [0.1]}, baseline=0.2, colors={"LSTM": "#4c78a8"}
+    )
+    scale = _spec(coloured.layer[0])["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["LSTM"], "range": ["#4c78a8"]}
 
 
 @pytest.mark.parametrize(

@@ -268,7 +268,10 @@ def test_jobs_beyond_the_cap_are_refused_until_one_ends():
     limits = Limits(max_concurrent_jobs=1)
     long = TrainingJob(windows, stack(), TrainConfig(epochs=500), limits=limits).start()
     try:
-        with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): training; .*stop one"):
+        with pytest.raises(
+            ConfigError,
+            match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): training; .*stop one",
+        ):
             TrainingJob(windows, stack(), TrainConfig(epochs=1), limits=limits).start()
     finally:
         long.stop()
