@@ -126,9 +126,10 @@ def runs_overlay_chart(
     parts = [_loss_frame(h, {metric: label}) for label, h in histories.items()]
     long = pd.concat(parts, ignore_index=True) if parts else _loss_frame([], {})
     lines = _loss_lines(long, color_title="run", y_title=y_title or metric, log_scale=log_scale)
+    # No chart title: the page's heading names the chart, and a long title was clipped.
     return lines.encode(
         color=alt.Color("curve:N", title="run", legend=alt.Legend(orient="bottom", labelLimit=0))
-    ).properties(title=f"{y_title or metric} per epoch, by run", height=320)
+    ).properties(height=320)
 
 
 def prediction_chart(

@@ -69,6 +69,7 @@ def details(run) -> None:
     with results_tab:
         results(run)
         if run.timings:
+            st.caption("Timings, in seconds")
             st.dataframe(tables.settings_table(tables.rounded(run.timings)), hide_index=True)
     with data_tab:
         st.dataframe(
@@ -82,7 +83,7 @@ def details(run) -> None:
 
 
 def actions(run) -> None:
-    columns = st.columns([2, 2, 2, 1, 2], vertical_alignment="center")
+    columns = st.columns([2, 2, 2, 1.3, 1.7], vertical_alignment="center")
     columns[0].button(
         "Train it again",
         key="_runs.reopen",

@@ -138,12 +138,9 @@ RUN_COLUMNS = {
     "naive RMSE": lambda run: _naive(run, "rmse"),
     "skill vs naive %": lambda run: _percent(_single_target(run).get("skill_vs_naive")),
     "MASE": lambda run: _single_target(run).get("mase"),
-    "test MAE": lambda run: _single_target(run).get("mae"),
     "accuracy": _metric("accuracy"),
     "majority accuracy": _majority_accuracy,
     "val_loss": lambda run: _last(run, "val_loss"),
-    "batch": lambda run: run.train_config.get("batch_size"),
-    "learning rate": lambda run: run.train_config.get("learning_rate"),
 }
 
 
