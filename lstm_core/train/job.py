@@ -16,17 +16,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError
+from lstm_core.forecast import baselines as yardsticks
+from lstm_core.forecast import scores
 from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.settings import Limits
-from lstm_core.train import metrics, speed
+from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
 from lstm_core.train.recorder import RunRecorder
 
@@ -56,7 +58,7 @@ class JobSnapshot:
     eta_s: float | None  # estimated seconds to the last epoch; None until it can be told
     error: str | None  # why the job failed
     run_id: str | None  # id in the run store, None without a store or before it is created
-    device: str  # where it trains, e.g. "CPU" or "CPU, XLA" (jit_compile); "" until built
+    device: str  # backend and device, e.g. "TensorFlow, CPU, XLA" or "JAX, CPU"; "" until built
 
     @property
     def steps_done(self) -> int:
@@ -72,10 +74,13 @@ class JobSnapshot:
 class JobResult:
     """The test split, predicted by the trained model, in the targets' original units."""
 
-    test_metrics: dict  # regression: rmse, mae, per_target; classification: accuracy, confusion
+    test_metrics: dict  # lstm_core.forecast.scores: the model's errors beside its baselines
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
-    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
+    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch;
+    # device: the backend and device that trained, as JobSnapshot.device
+    # baseline name -> its forecast, shaped like y_pred (None where it has none)
+    baselines: dict = field(default_factory=dict)
 
 
 class TrainingJob(Job):
@@ -98,7 +103,8 @@ class TrainingJob(Job):
             the store so the run can be repeated.
         recorder: a ``RunRecorder`` to keep the run with, instead of ``store``.
         distribute: None, or ``"mirrored"`` for ``tf.distribute.MirroredStrategy`` over
-            all local GPUs; ``config.batch_size`` is then per GPU.
+            all local GPUs (TensorFlow only; elsewhere one device trains, and the device
+            line says so); ``config.batch_size`` is then per GPU.
         limits: the app's limits; default ``load_limits()``.
 
     Concurrency: at most ``limits.max_concurrent_jobs`` jobs of any kind run at once in a
@@ -233,6 +239,7 @@ class TrainingJob(Job):
             "setup_s": fitted - self._started,
             "train_s": train_s,
             "s_per_epoch": train_s / max(len(self._history), 1),
+            "device": self._device,  # set by this thread in _build
         }
         self.result = self._evaluate(engine, model, global_batch, timings)
         if self._recorder is not None:
@@ -252,8 +259,10 @@ class TrainingJob(Job):
         return "finished"
 
     def _build(self, engine):
-        strategy, device = engine.strategy_for(self._distribute)
-        global_batch = self.config.batch_size * strategy.num_replicas_in_sync
+        from lstm_core import backend
+
+        scope, replicas, device = backend.strategy_for(self._distribute)
+        global_batch = self.config.batch_size * replicas
         batches = math.ceil(len(self.windows.x_train) / global_batch)
         flops = speed.training_flops(
             self.model_spec, self.windows.timesteps, self.windows.features, global_batch
@@ -264,9 +273,10 @@ class TrainingJob(Job):
             self.windows.timesteps,
             batches * self.config.epochs,
             len(self.model_spec.layers),
-            engine.has_gpu(),
+            backend.has_gpu(),
+            backend.always_compiled(),
         )
-        with strategy.scope():
+        with scope:
             model = build_model(
                 self.model_spec,
                 self.windows.timesteps,
@@ -279,7 +289,8 @@ class TrainingJob(Job):
             )
         with self._lock:
             self.model = model
-            self._device = f"{device}, XLA" if jit_compile is True else device
+            xla = jit_compile is True and not backend.always_compiled()
+            self._device = f"{device}, XLA" if xla else device
             self._batches_per_epoch = batches
             self._steps_per_execution = steps_per_execution
         return model, global_batch
@@ -313,14 +324,21 @@ class TrainingJob(Job):
         if windows.task == "classification":
             y_pred = predicted.argmax(axis=1)[:, None].astype(windows.y_test.dtype)  # (samples, 1)
             y_true = windows.y_test
-            test_metrics = metrics.classification_metrics(y_true, y_pred, windows.class_names)
-        else:
-            y_true = windows.inverse_targets(windows.y_test)  # (samples, horizon * targets)
-            y_pred = windows.inverse_targets(predicted)
-            test_metrics = metrics.regression_metrics(
-                y_true, y_pred, windows.target_names, windows.horizon
+            test_metrics = scores.classification_scores(
+                y_true, y_pred, windows.class_names, windows.y_train
             )
-        return JobResult(test_metrics, y_true, y_pred, timings)
+        else:
+            y_true = _true_targets(windows)  # (samples, horizon * targets)
+            y_pred = windows.inverse_targets(predicted, "test")
+            test_metrics = scores.regression_scores(
+                y_true, y_pred, windows.target_names, windows.horizon, windows.history
+            )
+        forecasts = (
+            {}
+            if windows.history is None
+            else yardsticks.series_baselines(windows.history, "test", windows.horizon)
+        )
+        return JobResult(test_metrics, y_true, y_pred, timings, forecasts)
 
     def _finish(self, status: str, error: str | None) -> tuple[str, str | None]:
         if self._recorder is not None:
@@ -349,3 +367,11 @@ def _check_fits_windows(model_spec, windows) -> None:
             "The training split has 0 samples; use more rows, a shorter lookback or smaller "
             "validation and test fractions."
         )
+
+
+def _true_targets(windows) -> np.ndarray:
+    """The test targets in data units: `(samples, horizon * targets)`; exact (float64 rows)
+    for a series, unscaled from float32 for long-format sequences."""
+    if windows.history is not None:
+        return windows.history.targets("test", windows.horizon)
+    return windows.inverse_targets(windows.y_test)
