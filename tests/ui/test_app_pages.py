@@ -491,6 +491,27 @@ def test_the_trained_run_is_in_the_store(trained):
     table = dataframe_containing(trained, "layers")
     assert "lstm:4:seq:state,lstm:3" in table["layers"].tolist()
     assert {"finished"} <= set(table["status"])
+    job = trained.session_state["app.jobs"].get("train")
+    row = table.set_index("run").loc[job.run_id]
+    metrics = job.result.test_metrics
+    assert row["naive RMSE"] == metrics["baselines"]["naive"]["rmse"]
+    assert row["skill vs naive %"] == round(100 * metrics["skill_vs_naive"], 1)
+    assert not trained.get("json")  # details are tables, not JSON
+
+
+def test_a_run_stored_before_the_yardsticks_still_lists_and_opens(store):
+    run_id = add_run(store, "airline", [1.0, 0.5])  # test_metrics: rmse and mae only
+    at = open_page(new_app(), "runs")
+    assert dataframe_containing(at, "layers")["run"].tolist() == [run_id]
+    assert any("Stored before the yardsticks" in c.value for c in at.caption)
+    assert dataframe_containing(at, "forecast")["forecast"].tolist() == ["this model"]
+
+
+def test_the_train_page_estimates_the_time_before_start(trained):
+    open_page(trained, "train")
+    trained.button(key="_train.estimate").click().run()
+    assert not trained.exception
+    assert any(c.value.startswith("This run will take about ") for c in trained.caption)
 
 
 def test_a_stored_run_opens_on_the_states_page_from_the_runs_page(store):
