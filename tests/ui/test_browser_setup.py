@@ -129,8 +129,9 @@ def test_the_demo_trains_on_a_page_that_never_blanks(tall_page, scrolled):
     while (elapsed := time.monotonic() - start) < DEMO_TIMEOUT_S:
         text, charts = main_now(page)
         if not text.startswith("Train"):
+            if not blank_at:
+                screenshot(page, f"setup-demo-blank-{'scrolled' if scrolled else 'top'}")
             blank_at.append(f"{elapsed:.1f} s: {text[:60]!r}")
-            screenshot(page, f"setup-demo-blank-{'scrolled' if scrolled else 'top'}")
         chart_seen = chart_seen or charts > 0
         if "Test set" in text:
             finished = True
