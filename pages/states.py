@@ -183,11 +183,11 @@ def export(returns, traces, x, split: str, sample: int, layer: int) -> None:
 
 def prediction(trained, split: str, sample: int) -> None:
     """The sample's prediction beside its target, in the data's units."""
-    result = attempt(inspection.remembered, trained, "prediction", inspection.sample_prediction,
-                     trained, split, sample)  # fmt: skip
+    result = attempt(inspection.remembered, trained, "predictions", inspection.split_predictions,
+                     trained, split)  # fmt: skip
     if result is None:
         return
-    predicted, target = result
+    predicted, target = result[0][sample], result[1][sample]  # (outputs,) each
     windows = trained.windows
     if windows.task == "classification":
         names = windows.class_names

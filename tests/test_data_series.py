@@ -317,6 +317,21 @@ def test_windows_know_the_series_rows_they_read_and_its_dates():
     w = make_windows(frame, spec(stride=2))
     rows = w.series.rows("val", w.timesteps)  # (samples, timesteps)
     np.testing.assert_array_equal(rows, [[11, 12, 13], [13, 14, 15]])
-    np.testing.assert_allclose(w.target_scaler.inverse(w.series.targets)[:, 0], np.arange(20))
+    np.testing.assert_allclose(w.series.targets[:, 0], np.arange(20))  # in data units
     assert str(w.series.dates[rows[0, 0]])[:10] == "2020-03-12"
     assert make_windows(ramp(), spec()).series.dates is None  # no date column
+
+
+def test_difference_predicts_changes_and_reads_back_as_levels():
+    trend = pd.DataFrame({"v": 3.0 * np.arange(20) + np.arange(20) % 2})  # 0, 4, 6, 10, ...
+    w = make_windows(trend, spec(difference=True, horizon=2, scaler="none"))
+    # 19 rows of changes (row 0 has none): train 0..12, val 13..15, test 16..18 (of rows 1..19)
+    levels = trend["v"].to_numpy()[1:]
+    t = w.history.starts["test"]
+    np.testing.assert_allclose(w.x_test[0, :, 0], np.diff(trend["v"].to_numpy())[t[0] - 3 : t[0]])
+    expected_changes = np.stack([levels[t] - levels[t - 1], levels[t + 1] - levels[t - 1]], axis=1)
+    np.testing.assert_allclose(w.y_test, expected_changes, atol=1e-5)
+    back = w.inverse_targets(w.y_test, "test")
+    np.testing.assert_allclose(back, np.stack([levels[t], levels[t + 1]], axis=1), atol=1e-4)
+    with pytest.raises(DataError, match="split="):
+        w.inverse_targets(w.y_test)

@@ -120,16 +120,17 @@ def remembered(trained: Trained, name: str, compute, *args):
     return cache[key]
 
 
-def sample_prediction(trained: Trained, split: str, sample: int) -> tuple[np.ndarray, np.ndarray]:
-    """The model's prediction for one sample and its target, ``(outputs,)`` each, in the data's
-    units (class probabilities and the class index for classification)."""
+def split_predictions(trained: Trained, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The model's predictions for every sample of a split and their targets, each
+    ``(samples, outputs)`` in the data's units (class probabilities and the class index for
+    classification). Whole splits, since differenced targets read back as levels per split."""
     windows = trained.windows
-    x = sample_batch(windows, split, sample)  # (1, timesteps, features)
-    y = getattr(windows, f"y_{split}")[sample : sample + 1]  # (1, outputs)
-    predicted = trained.model.predict(x, verbose=0)  # (1, outputs)
+    x = getattr(windows, f"x_{split}")  # (samples, timesteps, features)
+    y = getattr(windows, f"y_{split}")  # (samples, outputs)
+    predicted = trained.model.predict(x, verbose=0)  # (samples, outputs)
     if windows.task == "classification":
-        return predicted[0], y[0]
-    return windows.inverse_targets(predicted)[0], windows.inverse_targets(y)[0]
+        return predicted, y
+    return windows.inverse_targets(predicted, split), windows.inverse_targets(y, split)
 
 
 def input_order(layer_trace) -> dict[str, np.ndarray]:
