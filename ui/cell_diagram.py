@@ -9,10 +9,9 @@ step, ``h`` up the stack at every step or only at the last, and the final states
 from __future__ import annotations
 
 from ui.cell_text import STATES
-from ui.picture import EDGE_STYLE, NODE_STYLE
+from ui.picture import EDGE_STYLE, NODE_STYLE, PLAIN_STYLE
 
 _NOW = 'fillcolor="#f5b041", color="#b9770e", penwidth=2.5'  # the step shown, on both themes
-_NOTE = 'shape=plain, fontcolor="#8a8a8a"'
 
 
 def shown_steps(t: int, timesteps: int) -> list[int]:
@@ -47,32 +46,33 @@ def unrolled(
 
     lines = [
         "digraph unrolled {",
-        '  rankdir=LR; bgcolor="transparent"; nodesep=0.3; ranksep=0.45;',
-        f'  node [{NODE_STYLE}, fontname="Helvetica", fontsize=15];',
-        f'  edge [{EDGE_STYLE}, fontname="Helvetica", fontsize=14];',
-        f'  start [label="{carried("₀")}\\n(initial)", {_NOTE}];',
+        # Streamlit draws every label at one small size: lay out at it (see ui.picture).
+        '  rankdir=LR; bgcolor="transparent"; nodesep=0.12; ranksep=0.22; pad=0.05;',
+        f'  node [{NODE_STYLE}, fontname="Helvetica", fontsize=10];',
+        f'  edge [{EDGE_STYLE}, fontname="Helvetica", fontsize=10];',
+        f'  start [label="{carried("₀")}\\n(initial)", {PLAIN_STYLE}];',
     ]
     previous = "start"
     steps = shown_steps(t, timesteps)
     for position, step in enumerate(steps):
         if position and step != steps[position - 1] + 1:
-            lines.append(f'  gap{step} [label="…", {_NOTE}];')
+            lines.append(f'  gap{step} [label="…", {PLAIN_STYLE}];')
             lines.append(f'  {previous} -> gap{step} [label="{carried("")}"];')
             previous = f"gap{step}"
         read = timesteps + 1 - step if go_backwards else step
         highlight = f", {_NOW}" if step == t else ""
         lines.append(f'  cell{step} [label="step {step}"{highlight}];')
-        lines.append(f'  x{step} [label="x_{read}", shape=circle{highlight}];')
+        lines.append(f'  x{step} [label="x_{read}", shape=circle, width=0.3{highlight}];')
         lines.append(f"  x{step} -> cell{step};")
         label = carried(f"_{step - 1}") if previous != "start" else carried("₀")
         lines.append(f'  {previous} -> cell{step} [label="{label}"];')
         if return_sequences or step == timesteps:
-            lines.append(f'  up{step} [label="h_{step} → {above}", {_NOTE}];')
+            lines.append(f'  up{step} [label="h_{step} → {above}", {PLAIN_STYLE}];')
             lines.append(f"  cell{step} -> up{step};")
         lines.append(f"  {{rank=same; x{step}; cell{step}}}")
         previous = f"cell{step}"
     if return_state:
-        lines.append(f'  final [label="{carried("_T")}\\n(return_state)", {_NOTE}];')
+        lines.append(f'  final [label="{carried("_T")}\\n(return_state)", {PLAIN_STYLE}];')
         lines.append(f"  cell{timesteps} -> final;")
     lines.append("}")
     return "\n".join(lines)

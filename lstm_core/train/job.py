@@ -23,9 +23,9 @@ import numpy as np
 
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError
-from lstm_core.inspect import diagnose
 from lstm_core.forecast import baselines as yardsticks
 from lstm_core.forecast import scores
+from lstm_core.inspect import diagnose
 from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.settings import Limits
