@@ -85,7 +85,7 @@ def test_quick_setting_shows_the_simple_rnn_failing_and_the_lstm_learning():
     rnn, lstm = (row for row in result.summary())
     assert (rnn["kind"], lstm["kind"]) == ("rnn", "lstm")
     assert rnn["val_loss"] > 0.12 and lstm["val_loss"] < 0.05  # the baseline is 1/6
-    assert lstm["solved"] > 0.5 and rnn["solved"] < 0.2  # remembering nothing solves 8 %
+    assert lstm["solved"] > 0.25 and rnn["solved"] < 0.15  # remembering nothing solves 8 %
     assert lstm["reach_after"] > rnn["reach_after"]
 
 
