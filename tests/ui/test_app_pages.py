@@ -516,7 +516,7 @@ def test_a_run_stored_before_the_yardsticks_still_lists_and_opens(store):
     run_id = add_run(store, "airline", [1.0, 0.5])  # test_metrics: rmse and mae only
     at = open_page(new_app(), "runs")
     assert dataframe_containing(at, "layers")["run"].tolist() == [run_id]
-    assert any("Stored before the yardsticks" in c.value for c in at.caption)
+    assert any("No yardsticks kept with this run" in c.value for c in at.caption)
     assert dataframe_containing(at, "forecast")["forecast"].tolist() == ["this model"]
 
 
