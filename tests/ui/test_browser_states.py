@@ -57,7 +57,7 @@ def test_train_the_demo_and_play_ten_steps_of_the_cell(page: Page):
     expect(area.get_by_text("Its three inputs")).to_be_visible()
     diagram = area.get_by_test_id("stGraphVizChart").locator("svg")
     expect(diagram).to_be_visible()
-    expect(diagram.locator('polygon[fill="#f5b041"]').first).to_be_attached()  # step t
+    expect(diagram.locator('[fill="#f5b041"]').first).to_be_attached()  # step t
     screenshot(page, "states_2_step_1")
 
     choose(area, "Speed", "fast")
