@@ -54,9 +54,15 @@ def step_bars(
     )
 
 
+PANELS_WIDTH = 640  # px for a row of panels: inside the main column of a 1280-px window
+
+
 def panels(charts: list[alt.Chart]) -> alt.HConcatChart:
-    """Small charts side by side."""
-    return alt.hconcat(*charts).resolve_scale(color="independent")
+    """Small charts side by side, sharing one row's width (32 units x 4 gates would overflow)."""
+    width = PANELS_WIDTH // len(charts) - 30  # less each panel's axis
+    return alt.hconcat(*(c.properties(width=width) for c in charts)).resolve_scale(
+        color="independent"
+    )
 
 
 def _step_axis() -> alt.X:

@@ -63,7 +63,7 @@ def step_through(trained, x, layer: int, initial_state, feature_names) -> None:
 
 def controls(timesteps: int, playing: bool) -> None:
     slider, previous, following, play, speed = st.columns(
-        [4, 1, 1, 1, 2], vertical_alignment="bottom"
+        [3, 1.3, 1.3, 1.3, 2], vertical_alignment="bottom"
     )
     slider.slider(
         "Step t", 1, timesteps, key="states.step", disabled=playing, persist_state="session"
