@@ -18,6 +18,7 @@ from lstm_core.model import ModelSpec
 from lstm_core.model.spec import check_layer
 from lstm_core.settings import Limits, load_limits
 from lstm_core.train import TrainConfig, check_config
+from lstm_core.validation import check_known_keys
 
 FORMAT_VERSION = 1
 MAX_BYTES = 64 * 1024  # a real experiment is a few hundred bytes
@@ -61,11 +62,7 @@ def import_experiment(text: str | bytes, limits: Limits | None = None) -> Experi
     """
     limits = limits or load_limits()
     document = _parse(text)
-    unknown = sorted(set(document) - set(TOP_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"Experiment JSON has unknown key(s) {unknown}; expected some of {list(TOP_KEYS)}."
-        )
+    check_known_keys(document, TOP_KEYS, owner="Experiment JSON")
     if document.get("lstm_lab") != FORMAT_VERSION:
         raise ConfigError(
             f"Experiment JSON 'lstm_lab' must be {FORMAT_VERSION} (the format version), got "
