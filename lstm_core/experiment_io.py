@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from lstm_core.data import SequenceSpec, WindowSpec
+from lstm_core.data import SequenceSpec, WindowSpec, window_from_dict, window_to_dict
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.model import ModelSpec
 from lstm_core.model.spec import check_layer
@@ -24,7 +24,6 @@ FORMAT_VERSION = 1
 MAX_BYTES = 64 * 1024  # a real experiment is a few hundred bytes
 MAX_DEPTH = 6  # experiment > model > layers > [i] > layer > value
 TOP_KEYS = ("lstm_lab", "data", "window", "model", "train")
-WINDOW_KINDS = {"series": WindowSpec, "sequences": SequenceSpec}
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,7 @@ def export_experiment(experiment: Experiment) -> str:
     """The experiment as pretty JSON text (keys in a fixed order)."""
     document: dict = {"lstm_lab": FORMAT_VERSION, "data": experiment.data}
     if experiment.window is not None:
-        kind = "sequences" if isinstance(experiment.window, SequenceSpec) else "series"
-        document["window"] = {"kind": kind, **experiment.window.to_dict()}
+        document["window"] = window_to_dict(experiment.window)
     if experiment.model is not None:
         document["model"] = experiment.model.to_dict()
     if experiment.train is not None:
@@ -142,11 +140,25 @@ def _data_source(value: object) -> dict | None:
 
 
 def _window(d: dict) -> WindowSpec | SequenceSpec:
-    fields = dict(d)
-    kind = fields.pop("kind", "series")
-    if kind not in WINDOW_KINDS:
-        raise ConfigError(f"'kind' must be one of {list(WINDOW_KINDS)}, got {kind!r}.")
-    return WINDOW_KINDS[kind].from_dict(fields)
+    return window_from_dict({"kind": "series", **d})  # a hand-written window is a series
+
+
+def experiment_of_run(run, limits: Limits | None = None) -> Experiment:
+    """The settings a stored run (``lstm_core.runs.Run``) was trained with, to train it again.
+
+    Raises:
+        LabError: settings that no longer validate (e.g. beyond today's limits).
+    """
+    source = run.dataset or {}
+    data = {"sample": source["sample"]} if source.get("sample") else None
+    if data is None and source.get("file"):
+        data = {"file": source["file"]}
+    return Experiment(
+        data=data,
+        window=window_from_dict(run.window_spec) if run.window_spec else None,
+        model=ModelSpec.from_dict(run.model_spec),
+        train=check_config(TrainConfig.from_dict(run.train_config), limits or load_limits()),
+    )
 
 
 def _model(d: dict, limits: Limits) -> ModelSpec:

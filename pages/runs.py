@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lstm_core.charts import runs_overlay_chart
 from ui import share, state, tables
+from ui.charts import runs_overlay_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown

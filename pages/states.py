@@ -3,40 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from lstm_core.charts import heatmap_chart
 from lstm_core.export import states_npz, trace_csv
-from lstm_core.inspect import returned_tensors, trace
-from lstm_core.model.describe import KERAS_CLASS
+from lstm_core.inspect import INITIAL_STATES, returned_tensors, trace
+from lstm_core.model import CELLS, KERAS_CLASS
 from ui import inspection, layer_tables, state
+from ui.charts import heatmap_chart
 from ui.errors import attempt
 from ui.router import ensure_routed
 from ui.text import shape_text
 
 ensure_routed()
-
-TITLES = {
-    "h": "h_t: hidden state, the output at each step",
-    "c": "c_t: cell state, the long-term memory",
-    "i": "i_t: input gate, how much of g_t is written",
-    "f": "f_t: forget gate, how much of c_t-1 is kept",
-    "g": "g_t: candidate values",
-    "o": "o_t: output gate, how much of tanh(c_t) is shown",
-    "z": "z_t: update gate",
-    "r": "r_t: reset gate",
-    "candidate": "candidate state",
-}
-TAB_LABELS = {
-    "h": "h: hidden state",
-    "c": "c: cell state",
-    "i": "i: input gate",
-    "f": "f: forget gate",
-    "g": "g: candidate",
-    "o": "o: output gate",
-    "z": "z: update gate",
-    "r": "r: reset gate",
-    "candidate": "candidate",
-}
-SIGNED = {"h", "c", "g", "candidate"}  # the rest are gates, in [0, 1]
 
 
 def controls(spec, windows) -> tuple[str, int, int]:
@@ -79,7 +55,7 @@ def controls(spec, windows) -> tuple[str, int, int]:
 def initial_state_controls(spec, layer: int):
     st.radio(
         "Initial state of this layer (what if?)",
-        inspection.INITIAL_STATES,
+        INITIAL_STATES,
         key="states.init",
         horizontal=True,
         format_func={
@@ -105,21 +81,23 @@ def initial_state_controls(spec, layer: int):
 
 def heatmaps(layer_trace) -> None:
     names = list(layer_trace.steps)
+    cell = CELLS[layer_trace.kind]
+    signals = {signal.name: signal for signal in (*cell.states, *cell.gates)}  # h, c, gates
     order = (
         " (reading order: the layer reads the sequence backwards)"
         if (layer_trace.go_backwards)
         else ""
     )
     st.caption(f"Time steps run left to right{order}; one row per unit.")
-    for tab, name in zip(st.tabs([TAB_LABELS.get(n, n) for n in names]), names, strict=True):
+    labels = [f"{name}: {signals[name].label}" for name in names]
+    for tab, name in zip(st.tabs(labels), names, strict=True):
         with tab:
             values = layer_trace.steps[name][0]  # (timesteps, units) of the one sample
-            st.altair_chart(
-                heatmap_chart(
-                    values, title=TITLES.get(name, name), value_title=name, diverging=name in SIGNED
-                ),
-                width="stretch",
+            title = f"{name}_t: {signals[name].meaning}"
+            chart = heatmap_chart(
+                values, title=title, value_title=name, diverging=signals[name].signed
             )
+            st.altair_chart(chart, width="stretch")
 
 
 def returned(layer_return, spec_layer, timesteps: int, width: int) -> None:

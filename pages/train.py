@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lstm_core.charts import loss_chart, prediction_chart
 from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
 from ui import dataset, jobs, stack, state, tables, training
+from ui.charts import loss_chart, prediction_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown, shape_text
@@ -99,13 +99,6 @@ def progress(snapshot) -> None:
         )
 
 
-def output_name(index: int, windows) -> str:
-    """The name of column ``index`` of y: targets repeat within each of ``horizon`` steps."""
-    targets = windows.target_names
-    step = index // len(targets) + 1
-    return f"{targets[index % len(targets)]}, t+{step}"
-
-
 def results(job, snapshot) -> None:
     """Test metrics in the data's units, predictions against truth, downloads."""
     if snapshot.status == "failed":
@@ -127,7 +120,7 @@ def results(job, snapshot) -> None:
         right.metric("MAE (data units)", tables.number(metrics["mae"]))
         st.dataframe(tables.per_target_table(metrics), hide_index=True, width="content")
         if len(result.y_true):
-            names = [output_name(i, job.windows) for i in range(result.y_true.shape[1])]
+            names = list(job.windows.y_columns)
             state.keep_choice("train", "output", list(range(len(names))))
             chosen = st.selectbox(
                 "Output to plot",

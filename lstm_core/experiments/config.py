@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from lstm_core.budget import check_memory, estimate_memory
+from lstm_core.cells import CELLS
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.tasks import CATEGORIES, MEMORY_LENGTH, check_task
 from lstm_core.model.spec import FORGET_BIASES, KINDS, LayerSpec, ModelSpec
@@ -110,7 +111,7 @@ def model_spec(config: CompareConfig, kind: str) -> tuple[ModelSpec, int, int]:
     one layer returning sequences over ``(batch, timesteps + 20, 10)``; ``build_model``'s head
     is replaced by one applied at every step (``lstm_core.experiments.compare``).
     """
-    forget_bias = config.forget_bias if kind == "lstm" else "one"  # an LSTM-only option
+    forget_bias = config.forget_bias if CELLS[kind].forget_bias else "one"  # an LSTM option
     if config.task == "adding":
         layer = LayerSpec(kind, config.units, forget_bias=forget_bias)
         return ModelSpec((layer,), head="regression", outputs=1), config.timesteps, 2

@@ -4,9 +4,12 @@
 package imports without TensorFlow.
 """
 
+from lstm_core.cells import CELLS, KERAS_CLASS, KINDS
 from lstm_core.model.build import build_model, group_returns, recurrent_layers, returns_model
 from lstm_core.model.describe import count_params, describe, describe_head
 from lstm_core.model.spec import (
+    FORGET_BIASES,
+    HEADS,
     LAYER_SYNTAX,
     LayerSpec,
     ModelSpec,
@@ -19,6 +22,11 @@ from lstm_core.model.spec import (
 )
 
 __all__ = [
+    "CELLS",
+    "FORGET_BIASES",
+    "HEADS",
+    "KERAS_CLASS",
+    "KINDS",
     "LAYER_SYNTAX",
     "LayerSpec",
     "ModelSpec",

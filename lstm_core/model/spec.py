@@ -18,17 +18,15 @@ import math
 import re
 from dataclasses import dataclass
 
+from lstm_core.cells import CELLS, FORGET_BIAS_KINDS, KERAS_CLASS, KINDS
 from lstm_core.errors import SpecError
 from lstm_core.settings import Limits, load_limits
 from lstm_core.validation import check_choice, check_int, check_keys, check_number
 
-KINDS = ("lstm", "gru", "rnn")
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per kind: i, f, c, o; z, r, h; one
-KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}  # in keras.layers
 HEADS = ("regression", "classification")
 FORGET_BIASES = ("one", "zeros", "chrono")
 LAYER_SYNTAX = (
-    "kind:units[:flag...] separated by commas, kind one of lstm, gru, rnn, flags seq "
+    f"kind:units[:flag...] separated by commas, kind one of {', '.join(KINDS)}, flags seq "
     "(return_sequences), state (return_state), back (go_backwards), drop=RATE, rdrop=RATE, "
     "bias=one|zeros|chrono; e.g. 'lstm:64:seq,lstm:32'"
 )
@@ -98,7 +96,7 @@ def returned_names(kind: str, return_state: bool) -> tuple[str, ...]:
     """What a Keras recurrent layer returns, in Keras' order: ``output``, then its states."""
     if not return_state:
         return ("output",)
-    return ("output", "h", "c") if kind == "lstm" else ("output", "h")
+    return ("output", *CELLS[kind].state_names)
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -128,12 +126,17 @@ def check_layer(layer: LayerSpec, index: int = 1, limits: Limits | None = None) 
             error=SpecError,
         )
     check_choice(layer.forget_bias, "forget_bias", FORGET_BIASES, owner=where, error=SpecError)
-    if layer.kind != "lstm" and layer.forget_bias != "one":
+    if not CELLS[layer.kind].forget_bias and layer.forget_bias != "one":
         raise SpecError(
-            f"{where}: forget_bias={layer.forget_bias!r} applies to LSTM layers only, got "
+            f"{where}: forget_bias={layer.forget_bias!r} applies to {_forget_bias_classes()} "
+            f"layers only, got "
             f"kind={layer.kind!r}; leave forget_bias at its default 'one' for a {layer.kind}."
         )
     return layer
+
+
+def _forget_bias_classes() -> str:
+    return ", ".join(KERAS_CLASS[kind] for kind in FORGET_BIAS_KINDS)
 
 
 def validate(
@@ -235,7 +238,7 @@ def suggest_fix(
 
 def _fix_layer(layer: LayerSpec, limits: Limits) -> LayerSpec:
     units = min(layer.units, limits.max_units)
-    forget_bias = layer.forget_bias if layer.kind == "lstm" else "one"
+    forget_bias = layer.forget_bias if CELLS[layer.kind].forget_bias else "one"
     return dataclasses.replace(layer, units=units, forget_bias=forget_bias)
 
 
