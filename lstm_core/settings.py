@@ -67,7 +67,8 @@ def load_limits(overrides: Mapping[str, object] | None = None) -> Limits:
             number = kind(raw)
         except (TypeError, ValueError):
             raise ConfigError(
-                f"Limit {field.name!r} must be a positive {kind.__name__}, got {raw!r}; "
+                f"Limit {field.name!r} must be a positive {'whole number' if kind is int else 'number'}, "
+                f"got {raw!r}; "
                 f"fix LSTM_LAB_{field.name.upper()} or the {field.name} secret."
             ) from None
         if not 0 < number < math.inf:  # NaN fails this too

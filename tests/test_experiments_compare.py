@@ -38,6 +38,7 @@ def test_short_comparison_records_losses_profiles_and_time(tiny_result):
         assert cell.wall_s > 0
         assert sorted(cell.profiles) == [0, 1]  # before training and after the last epoch
         assert all(len(profile) == 10 for profile in cell.profiles.values())
+        assert 0 <= cell.solved <= 1  # the adding problem's 0.04 criterion
     assert [(kind, epoch) for kind, epoch, _ in calls] == [("rnn", 1), ("lstm", 1)]
     assert [loss for *_, loss in calls] == [cell.val_loss[0] for cell in result.results.values()]
 
@@ -56,6 +57,7 @@ def test_result_is_json(tiny_result):
     d = json.loads(json.dumps(result.to_dict()))
     assert {"task", "timesteps", "baseline", "results"} <= set(d)
     assert d["results"]["lstm"]["val_loss"] == result.results["lstm"].val_loss
+    assert d["results"]["lstm"]["solved"] == result.results["lstm"].solved
     assert set(d["results"]["lstm"]["profiles"]["1"]) == {
         "t",
         "dL_dx",
@@ -74,6 +76,7 @@ def test_copy_task_comparison():
     assert result.baseline == pytest.approx(10 * math.log(8) / 23)
     assert math.isfinite(cell.val_loss[0])
     assert len(cell.profiles[1]) == 23  # timesteps + 20 steps
+    assert cell.solved is None  # the 0.04 criterion is the adding problem's
 
 
 def test_should_stop_ends_after_the_epoch_and_starts_no_other_kind():

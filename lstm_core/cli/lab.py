@@ -17,6 +17,7 @@ from lstm_core.cli.common import exit_status, from_args, watch
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.config import REFERENCE, CompareConfig
 from lstm_core.experiments.gradients import gradient_reach
+from lstm_core.experiments.tasks import SOLVED_ERROR, differentiated_loss
 
 VANISHING_KINDS = ("rnn", "lstm", "gru")
 ROWS = 12  # rows of a long profile printed: evenly spaced steps, first and last included
@@ -167,9 +168,12 @@ def _print_losses(result) -> None:
         print(f"{epoch + 1:>5}  " + "  ".join(_cell(value) for value in values))
     for kind, cell in cells.items():
         final = cell.val_loss[-1] if cell.val_loss else float("nan")
+        solved = (
+            "" if cell.solved is None else f", {cell.solved:.0%} solved (|error| < {SOLVED_ERROR})"
+        )
         print(
             f"{kind}: final val_loss {final:.4f} ({final / result.baseline:.0%} of the "
-            f"baseline), {cell.wall_s:.1f} s, {cell.params} weights"
+            f"baseline){solved}, {cell.wall_s:.1f} s, {cell.params} weights"
         )
 
 
@@ -187,7 +191,8 @@ def _print_profiles(result, rows: int) -> None:
     shown = sorted({round(i * (timesteps - 1) / (rows - 1)) for i in range(rows)})
     print(
         f"||dL/dh_t|| of the first layer, mean over {result.config.profile_samples} "
-        f"validation sequences ({result.config.task} problem; kind@epoch, 0 = untrained)"
+        f"validation sequences ({result.config.task} problem, "
+        f"{differentiated_loss(result.config.task)}; kind@epoch, 0 = untrained)"
     )
     print("    t  " + "  ".join(f"{name:>10}" for name in columns))
     for t in shown:

@@ -56,7 +56,7 @@ class JobSnapshot:
     eta_s: float | None  # estimated seconds to the last epoch; None until it can be told
     error: str | None  # why the job failed
     run_id: str | None  # id in the run store, None without a store or before it is created
-    device: str  # where it trains, e.g. "CPU" or "CPU, XLA" (jit_compile); "" until built
+    device: str  # backend and device, e.g. "TensorFlow, CPU, XLA" or "JAX, CPU"; "" until built
 
     @property
     def steps_done(self) -> int:
@@ -75,7 +75,8 @@ class JobResult:
     test_metrics: dict  # regression: rmse, mae, per_target; classification: accuracy, confusion
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
-    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
+    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch;
+    # device: the backend and device that trained, as JobSnapshot.device
 
 
 class TrainingJob(Job):
@@ -98,7 +99,8 @@ class TrainingJob(Job):
             the store so the run can be repeated.
         recorder: a ``RunRecorder`` to keep the run with, instead of ``store``.
         distribute: None, or ``"mirrored"`` for ``tf.distribute.MirroredStrategy`` over
-            all local GPUs; ``config.batch_size`` is then per GPU.
+            all local GPUs (TensorFlow only; elsewhere one device trains, and the device
+            line says so); ``config.batch_size`` is then per GPU.
         limits: the app's limits; default ``load_limits()``.
 
     Concurrency: at most ``limits.max_concurrent_jobs`` jobs of any kind run at once in a
@@ -233,6 +235,7 @@ class TrainingJob(Job):
             "setup_s": fitted - self._started,
             "train_s": train_s,
             "s_per_epoch": train_s / max(len(self._history), 1),
+            "device": self._device,  # set by this thread in _build
         }
         self.result = self._evaluate(engine, model, global_batch, timings)
         if self._recorder is not None:
@@ -252,8 +255,10 @@ class TrainingJob(Job):
         return "finished"
 
     def _build(self, engine):
-        strategy, device = engine.strategy_for(self._distribute)
-        global_batch = self.config.batch_size * strategy.num_replicas_in_sync
+        from lstm_core import backend
+
+        scope, replicas, device = backend.strategy_for(self._distribute)
+        global_batch = self.config.batch_size * replicas
         batches = math.ceil(len(self.windows.x_train) / global_batch)
         flops = speed.training_flops(
             self.model_spec, self.windows.timesteps, self.windows.features, global_batch
@@ -264,9 +269,10 @@ class TrainingJob(Job):
             self.windows.timesteps,
             batches * self.config.epochs,
             len(self.model_spec.layers),
-            engine.has_gpu(),
+            backend.has_gpu(),
+            backend.always_compiled(),
         )
-        with strategy.scope():
+        with scope:
             model = build_model(
                 self.model_spec,
                 self.windows.timesteps,
@@ -279,7 +285,8 @@ class TrainingJob(Job):
             )
         with self._lock:
             self.model = model
-            self._device = f"{device}, XLA" if jit_compile is True else device
+            xla = jit_compile is True and not backend.always_compiled()
+            self._device = f"{device}, XLA" if xla else device
             self._batches_per_epoch = batches
             self._steps_per_execution = steps_per_execution
         return model, global_batch
