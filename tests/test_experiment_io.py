@@ -65,7 +65,7 @@ def test_bad_documents(text, error, match):
 
 
 def test_wrong_type_names_the_field():
-    with pytest.raises(SpecError, match="In the experiment's 'model'.*units must be int"):
+    with pytest.raises(SpecError, match="In the experiment's 'model'.*units must be an int"):
         import_experiment(document(model__layers__0__units="64"))
 
 

@@ -360,4 +360,5 @@ def test_snapshot_before_start_is_pending():
 
 def test_the_layer_defaults_still_train():
     spec = ModelSpec(layers=(LayerSpec(units=3),), outputs=1)
-    assert TrainingJob(sine_windows(), spec, TrainConfig(epochs=1)).start().wait(60).done
+    final = TrainingJob(sine_windows(), spec, TrainConfig(epochs=1)).start().wait(60)
+    assert final.status == "finished", final.error
