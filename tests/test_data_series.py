@@ -276,7 +276,10 @@ def test_spec_json_round_trip():
         ({"lookback": 0}, "lookback must be at least 1, got 0"),
         ({"lookback": 2.5}, r"lookback must be an int, got 2.5 \(float\)"),
         ({"horizon": True}, "horizon must be an int, got True"),
-        ({"scaler": "robust"}, r"scaler must be one of \('minmax', 'standard', 'none'\), got 'robust'"),
+        (
+            {"scaler": "robust"},
+            r"scaler must be one of \('minmax', 'standard', 'none'\), got 'robust'",
+        ),
         ({"missing": "zero"}, r"missing must be one of \('error', 'drop'"),
         ({"val_fraction": 1.2}, r"val_fraction must be a number in \[0, 1\), got 1.2"),
         ({"val_fraction": 0.5, "test_fraction": 0.5}, "must be below 1, got 0.5 \\+ 0.5"),
@@ -308,3 +311,18 @@ def test_summary_is_json_ready():
     assert summary["shapes"]["x_train"] == [10, 3, 1]
     assert summary["shapes"]["y_test"] == [2, 2]
     assert summary["n_outputs"] == 2 and summary["task"] == "regression"
+
+
+def test_difference_predicts_changes_and_reads_back_as_levels():
+    trend = pd.DataFrame({"v": 3.0 * np.arange(20) + np.arange(20) % 2})  # 0, 4, 6, 10, ...
+    w = make_windows(trend, spec(difference=True, horizon=2, scaler="none"))
+    # 19 rows of changes (row 0 has none): train 0..12, val 13..15, test 16..18 (of rows 1..19)
+    levels = trend["v"].to_numpy()[1:]
+    t = w.history.starts["test"]
+    np.testing.assert_allclose(w.x_test[0, :, 0], np.diff(trend["v"].to_numpy())[t[0] - 3 : t[0]])
+    expected_changes = np.stack([levels[t] - levels[t - 1], levels[t + 1] - levels[t - 1]], axis=1)
+    np.testing.assert_allclose(w.y_test, expected_changes, atol=1e-5)
+    back = w.inverse_targets(w.y_test, "test")
+    np.testing.assert_allclose(back, np.stack([levels[t], levels[t + 1]], axis=1), atol=1e-4)
+    with pytest.raises(DataError, match="split="):
+        w.inverse_targets(w.y_test)

@@ -8,6 +8,7 @@ from lstm_core.cells import CELLS, KERAS_CLASS, KINDS
 from lstm_core.model.build import build_model, group_returns, recurrent_layers, returns_model
 from lstm_core.model.describe import count_params, describe, describe_head
 from lstm_core.model.spec import (
+    DEFAULT_LAYERS,
     FORGET_BIASES,
     HEADS,
     LAYER_SYNTAX,
@@ -27,6 +28,7 @@ __all__ = [
     "HEADS",
     "KERAS_CLASS",
     "KINDS",
+    "DEFAULT_LAYERS",
     "LAYER_SYNTAX",
     "LayerSpec",
     "ModelSpec",

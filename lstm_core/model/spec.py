@@ -25,6 +25,8 @@ from lstm_core.validation import check_choice, check_int, check_keys, check_numb
 
 HEADS = ("regression", "classification")
 FORGET_BIASES = ("one", "zeros", "chrono")
+# The stack a new session starts with, which every bundled sample's defaults are checked with.
+DEFAULT_LAYERS = "lstm:32:seq,lstm:16"
 LAYER_SYNTAX = (
     f"kind:units[:flag...] separated by commas, kind one of {', '.join(KINDS)}, flags seq "
     "(return_sequences), state (return_state), back (go_backwards), drop=RATE, rdrop=RATE, "

@@ -139,7 +139,7 @@ def test_the_demo_loads_data_and_model_and_trains_on_the_train_page():
 def test_sidebar_summarises_dataset_model_jobs_and_runs(trained):
     open_page(trained, "home")
     text = plain(" ".join(c.value for c in trained.sidebar.caption))
-    assert "Airline passengers · x_train (88, 12, 1)" in text
+    assert "Airline passengers · x_train (89, 12, 1)" in text  # 143 monthly changes
     assert "lstm:4:seq:state,lstm:3" in text
     assert "Training: finished, epoch 1/1" in text
     assert "1 in this workspace, kept on disk." in text
@@ -284,11 +284,27 @@ def test_train_page_without_data_cannot_start():
 
 def test_a_finished_run_shows_metrics_predictions_and_downloads(trained):
     open_page(trained, "train")
-    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)"]
+    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)", "MASE"]
     assert "Finished" in trained.get("progress")[0].proto.text
     loss, prediction = charts(trained)
     assert loss["encoding"]["y"]["scale"] == {"zero": False}
     assert prediction["encoding"]["y"]["title"] == "value (data units)"
+    # the score beside each yardstick, and the verdict in words
+    yardsticks = dataframe_containing(trained, "forecast")
+    assert yardsticks["forecast"].tolist() == [
+        "this model",
+        "naive: the last value, repeated",
+        "seasonal naive: 12 rows earlier",
+        "mean of the training split",
+    ]
+    job = trained.session_state["app.jobs"].get("train")
+    naive_rmse = job.result.test_metrics["baselines"]["naive"]["rmse"]
+    assert yardsticks["RMSE"][1] == naive_rmse
+    boxes = [plain(box.value) for box in [*trained.success, *trained.warning]]
+    assert any(box.startswith("Test RMSE") and f"({naive_rmse:.3g})" in box for box in boxes)
+    trained.toggle(key="train.show_naive").set_value(True).run()
+    assert "naive" in charts(trained)[1]["encoding"]["color"]["sort"]
+    trained.toggle(key="train.show_naive").set_value(False).run()
     labels = [b.label for b in trained.main.get("download_button")]
     assert labels == [
         "Download the model (.keras)",
@@ -462,12 +478,14 @@ def test_runs_page_without_runs_says_so():
 
 
 def test_runs_are_listed_overlaid_and_deleted(store):
-    first = add_run(store, "first", [1.0, 0.5, 0.25])
-    second = add_run(store, "second", [2.0, 1.0])
+    first = add_run(store, "airline", [1.0, 0.5, 0.25])  # stored the old way: no yardsticks
+    second = add_run(store, "airline", [2.0, 1.0])
     at = open_page(new_app(), "runs")
     table = dataframe_containing(at, "layers")
     assert sorted(table["run"]) == sorted([first, second])
     assert table.set_index("run").loc[first, "val_loss"] == 0.25
+    assert table.set_index("run").loc[first, "test RMSE"] == 1.5
+    assert "skill vs naive %" not in table.columns  # no run has a yardstick
     overlay = charts(at)[0]
     assert overlay["encoding"]["color"]["title"] == "run"
     at.selectbox(key="runs.detail").set_value(first).run()
@@ -499,8 +517,9 @@ def test_the_trained_run_is_in_the_store(trained):
 
 def test_a_stored_run_opens_on_the_states_page_from_the_runs_page(store):
     run_id = trained_run(store)
-    add_run(store, "no model kept", [0.5])  # newer, but it saved no model
+    add_run(store, "airline", [0.5])  # newer, but it saved no model
     at = open_page(new_app(), "runs")
+    at.selectbox(key="runs.group").set_value("airline · Passengers · minmax · differenced").run()
     at.selectbox(key="runs.detail").set_value(run_id).run()
     at.button(key="_runs.inspect").click().run()
     assert [title.value for title in at.title] == ["States"]
