@@ -67,12 +67,6 @@ class Cell:
         pre-activation and each state."""
         return self.blocks + len(self.states)
 
-    def reference_forward(self):
-        """The NumPy forward pass that proves Keras' values (``lstm_core.reference``)."""
-        from lstm_core import reference
-
-        return getattr(reference, self.reference)
-
     def make_layer(self, **options):
         """The Keras layer of this kind with ``options`` and the row's ``keras_options``."""
         options = {**dict(self.keras_options), **options}

@@ -180,7 +180,7 @@ def forward(kind, x, weights, initial_state=None, *, mask=None, go_backwards=Fal
             ``(batch, units)``, as Keras' ``initial_state``.
         mask, go_backwards: as in ``lstm_forward``.
     """
-    return CELLS[kind].reference_forward()(
+    return globals()[CELLS[kind].reference](
         x, *weights, *(initial_state or ()), mask=mask, go_backwards=go_backwards
     )
 
