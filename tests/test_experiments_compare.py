@@ -17,6 +17,8 @@ from lstm_core.experiments.job import CompareJob
 from lstm_core.experiments.tasks import adding_problem
 from lstm_core.settings import Limits
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 TINY = CompareConfig(
     timesteps=10, kinds=("rnn", "lstm"), units=4, epochs=1, n_train=64, n_val=32, batch_size=16
 )

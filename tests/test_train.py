@@ -24,6 +24,8 @@ from lstm_core.train import (
     speed,
 )
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 # --- TrainConfig ---------------------------------------------------------------------------
 
 
