@@ -48,8 +48,19 @@ class Cell:
     bias_per_block: int = 1  # bias vectors per block (GRU's reset_after=True keeps two)
     keras_options: tuple[tuple[str, object], ...] = ()  # fixed options the layer is built with
     cudnn: bool = True  # whether Keras has a fused cuDNN kernel for the layer
+    keep_gate: str | None = None  # the gate that keeps the state from step to step, if any
     torch_note: str = ""  # how PyTorch's layer differs beyond the returned shapes
     layer_factory: str | None = None  # "module:function" for a layer keras.layers lacks
+
+    @property
+    def gate_names(self) -> tuple[str, ...]:
+        """What one step computes besides its states: ``("i", "f", "g", "o")`` for an LSTM."""
+        return tuple(gate.name for gate in self.gates)
+
+    @property
+    def sigmoid_gates(self) -> tuple[str, ...]:
+        """The gates in [0, 1] (sigmoids), which can saturate: ``("i", "f", "o")``."""
+        return tuple(gate.name for gate in self.gates if not gate.signed)
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -101,6 +112,7 @@ CELLS: dict[str, Cell] = {
             keras_state_names=("final_memory_state", "final_carry_state"),
             reference="lstm_forward",
             forget_bias=True,
+            keep_gate="f",
         ),
         Cell(
             kind="gru",
@@ -122,6 +134,7 @@ CELLS: dict[str, Cell] = {
             keras_state_names=("final_state",),
             reference="gru_forward",
             bias_per_block=2,
+            keep_gate="z",
             keras_options=(("reset_after", True),),
             torch_note="nn.GRU computes the same reset-after GRU as Keras' reset_after=True with "
             "the same parameter count, but stores its gates in the order r, z, n, not Keras' "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lstm_core.forecast.verdict import range_warnings, result_warnings, skill_words, verdict
 from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
-from ui import dataset, jobs, stack, state, tables, training
+from ui import dataset, diagnosis_view, jobs, stack, state, tables, training
 from ui.charts import loss_chart, prediction_chart, step_error_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
@@ -150,6 +150,10 @@ def results(job, snapshot) -> None:
         classification_results(metrics)
     else:
         regression_results(result, windows)
+    if result.diagnosis is not None:
+        st.subheader("Inside the model")
+        diagnosis_view.show(result.diagnosis, windows.timesteps)
+    downloads(snapshot)
 
 
 def classification_results(metrics: dict) -> None:
@@ -230,6 +234,9 @@ def target_scores(scores: dict, season_note: str) -> None:
             step_error_chart(scores["per_step"], name="RMSE per step ahead"), width="stretch"
         )
 
+
+def downloads(snapshot) -> None:
+    """The stored run's files."""
     if snapshot.run_id is None:
         return
     files = attempt(run_store().export_files, snapshot.run_id, workspace_id())

@@ -1,5 +1,5 @@
-"""Input edges in AppTests: refused files, the data still in use, dates, URL numbers, and
-what the Train page says before Start can be pressed."""
+"""Input edges in AppTests: refused files, the data still in use, dates, and what the
+Train page says before Start can be pressed."""
 
 from __future__ import annotations
 
@@ -69,12 +69,6 @@ def test_dates_print_as_dates_and_with_the_time_only_when_there_is_one():
     at = upload(at, "hours.csv", "when,v\n" + hours)
     assert not errors(at)
     assert date_format(at) == "YYYY-MM-DD HH:mm"
-
-
-def test_a_url_parameter_that_is_not_a_number_says_a_whole_number():
-    at = new_app(epochs="ten")
-    warnings = [plain(w.value) for w in at.sidebar.warning]
-    assert any("The URL parameter epochs='ten' must be a whole number" in w for w in warnings)
 
 
 def test_press_start_shows_only_when_start_can_be_pressed():

@@ -13,6 +13,7 @@ and slowed the demo's page switch enough for a stale rerun to blank the Train pa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -113,7 +114,8 @@ def test_an_idle_server_rests(tall_page, readme_server):
 @pytest.mark.parametrize("scrolled", [False, True], ids=["home-at-top", "home-scrolled"])
 def test_the_demo_trains_on_a_page_that_never_blanks(tall_page, scrolled):
     """Click "Run the demo" in a tall window: the Train page shows, stays drawn at every poll
-    while it trains, draws the loss chart and ends with the test results; no console error."""
+    while it trains, draws the loss chart and ends with the test results and their verdict; no
+    console error."""
     page = tall_page
     area = main(page)
     button = area.get_by_role("button", name="Run the demo")
@@ -127,8 +129,9 @@ def test_the_demo_trains_on_a_page_that_never_blanks(tall_page, scrolled):
     while (elapsed := time.monotonic() - start) < DEMO_TIMEOUT_S:
         text, charts = main_now(page)
         if not text.startswith("Train"):
+            if not blank_at:
+                screenshot(page, f"setup-demo-blank-{'scrolled' if scrolled else 'top'}")
             blank_at.append(f"{elapsed:.1f} s: {text[:60]!r}")
-            screenshot(page, f"setup-demo-blank-{'scrolled' if scrolled else 'top'}")
         chart_seen = chart_seen or charts > 0
         if "Test set" in text:
             finished = True
@@ -139,7 +142,9 @@ def test_the_demo_trains_on_a_page_that_never_blanks(tall_page, scrolled):
     assert chart_seen, "no loss chart while the demo trained"
     expect(area.get_by_text("Finished · epoch 20/20")).to_be_visible()
     expect(area.get_by_role("heading", name="Test set")).to_be_visible()
-    expect(area.get_by_test_id("stMetric").filter(has_text="RMSE (data units)")).to_be_visible()
+    # The verdict: the score beside its yardsticks, in one sentence.
+    verdict = re.compile(r"Test RMSE [\d.]+: .*(better than|worse than|as good as) ")
+    expect(area.get_by_test_id("stAlert").filter(has_text=verdict)).to_be_visible()
     expect_chart_drawn(area.get_by_test_id("stVegaLiteChart").first)  # the loss per epoch
     expect_no_exception(page)
     screenshot(page, f"setup-demo-finished-{'scrolled' if scrolled else 'top'}")
