@@ -29,8 +29,8 @@ def train_here(on_cpu: bool) -> dict:
     """Train the large case once with the engine here; ``{"device", "seconds"}``, or only
     ``{"device"}`` when TensorFlow sees no GPU and ``on_cpu`` is False."""
     from benchmarks.bench_training import CASES, engine_fit, windows_for
+    from lstm_core.backend import has_gpu
     from lstm_core.model import ModelSpec, parse_layers
-    from lstm_core.train.engine import has_gpu
 
     if not has_gpu() and not on_cpu:
         return {"device": "CPU"}

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lstm_core.charts import runs_overlay_chart
 from lstm_core.forecast.verdict import verdict
 from lstm_core.run_groups import group_runs
 from ui import share, state, tables
+from ui.charts import runs_overlay_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lstm_core.charts import loss_chart, prediction_chart, step_error_chart
 from lstm_core.forecast.verdict import range_warnings, result_warnings, skill_words, verdict
 from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
 from ui import dataset, diagnosis_view, jobs, stack, state, tables, training
+from ui.charts import loss_chart, prediction_chart, step_error_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown, shape_text
@@ -184,7 +184,7 @@ def regression_results(result, windows) -> None:
     )
     if not len(result.y_true):
         return
-    names = [tables.output_name(i, windows) for i in range(result.y_true.shape[1])]
+    names = list(windows.y_columns)
     state.keep_choice("train", "output", list(range(len(names))))
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     chosen = left.selectbox(

@@ -140,10 +140,12 @@ def test_machine_names_cores_and_the_installed_tensorflow():
     assert line.startswith(f"{os.cpu_count()} cores, ") and "TensorFlow 2." in line
 
 
-def test_the_gpu_row_says_when_tensorflow_sees_no_gpu():
-    """CI has no GPU: the row names why nothing was measured, and nothing is trained."""
+def test_the_gpu_row_says_when_tensorflow_sees_no_gpu(monkeypatch):
+    """Without a GPU the row names why nothing was measured, and nothing is trained. The GPU
+    is hidden from the benchmark's process, so this holds on a machine that has one too."""
     from benchmarks import bench_gpu
 
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
     (gpu,) = bench_gpu.main(quick=True)
     assert gpu == common.not_measured(bench_gpu.TARGET, "TensorFlow sees no GPU on this machine")
 

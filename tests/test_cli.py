@@ -11,6 +11,8 @@ import pytest
 from lstm_core.cli import main
 from lstm_core.runs import RunStore
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,9 +13,9 @@ import hashlib
 
 import streamlit as st
 
-from lstm_core.data import SequenceSpec, WindowSpec
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
+from lstm_core.experiment_io import experiment_of_run as io_experiment_of_run
 from lstm_core.model import ModelSpec, parse_layers
 from lstm_core.train import TrainConfig, check_config
 from ui import dataset, stack, state, training
@@ -157,22 +157,6 @@ def sidebar_controls() -> None:
 
 
 def experiment_of_run(run) -> Experiment:
-    """The settings a stored run was trained with, to train it again.
-
-    Raises:
-        LabError: settings that no longer validate (e.g. beyond today's limits).
-    """
-    source = run.dataset or {}
-    data = {"sample": source["sample"]} if source.get("sample") else None
-    if data is None and source.get("file"):
-        data = {"file": source["file"]}
-    window = None
-    if run.window_spec:
-        kind = SequenceSpec if "id_column" in run.window_spec else WindowSpec
-        window = kind.from_dict(run.window_spec)
-    return Experiment(
-        data=data,
-        window=window,
-        model=ModelSpec.from_dict(run.model_spec),
-        train=check_config(TrainConfig.from_dict(run.train_config), limits()),
-    )
+    """The settings a stored run was trained with, under this session's limits
+    (``lstm_core.experiment_io.experiment_of_run``)."""
+    return io_experiment_of_run(run, limits())

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from lstm_core.data.kinds import window_to_dict
+
 # Seconds between heartbeats to the run store, so another process sees the run is alive.
 HEARTBEAT_S = 10.0
 
@@ -89,4 +91,4 @@ class RunRecorder:
 def _as_dict(spec) -> dict | None:
     if spec is None or isinstance(spec, Mapping):
         return spec
-    return spec.to_dict()
+    return window_to_dict(spec)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import math
 
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+from lstm_core.cells import CELLS
+
 # Forward plus backward pass, in forward passes.
 TRAINING_FACTOR = 3
 # Aim of one train-function call, in seconds.
@@ -50,7 +51,7 @@ def forward_flops(model_spec, timesteps: int, features: int) -> float:
     flops = 0.0
     inputs = features
     for layer in model_spec.layers:
-        flops += timesteps * 2 * GATES[layer.kind] * layer.units * (inputs + layer.units)
+        flops += timesteps * 2 * CELLS[layer.kind].blocks * layer.units * (inputs + layer.units)
         inputs = layer.units
     if model_spec.layers[-1].return_sequences:
         inputs *= timesteps  # the head reads every step, flattened

@@ -107,7 +107,7 @@ def test_an_experiment_on_an_uploaded_file_waits_for_that_file():
     [
         (b"{not json", "not valid JSON"),
         (b'{"lstm_lab": 1, "model": {"layers": [{"kind": "lstm", "units": -3}]}}', "units"),
-        (b'{"lstm_lab": 1, "surprise": 1}', "unknown key(s) ['surprise']"),
+        (b'{"lstm_lab": 1, "surprise": 1}', "Unknown Experiment JSON key(s) ['surprise']"),
         (b"[" * 5000 + b"]" * 5000, "JSON"),
     ],
 )
