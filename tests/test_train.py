@@ -197,6 +197,7 @@ def test_training_a_sample_lowers_the_validation_loss():
     pd.testing.assert_frame_equal(run.history, history, check_dtype=False)
     assert run.model_path.exists() and run.test_metrics == job.result.test_metrics
     assert run.name == "airline, lstm:8:seq,lstm:8" and run.timings["train_s"] > 0
+    assert run.timings["device"] == final.device and final.device.startswith(backend.label())
 
 
 def test_same_seed_same_history_other_seed_another():

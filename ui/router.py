@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import share, sidebar
+from ui import share, sidebar, workspace
 from ui.errors import show_error
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -35,6 +35,7 @@ _routing = threading.local()  # Streamlit runs each session's script in its own 
 def run() -> None:
     """Set up the page, read the URL's settings, run the page, then write the URL and sidebar."""
     st.set_page_config(page_title="LSTM Lab", page_icon=":material/memory:", layout="wide")
+    workspace.use_backend_secret()
     share.apply_query_params_once()
     page = st.navigation(
         [
