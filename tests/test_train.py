@@ -97,6 +97,8 @@ def test_steps_per_execution_aims_at_a_quarter_second_per_call():
     assert speed.choose_steps_per_execution(1e12, 500) == 1  # one batch is already long
     # 3e8 FLOPs at 20 GFLOP/s + 2 ms = 17 ms per batch -> 14 batches in 0.25 s
     assert speed.choose_steps_per_execution(3e8, 500) == 14
+    # JAX unrolls a call's steps into one program: one batch per call there.
+    assert speed.choose_steps_per_execution(0, 500, unrolled=True) == 1
 
 
 def test_xla_only_for_narrow_layers_and_long_runs():

@@ -320,7 +320,9 @@ class TrainingJob:
         flops = speed.training_flops(
             self.model_spec, self.windows.timesteps, self.windows.features, global_batch
         )
-        steps_per_execution = speed.choose_steps_per_execution(flops, batches)
+        steps_per_execution = speed.choose_steps_per_execution(
+            flops, batches, backend.unrolls_steps()
+        )
         jit_compile = speed.choose_jit_compile(
             flops,
             self.windows.timesteps,
