@@ -60,6 +60,10 @@ class JobRegistry:
     def put(self, name: str, job) -> None:
         self._jobs[name] = job
 
+    def items(self) -> list[tuple[str, object]]:
+        """Every job of the session, ``(name, job)``, in the order they were put."""
+        return list(self._jobs.items())
+
     def forget(self, name: str) -> None:
         self._jobs.pop(name, None)
 
@@ -75,7 +79,7 @@ def registry() -> JobRegistry:
 
 
 def is_active(job) -> bool:
-    """Whether ``job`` (a training or comparison job) is still pending or running."""
+    """Whether ``job`` (any ``lstm_core.jobs.Job``) is still pending or running."""
     return job is not None and job.snapshot().status in ACTIVE
 
 
@@ -188,9 +192,13 @@ def stop_current(current_job) -> None:
         job.stop()
 
 
-@st.fragment(run_every=1)
+LIVE_REFRESH_S = 1.0  # how often a live view of a running job redraws: pages and sidebar alike
+
+
+@st.fragment(run_every=LIVE_REFRESH_S)
 def follow(job, draw) -> None:
-    """Redraw ``draw(job.snapshot())`` every second; a full rerun shows the results at the end."""
+    """Redraw ``draw(job.snapshot())`` every ``LIVE_REFRESH_S``; a full rerun shows the
+    results at the end."""
     snapshot = job.snapshot()
     draw(snapshot)
     if snapshot.done:

@@ -64,12 +64,15 @@ def current_experiment() -> Experiment:
     return Experiment(data=dataset.source(), window=dataset.spec(), model=model, train=train)
 
 
+NUMBER_WORDS = {int: "a whole number", float: "a number"}  # a URL parameter's kind, in words
+
+
 def _number(name: str, text: str, kind: type):
     try:
         return kind(text)
     except ValueError:
         raise ConfigError(
-            f"The URL parameter {name}={text!r} must be a {kind.__name__}; fix or remove it."
+            f"The URL parameter {name}={text!r} must be {NUMBER_WORDS[kind]}; fix or remove it."
         ) from None
 
 

@@ -46,7 +46,7 @@ def test_the_url_follows_the_current_settings():
     ("query", "message"),
     [
         ({"layers": "lstm:abc"}, "Cannot read layer 'lstm:abc'"),
-        ({"epochs": "many"}, "epochs='many' must be a int"),
+        ({"epochs": "many"}, "epochs='many' must be a whole number"),
         ({"sample": "nope"}, "No sample named 'nope'"),
         ({"epochs": "0"}, "TrainConfig epochs must be"),
     ],
