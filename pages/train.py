@@ -114,7 +114,7 @@ def progress(snapshot) -> None:
         text=f"{STATUS_TEXT[snapshot.status]} · epoch {snapshot.epoch}/{snapshot.epochs}, batch "
         f"{snapshot.batch}/{snapshot.batches_per_epoch} · {snapshot.elapsed_s:.0f} s{left}",
     )
-    st.caption(f"Device: {snapshot.device}")
+    st.caption(f"Backend and device: {snapshot.device}")
     if len(snapshot.history):
         st.toggle("Log scale", key="train.log_scale", persist_state="session")
         st.altair_chart(

@@ -98,6 +98,8 @@ def test_steps_per_execution_aims_at_a_quarter_second_per_call():
     assert speed.choose_steps_per_execution(1e12, 500) == 1  # one batch is already long
     # 3e8 FLOPs at 20 GFLOP/s + 2 ms = 17 ms per batch -> 14 batches in 0.25 s
     assert speed.choose_steps_per_execution(3e8, 500) == 14
+    # JAX unrolls a call's steps into one program: one batch per call there.
+    assert speed.choose_steps_per_execution(0, 500, unrolled=True) == 1
 
 
 def test_xla_only_for_narrow_layers_and_long_runs():
@@ -161,6 +163,7 @@ def test_training_a_sample_lowers_the_validation_loss():
     pd.testing.assert_frame_equal(run.history, history, check_dtype=False)
     assert run.model_path.exists() and run.test_metrics == job.result.test_metrics
     assert run.name == "airline, lstm:8:seq,lstm:8" and run.timings["train_s"] > 0
+    assert run.timings["device"] == final.device and final.device.startswith(backend.label())
     # The trained model's diagnosis is kept with the run.
     assert [layer["layer"] for layer in job.result.diagnosis["layers"]] == [1, 2]
     assert run.diagnosis == job.result.diagnosis

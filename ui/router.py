@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import share, sidebar
+from ui import share, sidebar, workspace
 from ui.errors import show_error
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -36,6 +36,7 @@ def run() -> None:
     """Set up the page, read the URL's settings, run the page, then write the URL and sidebar."""
     # An emoji icon: the browser draws it; a ":material/...:" one is fetched from Google's servers.
     st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
+    workspace.use_backend_secret()
     share.apply_query_params_once()
     page = st.navigation(
         [

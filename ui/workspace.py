@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 
 import streamlit as st
 
@@ -30,6 +31,19 @@ def streamlit_secrets() -> dict:
         return dict(st.secrets.items())
     except FileNotFoundError:  # Streamlit's "no secrets" error is a FileNotFoundError
         return {}
+
+
+def use_backend_secret() -> None:
+    """Train on the Keras backend named by the ``KERAS_BACKEND`` secret, if there is one.
+
+    Keras reads ``KERAS_BACKEND`` once, when it is first imported (the first training or
+    inspection), so the secret is put into the environment on every script run until then;
+    like Streamlit's own promotion of secrets to the environment, it wins over a variable set
+    before. Changing it later needs a restart of the app.
+    """
+    chosen = streamlit_secrets().get("KERAS_BACKEND")
+    if chosen and "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = str(chosen)
 
 
 def is_hosted() -> bool:

@@ -6,9 +6,10 @@ for a batch. Nothing raised in the thread reaches the caller: it ends the job as
 with its message. The job never calls UI code; pages and the command line poll it. What it
 keeps in the run store goes through the ``RunRecorder`` it is given.
 
-Progress, ``stop()`` and the divergence check run after every train-function call, and one
-call trains ``steps_per_execution`` batches (``lstm_core.train.speed`` picks it so that a
-call takes about a quarter of a second): "within one batch" means within one such call.
+Progress and ``stop()`` run after every train-function call (the divergence check at most every
+quarter second), and one call trains ``steps_per_execution`` batches (``lstm_core.train.speed``
+picks it so that a call takes about a quarter of a second; on JAX one batch): "within one batch"
+means within one such call.
 """
 
 from __future__ import annotations
@@ -270,7 +271,9 @@ class TrainingJob(Job):
         flops = speed.training_flops(
             self.model_spec, self.windows.timesteps, self.windows.features, global_batch
         )
-        steps_per_execution = speed.choose_steps_per_execution(flops, batches)
+        steps_per_execution = speed.choose_steps_per_execution(
+            flops, batches, backend.unrolls_steps()
+        )
         jit_compile = speed.choose_jit_compile(
             flops,
             self.windows.timesteps,
