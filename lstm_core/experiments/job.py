@@ -56,6 +56,12 @@ class CompareSnapshot:
         return self.status in ENDED
 
 
+def active_jobs() -> list[CompareJob]:
+    """The comparisons started and not yet ended in this process."""
+    with _running_lock:
+        return list(_running)
+
+
 class CompareJob:
     """Run ``compare_cells`` with ``config`` in a daemon thread, with progress and a stop.
 

@@ -32,7 +32,7 @@ from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_l
 if TYPE_CHECKING:
     import pandas as pd
 
-ENDED = ("finished", "stopped", "failed")
+ENDED = ("finished", "stopped", "failed", "interrupted")
 # Seconds between heartbeats to the run store, so another process sees the run is alive.
 HEARTBEAT_S = 10.0
 
@@ -50,7 +50,7 @@ class StopTraining(Exception):
 class JobSnapshot:
     """A training job's progress at one moment; a copy, safe to keep and read."""
 
-    status: str  # "pending" | "running" | "finished" | "stopped" | "failed"
+    status: str  # "pending" | "running" | "finished" | "stopped" | "failed" | "interrupted"
     epoch: int  # the epoch running (or last run), 1-based; 0 before the first batch
     epochs: int  # epochs asked for
     batch: int  # batches done in `epoch`
@@ -156,6 +156,7 @@ class TrainingJob:
         self._thread: threading.Thread | None = None
         self._status = "pending"
         self._stop_requested = False
+        self._interrupted = False  # stopped by a shutdown: end at once, as "interrupted"
         self._epoch = self._batch = 0
         self._batches_per_epoch = math.ceil(len(windows.x_train) / config.batch_size)
         self._steps_per_execution = 1
@@ -166,6 +167,11 @@ class TrainingJob:
         self._started = self._ended = None
         self._first_call: tuple[float, int] | None = None  # (time, steps done) after call 1
         self._last_beat = 0.0
+
+    @property
+    def store(self):
+        """The ``RunStore`` the run is kept in, or None."""
+        return self._store
 
     @property
     def run_id(self) -> str | None:
@@ -208,6 +214,15 @@ class TrainingJob:
         with self._lock:
             self._stop_requested = True
             return self._snapshot()
+
+    def interrupt(self) -> None:
+        """Stop at once because the process is shutting down (``lstm_core.shutdown``).
+
+        The run ends as ``"interrupted"`` with the epochs completed so far, without the test
+        pass or a saved model, which could not be trusted to finish in time.
+        """
+        with self._lock:
+            self._stop_requested = self._interrupted = True
 
     def wait(self, timeout: float | None = None) -> JobSnapshot:
         """Wait until the job ends, or ``timeout`` seconds; return its snapshot."""
@@ -285,6 +300,9 @@ class TrainingJob:
         model, global_batch = self._build(engine)
         fitted = time.monotonic()
         status = self._fit(engine, model, global_batch)
+        with self._lock:
+            if self._interrupted:
+                return "interrupted"
         train_s = time.monotonic() - fitted
         timings = {
             "setup_s": fitted - self._started,
@@ -412,6 +430,12 @@ def running_jobs() -> int:
     """How many training jobs are running in this process."""
     with _running_lock:
         return len(_running)
+
+
+def active_jobs() -> list[TrainingJob]:
+    """The training jobs started and not yet ended in this process."""
+    with _running_lock:
+        return list(_running)
 
 
 def _check_fits_windows(model_spec, windows) -> None:

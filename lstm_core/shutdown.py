@@ -1,0 +1,95 @@
+"""A clean end for a serving process: stop every job, keep its run, close the stores, exit 0.
+
+A Streamlit server stopped with SIGTERM or SIGINT (Ctrl-C) stops its event loop and returns
+from its main function; the interpreter then runs its exit hooks, and ``install`` makes this
+module's the first. It interrupts every training job and comparison of the process (each
+training run ends as ``"interrupted"`` with every epoch completed so far), waits for them
+briefly, marks as interrupted any run whose job did not end in time, closes the run stores, and
+ends the process with status 0 through ``os._exit``.
+
+Why ``os._exit``: the interpreter's own clean-up after the exit hooks tears down modules
+while TensorFlow's threads (its thread pools, a ``fit`` still unwinding in a daemon thread)
+may still run, which can crash it (a segmentation fault was seen at SIGTERM during training).
+Every write that matters is committed by then, so nothing is lost by skipping that clean-up.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import sys
+import threading
+import time
+import weakref
+
+from lstm_core.errors import LabError
+
+JOB_WAIT_S = 5.0  # how long the running jobs get to stop (one train-function call each)
+EXIT_OK = 0
+
+_stores: weakref.WeakSet = weakref.WeakSet()  # run stores to close at exit
+_installed = False
+_install_lock = threading.Lock()
+_log = logging.getLogger(__name__)
+
+
+def install() -> None:
+    """Run ``exit_cleanly`` when the interpreter exits; calling it again does nothing."""
+    global _installed
+    with _install_lock:
+        if not _installed:
+            atexit.register(exit_cleanly)
+            _installed = True
+
+
+def close_at_exit(store) -> None:
+    """Have ``exit_cleanly`` close ``store`` (a ``RunStore``) too."""
+    _stores.add(store)
+
+
+def stop_jobs(timeout: float = JOB_WAIT_S) -> list[str]:
+    """Interrupt every job of this process and wait up to ``timeout`` seconds for them.
+
+    Returns:
+        The ids of the runs whose job did not end in time, marked ``"interrupted"`` here.
+    """
+    from lstm_core.experiments.job import active_jobs as active_comparisons
+    from lstm_core.train.job import active_jobs as active_training
+
+    training, comparisons = active_training(), active_comparisons()
+    for job in training:
+        job.interrupt()
+    for comparison in comparisons:
+        comparison.stop()
+    deadline = time.monotonic() + timeout
+    for job in [*training, *comparisons]:
+        job.wait(max(0.0, deadline - time.monotonic()))
+    late = []
+    for job in training:
+        if job.store is None:
+            continue
+        _stores.add(job.store)
+        if job.snapshot().done or job.run_id is None:
+            continue
+        try:
+            job.store.finish_run(job.run_id, "interrupted", error="The server shut down.")
+        except LabError as error:
+            _log.warning("Run %s could not be marked interrupted: %s", job.run_id, error)
+        late.append(job.run_id)
+    return late
+
+
+def exit_cleanly() -> None:
+    """Stop the jobs, close the stores, flush the output, and end the process with status 0."""
+    try:
+        stop_jobs()
+        for store in list(_stores):
+            store.close()
+        logging.shutdown()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # closed already
+                stream.flush()
+        os._exit(EXIT_OK)
