@@ -59,7 +59,9 @@ def _add_store_options(parser: argparse.ArgumentParser, default) -> None:
         help="run store folder (default: $LSTM_LAB_STORE, else the per-user data folder)",
     )
     parser.add_argument(
-        "--workspace", default=default, help="the store's workspace (default: 'default')"
+        "--workspace",
+        default=default,
+        help="the store's workspace (default: 'local', the one the app uses on this machine)",
     )
 
 
@@ -330,7 +332,9 @@ def _store(args):
 
 
 def _workspace(args) -> str:
-    return getattr(args, "workspace", None) or "default"
+    from lstm_core.runs import LOCAL_WORKSPACE
+
+    return getattr(args, "workspace", None) or LOCAL_WORKSPACE
 
 
 def _number(value) -> str:

@@ -7,7 +7,7 @@ from ui import share, state, tables
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown
-from ui.workspace import run_store, workspace_id
+from ui.workspace import run_store, workspace_id, your_runs_note
 
 ensure_routed()
 
@@ -124,6 +124,18 @@ def compare(by_id: dict) -> None:
         st.altair_chart(chart, width="stretch")
 
 
+def linked_run(by_id: dict) -> None:
+    """Open the run of a ``?run=ID`` link once; one of another workspace is not there."""
+    wanted = state.get("runs", "wanted")
+    state.drop("runs", "wanted")
+    if not wanted:
+        return
+    if wanted in by_id:
+        state.put("runs", "detail", wanted)
+    else:  # the store's own message: no such run in this workspace
+        attempt(run_store().get_run, wanted, workspace_id())
+
+
 def runs_page(runs: list) -> None:
     by_id = {run.run_id: run for run in runs}
     st.caption("Click a column header to sort.")
@@ -148,7 +160,10 @@ if "runs.reopened" in st.session_state:
     st.success(escape_markdown(st.session_state.pop("runs.reopened")), icon=":material/check:")
     st.page_link("pages/train.py", label="Go to the Train page", icon=":material/monitoring:")
 
+your_runs_note()
 runs = stored_runs()  # None when the store could not be read: its error is shown
+if runs is not None:
+    linked_run({run.run_id: run for run in runs})
 if runs:
     runs_page(runs)
 elif runs is not None:
