@@ -2,6 +2,7 @@ import io
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -259,3 +260,24 @@ def test_finish_rejects_an_unknown_status():
     run_id = add_run(store, status="running")
     with pytest.raises(StoreError, match=r"'failed', 'interrupted'\), got status='done'"):
         store.finish_run(run_id, "done")
+
+
+def test_a_schema_1_store_joins_the_command_lines_runs_to_the_apps(tmp_path):
+    store = RunStore(tmp_path)
+    cli_run = add_run(store, workspace="default")  # schema 1's command line
+    app_run = add_run(store, workspace="local")  # schema 1's app
+    store.close()
+    with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
+        connection.execute("PRAGMA user_version = 1")
+    again = RunStore(tmp_path)
+    assert set(again.list_runs()["run_id"]) == {cli_run, app_run}
+    assert again.list_runs("default").empty
+
+
+def test_a_run_ends_as_interrupted_with_its_epochs(tmp_path):
+    store = RunStore(tmp_path)
+    run_id = add_run(store, epochs=3, status="running")
+    store.finish_run(run_id, "interrupted", error="The server shut down.")
+    store.close()
+    run = RunStore(tmp_path).get_run(run_id)
+    assert (run.status, len(run.history), run.error) == ("interrupted", 3, "The server shut down.")
