@@ -26,7 +26,7 @@ import weakref
 
 from lstm_core.errors import LabError
 
-JOB_WAIT_S = 5.0  # how long the running jobs get to stop (one train-function call each)
+JOB_WAIT_S = 4.0  # how long the running jobs get to stop (one train-function call each)
 EXIT_OK = 0
 
 _stores: weakref.WeakSet = weakref.WeakSet()  # run stores to close at exit
@@ -58,7 +58,9 @@ def stop_jobs(timeout: float = JOB_WAIT_S) -> list[str]:
     from lstm_core.experiments.job import active_jobs as active_comparisons
     from lstm_core.train.job import active_jobs as active_training
 
-    training, comparisons = active_training(), active_comparisons()
+    # A job that has not created its run yet (still importing TensorFlow) has nothing to keep.
+    training = [job for job in active_training() if job.run_id is not None]
+    comparisons = active_comparisons()
     for job in training:
         job.interrupt()
     for comparison in comparisons:
@@ -71,7 +73,7 @@ def stop_jobs(timeout: float = JOB_WAIT_S) -> list[str]:
         if job.store is None:
             continue
         _stores.add(job.store)
-        if job.snapshot().done or job.run_id is None:
+        if job.snapshot().done:
             continue
         try:
             job.store.finish_run(job.run_id, "interrupted", error="The server shut down.")

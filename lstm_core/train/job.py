@@ -25,6 +25,7 @@ from lstm_core import keras_session
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.model import build_model, format_layers, validate
+from lstm_core.runs import LOCAL_WORKSPACE
 from lstm_core.settings import Limits, load_limits
 from lstm_core.train import metrics, speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
@@ -96,7 +97,8 @@ class TrainingJob:
         config: a ``TrainConfig``.
         store: a ``RunStore`` to keep the run in (epochs as they end, the model at the end),
             or None.
-        workspace: the store's workspace the run belongs to. Defaults to ``"default"``.
+        workspace: the store's workspace the run belongs to. Defaults to
+            ``lstm_core.runs.LOCAL_WORKSPACE``, the one the app and the command line share.
         dataset: a name (or a dict with a ``"name"``) saying where the data came from.
         window_spec: the ``WindowSpec`` or ``SequenceSpec`` that made ``windows``, kept in
             the store so the run can be repeated.
@@ -120,7 +122,7 @@ class TrainingJob:
         config: TrainConfig,
         *,
         store=None,
-        workspace: str = "default",
+        workspace: str = LOCAL_WORKSPACE,
         dataset: str | Mapping | None = None,
         window_spec=None,
         distribute: str | None = None,
