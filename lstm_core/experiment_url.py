@@ -31,7 +31,7 @@ from dataclasses import dataclass, fields
 
 from lstm_core import samples
 from lstm_core.data import SequenceSpec, WindowSpec
-from lstm_core.errors import ConfigError
+from lstm_core.errors import ConfigError, LabError
 from lstm_core.experiment_io import (
     Experiment,
     experiment_document,
@@ -55,11 +55,12 @@ class Codec:
 
     write: Callable[[object], str | None]  # None: the parameter is left out
     read: Callable[[str], object]  # raises ValueError on bad text
+    expected: str  # what the text must be, in words, for an error message
 
 
 def _read_bool(text: str) -> bool:
     if text not in ("true", "false"):
-        raise ValueError("expected true or false")
+        raise ValueError(text)
     return text == "true"
 
 
@@ -82,7 +83,7 @@ def _read_names(text: str) -> list[str]:
         else:
             current.append(char)
     if escaped:
-        raise ValueError("ends with a lone backslash")
+        raise ValueError(text)
     return [*names, "".join(current)] if text else []
 
 
@@ -90,17 +91,27 @@ def _read_optional(read: Callable[[str], object]) -> Callable[[str], object]:
     return lambda text: None if text == "none" else read(text)
 
 
-INT = Codec(str, int)
-FLOAT = Codec(repr, float)
-OPTIONAL_INT = Codec(lambda v: "none" if v is None else str(v), _read_optional(int))
-OPTIONAL_FLOAT = Codec(lambda v: "none" if v is None else repr(v), _read_optional(float))
-BOOL = Codec(lambda v: "true" if v else "false", _read_bool)
-TEXT = Codec(str, str)
-OPTIONAL_TEXT = Codec(lambda v: None if v is None else str(v), str)  # absent: None
-NAMES = Codec(_write_names, _read_names)
+INT = Codec(str, int, "a whole number")
+FLOAT = Codec(repr, float, "a number")
+OPTIONAL_INT = Codec(
+    lambda v: "none" if v is None else str(v), _read_optional(int), "a whole number or none"
+)
+OPTIONAL_FLOAT = Codec(
+    lambda v: "none" if v is None else repr(v), _read_optional(float), "a number or none"
+)
+BOOL = Codec(lambda v: "true" if v else "false", _read_bool, "true or false")
+TEXT = Codec(str, str, "text")
+OPTIONAL_TEXT = Codec(lambda v: None if v is None else str(v), str, "text")  # absent: None
+NAMES = Codec(
+    _write_names,
+    _read_names,
+    "column names separated by commas (a backslash before a comma that is part of a name)",
+)
+# Layers: parse_layers raises a SpecError of its own, which names the layer and the fix.
 LAYERS = Codec(
     lambda layers: format_layers(tuple(LayerSpec(**layer) for layer in layers)),
     lambda text: [layer.to_dict() for layer in parse_layers(text)],
+    "layers such as lstm:32:seq,lstm:16",
 )
 
 
@@ -232,9 +243,12 @@ def _applies(field: Field, part: dict) -> bool:
 def _read(field: Field, text: str):
     try:
         return field.codec.read(text)
-    except ValueError as error:
+    except LabError:
+        raise
+    except ValueError:
         raise ConfigError(
-            f"The URL parameter {field.key}={text!r} cannot be read ({error}); fix or remove it."
+            f"The URL parameter {field.key}={text!r} must be {field.codec.expected}; fix or "
+            "remove it."
         ) from None
 
 

@@ -31,7 +31,7 @@ class Limits:
     max_units: int = 512  # units of one recurrent layer
     max_epochs: int = 1_000  # epochs of one training job
     max_batch_size: int = 4_096  # samples per batch
-    max_concurrent_jobs: int = 2  # training jobs running at once in one process
+    max_concurrent_jobs: int = 2  # jobs of every kind running at once in one process
     memory_budget_mb: float = 750.0  # estimated memory one training job may use, in MB
     # Hosted mode: a visitor's workspace is removed this many days after its last run ...
     retention_days: float = 30.0
@@ -70,7 +70,8 @@ def load_limits(overrides: Mapping[str, object] | None = None) -> Limits:
             number = kind(raw)
         except (TypeError, ValueError):
             raise ConfigError(
-                f"Limit {field.name!r} must be a positive {kind.__name__}, got {raw!r}; "
+                f"Limit {field.name!r} must be a positive {'whole number' if kind is int else 'number'}, "
+                f"got {raw!r}; "
                 f"fix LSTM_LAB_{field.name.upper()} or the {field.name} secret."
             ) from None
         if not 0 < number < math.inf:  # NaN fails this too

@@ -1,11 +1,11 @@
 """A clean end for a serving process: stop every job, keep its run, close the stores, exit 0.
 
 A Streamlit server stopped with SIGTERM or SIGINT (Ctrl-C) stops its event loop and returns
-from its main function; the interpreter then runs its exit hooks, and ``install`` makes this
-module's the first. It interrupts every training job and comparison of the process (each
-training run ends as ``"interrupted"`` with every epoch completed so far), waits for them
-briefly, marks as interrupted any run whose job did not end in time, closes the run stores, and
-ends the process with status 0 through ``os._exit``.
+from its main function; the interpreter then runs its exit hooks, among them the one
+``install`` registers. It interrupts every job of the process (``lstm_core.jobs.active_jobs``:
+each training run ends as ``"interrupted"`` with every epoch completed so far), waits for them
+briefly, marks as interrupted any run whose job did not end in time (one busy compiling), closes
+the run stores, and ends the process with status 0 through ``os._exit``.
 
 Why ``os._exit``: the interpreter's own clean-up after the exit hooks tears down modules
 while TensorFlow's threads (its thread pools, a ``fit`` still unwinding in a daemon thread)
@@ -28,6 +28,7 @@ from lstm_core.errors import LabError
 
 JOB_WAIT_S = 4.0  # how long the running jobs get to stop (one train-function call each)
 EXIT_OK = 0
+SHUT_DOWN = "The server shut down."  # the error kept with a run marked interrupted here
 
 _stores: weakref.WeakSet = weakref.WeakSet()  # run stores to close at exit
 _installed = False
@@ -50,37 +51,40 @@ def close_at_exit(store) -> None:
 
 
 def stop_jobs(timeout: float = JOB_WAIT_S) -> list[str]:
-    """Interrupt every job of this process and wait up to ``timeout`` seconds for them.
+    """Interrupt every job of this process (``lstm_core.jobs.active_jobs``) and wait up to
+    ``timeout`` seconds for those keeping a run.
 
     Returns:
         The ids of the runs whose job did not end in time, marked ``"interrupted"`` here.
     """
-    from lstm_core.experiments.job import active_jobs as active_comparisons
-    from lstm_core.train.job import active_jobs as active_training
+    from lstm_core.jobs import active_jobs
 
-    # A job that has not created its run yet (still importing TensorFlow) has nothing to keep.
-    training = [job for job in active_training() if job.run_id is not None]
-    comparisons = active_comparisons()
-    for job in training:
+    jobs = active_jobs()
+    for job in jobs:
         job.interrupt()
-    for comparison in comparisons:
-        comparison.stop()
+    # A job whose run is not created yet (still importing TensorFlow) has nothing to keep.
+    keeping = [job for job in jobs if _recorder(job) is not None]
     deadline = time.monotonic() + timeout
-    for job in [*training, *comparisons]:
+    for job in keeping:
         job.wait(max(0.0, deadline - time.monotonic()))
     late = []
-    for job in training:
-        if job.store is None:
-            continue
-        _stores.add(job.store)
+    for job in keeping:
+        recorder = _recorder(job)
+        _stores.add(recorder.store)
         if job.snapshot().done:
             continue
         try:
-            job.store.finish_run(job.run_id, "interrupted", error="The server shut down.")
+            recorder.store.finish_run(recorder.run_id, "interrupted", error=SHUT_DOWN)
         except LabError as error:
-            _log.warning("Run %s could not be marked interrupted: %s", job.run_id, error)
-        late.append(job.run_id)
+            _log.warning("Run %s could not be marked interrupted: %s", recorder.run_id, error)
+        late.append(recorder.run_id)
     return late
+
+
+def _recorder(job):
+    """The job's ``RunRecorder`` once its run exists, else None."""
+    recorder = getattr(job, "recorder", None)
+    return recorder if recorder is not None and recorder.run_id is not None else None
 
 
 def exit_cleanly() -> None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lstm_core import samples
-from lstm_core.data import MISSING_POLICIES, SCALERS, numeric_columns
+from lstm_core.data import MISSING_POLICIES, SCALERS, has_time_of_day, numeric_columns
 from lstm_core.series_chart import series_chart
 from ui import dataset, state
 from ui.errors import attempt, show_error
@@ -27,12 +27,54 @@ def touched(control: str) -> None:
 
 def load_chosen_sample() -> None:
     touched("sample")
+    state.drop("data", "refused")
     attempt(dataset.load_sample, state.get("data", "sample"))
 
 
 def on_source_change() -> None:
     if state.get("data", "source") == SOURCES[0]:
         load_chosen_sample()
+
+
+def upload_key() -> str:
+    """The uploader's key: a new one after a refused file, which empties the uploader (its
+    chip, and the refused file's bytes on the server)."""
+    refusals = state.get("data", "refusals", 0)
+    return "_data.upload" if refusals == 0 else f"_data.upload.{refusals}"
+
+
+def take_upload() -> None:
+    """The uploader's callback: load the chosen file, or keep why it was refused (shown in
+    place of the uploader's own message) and empty the uploader; the data loaded before stays
+    in use."""
+    upload = st.session_state.get(upload_key())
+    if upload is None:  # the file was taken out of the uploader
+        return
+    try:
+        dataset.load_upload(upload.name, upload.getvalue())
+    except Exception as error:  # shown on this run: a LabError as its message, a bug as a line
+        state.put("data", "refused", (upload.name, error))
+        state.put("data", "refusals", state.get("data", "refusals", 0) + 1)
+    else:
+        state.drop("data", "refused")
+
+
+def still_in_use() -> None:
+    """Say which data stays in use while the uploader holds no file of it (it is empty, or a
+    file was refused): a sample, or a file uploaded before."""
+    df = dataset.frame()
+    upload = st.session_state.get(upload_key())
+    origin = state.get("data", "origin")
+    if df is None or (upload is not None and origin[:2] == ("upload", upload.name)):
+        return
+    what = f"the sample {dataset.title()}" if origin[0] == "sample" else dataset.title()
+    st.info(
+        escape_markdown(
+            f"Still in use: {what} ({len(df):,} rows x {len(df.columns)} columns); "
+            "upload a CSV file to replace it."
+        ),
+        icon=":material/info:",
+    )
 
 
 def control(widget, label: str, field: str, slots: dict | None = None, **options) -> None:
@@ -165,11 +207,25 @@ def shapes_table(windows) -> None:
     st.dataframe(rows, hide_index=True)
 
 
+def date_format(df) -> dict:
+    """The date column printed as dates (``1981-01-01``), with the time of day only when a
+    row has one (``2010-01-01 13:00``)."""
+    column = df.attrs.get("date_column")
+    if column is None:
+        return {}
+    with_time = has_time_of_day(df[column])
+    return {
+        column: st.column_config.DatetimeColumn(
+            format="YYYY-MM-DD HH:mm" if with_time else "YYYY-MM-DD"
+        )
+    }
+
+
 def preview(df):
     """The table and, for an upload, its layout; returns the slot the plot goes in."""
     st.subheader("Preview")
     st.caption(escape_markdown(f"{dataset.title()}: {len(df):,} rows x {len(df.columns)} columns."))
-    st.dataframe(df.head(500), height=240)
+    st.dataframe(df.head(500), height=240, column_config=date_format(df))
     chart_slot = st.empty()  # filled by plot(), once the controls say which columns to plot
     if state.get("data", "source") == SOURCES[1]:
         st.radio(
@@ -250,13 +306,17 @@ if state.get("data", "source") == SOURCES[0]:
     chosen = samples.SAMPLES[state.get("data", "sample")]
     st.caption(f"{chosen.description} Source: {chosen.source}")
 else:
-    upload = st.file_uploader(
+    st.file_uploader(
         f"CSV file (comma, semicolon or tab separated; up to {limits().max_upload_mb:g} MB)",
         type=["csv"],
-        key="_data.upload",
+        key=upload_key(),
+        on_change=take_upload,
     )
-    if upload is not None:
-        attempt(dataset.load_upload, upload.name, upload.getvalue())
+    refused = state.get("data", "refused")
+    if refused is not None:
+        name, error = refused
+        show_error(error, prefix=f"{name} was not loaded: ")
+    still_in_use()
 
 df = dataset.frame()
 if df is None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lstm_core.data import load_csv, numeric_columns
+from lstm_core.data import has_time_of_day, load_csv, numeric_columns
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits
 
@@ -164,6 +164,34 @@ def assert_valid_or_data_error(data):
     assert not df.columns.duplicated().any()
     date = df.attrs["date_column"]
     assert date is None or pd.api.types.is_datetime64_any_dtype(df[date])
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"date,temp\n", r"a header row but no data rows \(below it: no rows\)"),
+        (b"date;temp\r\n\r\n  \r\n", r"a header row but no data rows \(below it: no rows\)"),
+        (b"date,temp\n,\n , \n", r"no data rows \(below it: rows with only missing values\)"),
+        (b"date,temp\nNA,NA\n", r"no data rows \(below it: rows with only missing values\)"),
+        (b"NA,NA\n,\n", r"The file has no values: every field is empty or missing \(NA\)"),
+    ],
+)
+def test_a_header_without_data_rows_is_an_error_that_says_so(data, message):
+    """The header row is never read as data, nor rows holding nothing but missing values."""
+    with pytest.raises(DataError, match=message):
+        load_csv(data)
+
+
+def test_a_row_with_one_value_is_a_data_row():
+    df = load_csv(b"date,temp\n2020-01-01,\n2020-01-02,3\n")
+    assert df.attrs["has_header"] and len(df) == 2
+
+
+def test_dates_have_a_time_of_day_only_when_one_row_has_one():
+    days = load_csv(b"d,v\n1981-01-01,1\n1981-01-02,2\n")
+    hours = load_csv(b"d,v\n2010-01-01 00:00,1\n2010-01-01 13:00,2\n")
+    assert not has_time_of_day(days["d"])
+    assert has_time_of_day(hours["d"])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -167,9 +167,9 @@ def test_what_a_link_cannot_restore_is_named():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"lookback": "twelve", "sample": "airline"}, r"lookback='twelve' cannot be read"),
-        ({"target_as_feature": "yes", "sample": "airline"}, "expected true or false"),
-        ({"features": "a\\"}, "lone backslash"),
+        ({"lookback": "twelve", "sample": "airline"}, r"lookback='twelve' must be a whole number"),
+        ({"target_as_feature": "yes", "sample": "airline"}, "must be true or false"),
+        ({"features": "a\\"}, "column names separated by commas"),
         ({"epochs": "0"}, "TrainConfig epochs must be"),
         ({"scaler": "robust", "sample": "airline"}, "scaler"),
         ({"layers": "lstm:-3"}, "layer"),

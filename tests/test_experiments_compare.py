@@ -7,9 +7,9 @@ import sys
 import pandas.testing as pd_testing
 import pytest
 
+from lstm_core.cli.lab import add_parsers
 from lstm_core.errors import ConfigError
 from lstm_core.experiments import job as job_module
-from lstm_core.experiments.cli import add_parsers
 from lstm_core.experiments.compare import build_task_model, compare_cells, run_compare
 from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare
 from lstm_core.experiments.gradients import gradient_profile
@@ -38,6 +38,7 @@ def test_short_comparison_records_losses_profiles_and_time(tiny_result):
         assert cell.wall_s > 0
         assert sorted(cell.profiles) == [0, 1]  # before training and after the last epoch
         assert all(len(profile) == 10 for profile in cell.profiles.values())
+        assert 0 <= cell.solved <= 1  # the adding problem's 0.04 criterion
     assert [(kind, epoch) for kind, epoch, _ in calls] == [("rnn", 1), ("lstm", 1)]
     assert [loss for *_, loss in calls] == [cell.val_loss[0] for cell in result.results.values()]
 
@@ -56,6 +57,7 @@ def test_result_is_json(tiny_result):
     d = json.loads(json.dumps(result.to_dict()))
     assert {"task", "timesteps", "baseline", "results"} <= set(d)
     assert d["results"]["lstm"]["val_loss"] == result.results["lstm"].val_loss
+    assert d["results"]["lstm"]["solved"] == result.results["lstm"].solved
     assert set(d["results"]["lstm"]["profiles"]["1"]) == {
         "t",
         "dL_dx",
@@ -74,6 +76,7 @@ def test_copy_task_comparison():
     assert result.baseline == pytest.approx(10 * math.log(8) / 23)
     assert math.isfinite(cell.val_loss[0])
     assert len(cell.profiles[1]) == 23  # timesteps + 20 steps
+    assert cell.solved is None  # the 0.04 criterion is the adding problem's
 
 
 def test_should_stop_ends_after_the_epoch_and_starts_no_other_kind():
@@ -149,7 +152,7 @@ def test_job_stop_and_concurrency_limit():
         timesteps=5, kinds=("rnn", "gru"), units=2, epochs=50, n_train=16, n_val=8, batch_size=8
     )
     job = CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
-    with pytest.raises(ConfigError, match=r"1 comparisons are already running \(the limit is 1"):
+    with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): comparison"):
         CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
     job.stop()
     final = job.wait(timeout=120)

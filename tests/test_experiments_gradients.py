@@ -1,9 +1,10 @@
 import numpy as np
 import pandas.testing as pd_testing
 import pytest
+from bptt import lstm_bptt
 
 from lstm_core.errors import DataError, SpecError
-from lstm_core.experiments.gradients import GradientProfiler, gradient_profile
+from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, gradient_reach
 from lstm_core.model import LayerSpec, ModelSpec, build_model, parse_layers
 from lstm_core.reference import forward
 
@@ -38,12 +39,14 @@ def _direct_dl_dx(model, x, y):
     return np.linalg.norm(tape.gradient(loss, x).numpy(), axis=-1).mean(axis=0)  # (T,)
 
 
-def _state_gradient_by_finite_differences(model, x, y, eps=1e-6):
-    """dL/dh_t (and dL/dc_t) per sample, ``(batch, T, units)`` each, by rerunning the layer.
+def _hidden_gradient_by_finite_differences(model, x, y, eps=1e-6):
+    """dL/dh_t per sample, ``(batch, T, units)``, by rerunning the layer.
 
     For every step t, the layer's own class and weights run the steps read before and up to t,
-    the state after t is nudged by +-eps along one unit, the rest of the sequence runs from the
-    nudged state (Keras' ``initial_state``) and the head gives the loss. One-layer models only.
+    ``h_t`` is nudged by +-eps along one unit, the rest of the sequence runs from the nudged
+    state (Keras' ``initial_state``) and the head gives the loss. One-layer models only. (An
+    LSTM's ``c_t`` cannot be nudged this way: ``h_t`` is computed from it inside the same step;
+    ``bptt.lstm_bptt`` checks ``dL/dc_t``.)
     """
     layer, head = model.get_layer("layer_1"), model.get_layer("head")
     batch, timesteps, features = x.shape
@@ -51,42 +54,56 @@ def _state_gradient_by_finite_differences(model, x, y, eps=1e-6):
     clone = type(layer).from_config(config)
     clone.build((None, None, features))
     clone.set_weights(layer.get_weights())
-    n_states = len(clone.cell.state_size) if isinstance(clone.cell.state_size, list) else 1
 
     def per_sample_loss(states, rest):
         h = clone(rest, initial_state=states)[1] if rest.shape[1] else states[0]  # (B, U)
         return np.asarray((head(h).numpy() - y) ** 2).mean(axis=-1) / batch  # (B,)
 
-    grads = np.zeros((n_states, batch, timesteps, layer.cell.units))
+    grads = np.zeros((batch, timesteps, layer.cell.units))
     for t in range(timesteps):
         # the steps read up to and including x_t, and those still to read, in input order
         seen, rest = (x[:, t:], x[:, :t]) if layer.go_backwards else (x[:, : t + 1], x[:, t + 1 :])
         states = [s.numpy() for s in clone(seen)[1:]]
-        for k in range(n_states):
-            for j in range(layer.cell.units):
-                nudged = []
-                for sign in (1, -1):
-                    moved = [s.copy() for s in states]
-                    moved[k][:, j] += sign * eps
-                    nudged.append(per_sample_loss(moved, rest))
-                grads[k, :, t, j] = (nudged[0] - nudged[1]) / (2 * eps)
+        for j in range(layer.cell.units):
+            nudged = []
+            for sign in (1, -1):
+                moved = [s.copy() for s in states]
+                moved[0][:, j] += sign * eps
+                nudged.append(per_sample_loss(moved, rest))
+            grads[:, t, j] = (nudged[0] - nudged[1]) / (2 * eps)
     return grads
 
 
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
-def test_state_gradients_match_finite_differences(float64, kind, go_backwards):
+def test_hidden_state_gradient_matches_finite_differences(float64, kind, go_backwards):
     spec = ModelSpec((LayerSpec(kind, units=3, go_backwards=go_backwards),), outputs=1)
     model = build_model(spec, timesteps=4, features=2, seed=1)
     assert all(weight.dtype == "float64" for weight in model.weights)
     x, y = _data(batch=2, timesteps=4, features=2)
     profile = gradient_profile(model, x, y)
-    grads = _state_gradient_by_finite_differences(model, x, y)  # (states, B, T, U)
-    expected = np.linalg.norm(grads, axis=-1).mean(axis=1)  # (states, T)
-    np.testing.assert_allclose(profile["dL_dh"], expected[0], rtol=1e-6, atol=1e-10)
-    if kind == "lstm":
-        np.testing.assert_allclose(profile["dL_dc"], expected[1], rtol=1e-6, atol=1e-10)
+    grads = _hidden_gradient_by_finite_differences(model, x, y)  # (B, T, U)
+    expected = np.linalg.norm(grads, axis=-1).mean(axis=0)  # (T,)
+    np.testing.assert_allclose(profile["dL_dh"], expected, rtol=1e-6, atol=1e-10)
     assert profile["dL_dh"].min() > 0  # a real gradient at every step, not a vacuous match
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("sequences", [False, True])
+def test_lstm_gradients_match_a_float64_bptt_by_hand(sequences, go_backwards):
+    layer = LayerSpec("lstm", units=4, return_sequences=sequences, go_backwards=go_backwards)
+    model = build_model(ModelSpec((layer,), outputs=2), timesteps=7, features=3, seed=2)
+    x, y = _data(batch=5, timesteps=7, features=3, outputs=2)
+    profile = gradient_profile(model, x, y)
+    weights = model.get_layer("layer_1").get_weights() + model.get_layer("head").get_weights()
+    grads = lstm_bptt(weights, x, y, sequences=sequences, go_backwards=go_backwards)
+    for column, name in [("dL_dh", "h"), ("dL_dc", "c"), ("dL_dx", "x")]:
+        expected = np.linalg.norm(grads[name], axis=-1).mean(axis=0)  # (T,)
+        np.testing.assert_allclose(profile[column], expected, rtol=1e-4, err_msg=column)
+    assert profile["dL_dc"].min() > 0  # a real gradient at every step
+    if not sequences:  # the loss reads the last step only: c's gradient is largest there
+        last_read = 0 if go_backwards else -1
+        assert profile["dL_dc"].iloc[last_read] == pytest.approx(profile["dL_dc"].max())
 
 
 @pytest.mark.parametrize(
@@ -184,6 +201,37 @@ def test_copy_task_model_with_its_own_loss():
         value = loss(y, model(xt))
     direct = np.linalg.norm(tape.gradient(value, xt).numpy(), axis=-1).mean(axis=0)
     np.testing.assert_allclose(profile["dL_dx"], direct, rtol=1e-5, atol=1e-9)
+
+
+def test_copy_profile_of_the_recall_loss_decays_for_an_untrained_simple_rnn():
+    from lstm_core.experiments.compare import build_task_model
+    from lstm_core.experiments.config import CompareConfig
+    from lstm_core.experiments.tasks import copy_memory
+
+    model = build_task_model(CompareConfig(task="copy", timesteps=30, units=32), "rnn")
+    x, y = copy_memory(32, 30, seed=1)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    recall = gradient_profile(model, x, y, loss=loss, loss_steps=10)["dL_dh"].to_numpy()  # (50,)
+    every_step = gradient_profile(model, x, y, loss=loss)["dL_dh"].to_numpy()
+    # The recall loss reaches the symbols (steps 0-9) 100x weaker than the recall steps ...
+    assert recall[0] < 0.01 * recall[-10:].max()
+    assert np.all(np.diff(np.log(recall[:30])) > 0)  # ... shrinking step by step on the way
+    # ... while every step's own loss keeps the profile flat: no vanishing shows there.
+    assert every_step[0] > 0.5 * every_step.max()
+
+
+def test_gradient_reach_reads_in_the_layer_s_direction():
+    x, y = _data(batch=4, timesteps=12, features=2)
+    reaches = {}
+    for backwards in (False, True):
+        spec = ModelSpec((LayerSpec("rnn", units=4, go_backwards=backwards),))
+        profile = gradient_profile(build_model(spec, 12, 2, seed=0), x, y)
+        norms = profile["dL_dh"].to_numpy()
+        read = norms[::-1] if backwards else norms  # reading order
+        assert read[-1] > read[0]  # the loss is read after the last step read
+        reaches[backwards] = gradient_reach(profile)
+        assert reaches[backwards] == pytest.approx(read[0] / read[-1])
+    assert reaches[True] < 1 and reaches[False] < 1
 
 
 def test_bad_inputs_name_what_was_expected():

@@ -7,6 +7,7 @@ from lstm_core.errors import ConfigError
 from lstm_core.experiments.tasks import (
     adding_baseline,
     adding_problem,
+    adding_solved,
     copy_baseline,
     copy_memory,
     make_task,
@@ -68,6 +69,15 @@ def test_adding_baseline_by_simulation():
     simulated = np.mean((y_new - y_fit.mean()) ** 2)
     assert adding_baseline() == pytest.approx(1 / 6)
     assert simulated == pytest.approx(adding_baseline(), rel=0.02)
+
+
+def test_adding_solved_counts_errors_below_0_04():
+    y_true = np.array([[1.0], [1.0], [0.5], [1.5]])
+    y_pred = np.array([[1.03], [0.95], [0.5], [1.5399]])  # errors 0.03, 0.05, 0, 0.0399
+    assert adding_solved(y_true, y_pred) == 0.75
+    # Always predicting 1 solves the sequences whose sum lies within 0.04 of 1: 1 - 0.96**2.
+    _, y = adding_problem(200_000, 4, seed=12)
+    assert adding_solved(y, np.ones_like(y)) == pytest.approx(1 - 0.96**2, rel=0.03)
 
 
 def test_copy_baseline_by_simulation():

@@ -71,9 +71,11 @@ def test_the_defaults_fit_a_small_host():
     assert PROCESS_MB + limits.max_concurrent_jobs * limits.memory_budget_mb <= HOST_MB
 
 
-def test_streamlit_refuses_the_same_upload_size_as_the_loader():
+def test_streamlit_lets_a_file_a_little_too_big_reach_the_loader():
+    """The app, not the uploader's chip, refuses a file above its limit (and says which data
+    stays in use); Streamlit's own cap bounds what a visitor can send at all."""
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == Limits().max_upload_mb
+    assert Limits().max_upload_mb < config["server"]["maxUploadSize"] <= 5 * Limits().max_upload_mb
 
 
 def train_page(secrets: dict) -> AppTest:

@@ -27,3 +27,45 @@ def test_engine_never_imports_streamlit():
         )
     ]
     assert offenders == []
+
+
+def _engine_imports() -> dict[str, set[str]]:
+    """``lstm_core`` module -> the ``lstm_core`` modules it imports, lazily or not."""
+    import ast
+
+    modules = {}
+    for path in (REPO / "lstm_core").rglob("*.py"):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        modules[name] = imported
+    return {name: {m for m in imported if m in modules} for name, imported in modules.items()}
+
+
+def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), list(graph[start])
+    while todo:
+        name = todo.pop()
+        if name == goal:
+            return True
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph[name])
+    return False
+
+
+def test_no_engine_module_imports_itself_back():
+    # A package's __init__ re-exporting its own modules is not a cycle; module to module is.
+    graph = {
+        name: {m for m in imported if m != name and not name.startswith(m + ".")}
+        for name, imported in _engine_imports().items()
+    }
+    graph = {name: {m for m in imported if m in graph} for name, imported in graph.items()}
+    cycles = sorted(name for name in graph if _reaches(graph, name, name))
+    assert cycles == []

@@ -120,6 +120,21 @@ def test_masked_model_trains_without_the_flatten_mask_warning():
     assert not [w for w in caught if "does not support masking" in str(w.message)]
 
 
+def test_front_padded_steps_hold_zeros_and_masked_layers_skip_cudnn():
+    spec = ModelSpec(parse_layers("lstm:3:seq,gru:2:seq:state"), outputs=1, mask_value=-1.0)
+    model = build_model(spec, TIMESTEPS, FEATURES, seed=0)
+    x = make_x(batch=3)
+    x[0, :2] = -1.0  # padded at the front, as lstm_core.data.sequences pads
+    lstm_out, gru_out, _ = returns_model(model).predict(x, verbose=0)
+    np.testing.assert_array_equal(lstm_out[0, :2], 0.0)  # zeros, not a real step's output
+    np.testing.assert_array_equal(gru_out[0, :2], 0.0)
+    assert np.abs(lstm_out[0, 2:]).min() > 0 and np.abs(lstm_out[1:]).min() > 0
+    # Keras' cuDNN path asserts right padding: masked layers run the generic loop.
+    assert [layer.use_cudnn for layer in recurrent_layers(model)] == [False, False]
+    unmasked = build_model(ModelSpec(spec.layers, outputs=1), TIMESTEPS, FEATURES, seed=0)
+    assert [layer.use_cudnn for layer in recurrent_layers(unmasked)] == ["auto", "auto"]
+
+
 def test_saved_model_keeps_names_and_returns(tmp_path):
     spec = ModelSpec(parse_layers("lstm:4:seq:state,rnn:2:state"), outputs=1, mask_value=0.0)
     model = build_model(spec, TIMESTEPS, FEATURES, seed=0)

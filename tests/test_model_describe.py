@@ -130,4 +130,6 @@ def test_cudnn_eligibility_follows_keras_rule():
     assert not gru["eligible"] and "recurrent_dropout=0.2 rules out cuDNN" in gru["reason"]
     assert not rnn["eligible"] and "SimpleRNN has no cuDNN kernel" in rnn["reason"]
     masked = ModelSpec(spec.layers[:1], outputs=1, mask_value=0.0)
-    assert "right-padded" in describe(masked, TIMESTEPS, FEATURES)[0]["cudnn"]["reason"]
+    cudnn = describe(masked, TIMESTEPS, FEATURES)[0]["cudnn"]
+    assert not cudnn["eligible"]  # the long format pads at the front; cuDNN needs the end
+    assert "padded at the front" in cudnn["reason"] and "use_cudnn=False" in cudnn["reason"]

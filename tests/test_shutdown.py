@@ -20,6 +20,7 @@ from lstm_core.model import ModelSpec, parse_layers
 from lstm_core.runs import RunStore
 from lstm_core.samples import SAMPLES, load_sample
 from lstm_core.train import TrainConfig, TrainingJob
+from lstm_core.train.recorder import RunRecorder
 
 HARNESS = Path(__file__).resolve().parent / "serve_and_stop.py"
 TRIALS = 20
@@ -83,7 +84,9 @@ def test_a_job_that_does_not_stop_in_time_is_marked_interrupted(tmp_path, monkey
 
     class Stuck:  # a job busy in a long step (an XLA compile) that ignores the request
         def __init__(self):
-            self.run_id, self.store, self.interrupted = run_id, store, False
+            self.recorder = RunRecorder(store)
+            self.recorder.run_id = run_id
+            self.interrupted = False
 
         def interrupt(self):
             self.interrupted = True
@@ -95,7 +98,7 @@ def test_a_job_that_does_not_stop_in_time_is_marked_interrupted(tmp_path, monkey
             return type("Snapshot", (), {"done": False})()
 
     stuck = Stuck()
-    monkeypatch.setattr("lstm_core.train.job.active_jobs", lambda: [stuck])
+    monkeypatch.setattr("lstm_core.jobs.active_jobs", lambda: [stuck])
     assert shutdown.stop_jobs(timeout=0.1) == [run_id] and stuck.interrupted
     run = store.get_run(run_id)
     assert (run.status, len(run.history), run.error) == ("interrupted", 2, "The server shut down.")

@@ -16,6 +16,7 @@ from lstm_core.experiments import (
     check_compare,
     run_compare,
 )
+from lstm_core.jobs import take_slot
 from lstm_core.model.describe import KERAS_CLASS
 from ui import jobs, state
 from ui.workspace import limits
@@ -50,9 +51,15 @@ def config_from_state() -> CompareConfig:
 
 
 def profile_untrained() -> CompareResult:
-    """Gradient profiles of every chosen kind at initialisation (no training)."""
+    """Gradient profiles of every chosen kind at initialisation (no training), in this run of
+    the page, under the process-wide cap on concurrent jobs like any background job.
+
+    Raises:
+        ConfigError: invalid settings, or ``LSTM_LAB_MAX_CONCURRENT_JOBS`` jobs running.
+    """
     config = dataclasses.replace(config_from_state(), epochs=0, profile_epochs=None)
-    return run_compare(config)
+    with take_slot("measurement of the untrained cells", limits()):
+        return run_compare(config)
 
 
 def current_job() -> CompareJob | None:

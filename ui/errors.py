@@ -31,15 +31,16 @@ def error_message(exc: BaseException) -> str:
     )
 
 
-def show_error(exc: BaseException, where: Any = None) -> None:
-    """Show ``exc`` as an error box in ``where`` (a container; default: here).
+def show_error(exc: BaseException, where: Any = None, prefix: str = "") -> None:
+    """Show ``exc`` as an error box in ``where`` (a container; default: here), after
+    ``prefix`` (what failed, e.g. ``"data.csv was not loaded: "``).
 
     The message is escaped, because it may quote a user's column or file name.
     """
     if not isinstance(exc, LabError):
         log.error("Unexpected error in the dashboard", exc_info=exc)
     (st if where is None else where).error(
-        escape_markdown(error_message(exc)), icon=":material/error:"
+        escape_markdown(prefix + error_message(exc)), icon=":material/error:"
     )
 
 

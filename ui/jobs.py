@@ -60,6 +60,10 @@ class JobRegistry:
     def put(self, name: str, job) -> None:
         self._jobs[name] = job
 
+    def items(self) -> list[tuple[str, object]]:
+        """Every job of the session, ``(name, job)``, in the order they were put."""
+        return list(self._jobs.items())
+
     def forget(self, name: str) -> None:
         self._jobs.pop(name, None)
 
@@ -75,7 +79,7 @@ def registry() -> JobRegistry:
 
 
 def is_active(job) -> bool:
-    """Whether ``job`` (a training or comparison job) is still pending or running."""
+    """Whether ``job`` (any ``lstm_core.jobs.Job``) is still pending or running."""
     return job is not None and job.snapshot().status in ACTIVE
 
 

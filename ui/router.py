@@ -39,7 +39,8 @@ _routing = threading.local()  # Streamlit runs each session's script in its own 
 
 def run() -> None:
     """Set up the page, read the URL's settings, run the page, then write the URL and sidebar."""
-    st.set_page_config(page_title="LSTM Lab", page_icon=":material/memory:", layout="wide")
+    # An emoji icon: the browser draws it; a ":material/...:" one is fetched from Google's servers.
+    st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
     shutdown.install()
     workspace.remember_visitor()  # before the URL is read and rewritten: it may hold the key
     share.apply_query_params_once()
@@ -50,7 +51,6 @@ def run() -> None:
         ]
     )
     # Filled after the page, so the URL and the summary show what the page just changed.
-    # (Nothing is drawn after st.stop(), so pages end early by returning, never by stopping.)
     summary = st.sidebar.container()
     _routing.active = True
     try:
@@ -59,9 +59,15 @@ def run() -> None:
         show_error(error)
     finally:
         _routing.active = False
-        share.write_query_params()
-        with summary:
-            sidebar.render()
+    # Only a page that ran to its end (or failed) gets here: st.switch_page, st.rerun and
+    # st.stop raise past this point, and the next run draws the URL and the summary. A run that
+    # switches pages must start no live fragment (the summary's, while a job runs): the browser
+    # would fire its timer while the new page loads, asking to rerun it on the old page, and
+    # that rerun clears the new page (blank; "Bad delta path index" in the console once the new
+    # page's own live fragment redraws). Pages therefore end early by returning, not stopping.
+    share.write_query_params()
+    with summary:
+        sidebar.render()
 
 
 def ensure_routed() -> None:

@@ -42,19 +42,8 @@ def _model() -> None:
     st.caption(escape_markdown(text))
 
 
-def job_line(name: str, job) -> str:
-    """One line on a job: its status, and how far it got."""
-    snapshot = job.snapshot()
-    if name == "train":
-        return f"Training: {snapshot.status}, epoch {snapshot.epoch}/{snapshot.epochs}"
-    return f"Vanishing-gradient lab: {snapshot.status}, {snapshot.progress:.0%}"
-
-
 def _jobs_lines() -> None:
-    registry = jobs.registry()
-    lines = [
-        job_line(name, registry.get(name)) for name in ("train", "vanishing") if registry.get(name)
-    ]
+    lines = [job.describe(job.snapshot()) for _, job in jobs.registry().items()]
     st.caption("  \n".join(lines) if lines else "No job yet.")
 
 
@@ -65,8 +54,7 @@ def _jobs_live() -> None:
 
 def _jobs() -> None:
     st.markdown("**Jobs**")
-    registry = jobs.registry()
-    if any(jobs.is_active(registry.get(name)) for name in ("train", "vanishing")):
+    if any(jobs.is_active(job) for _, job in jobs.registry().items()):
         _jobs_live()  # refreshes itself while a job runs
     else:
         _jobs_lines()

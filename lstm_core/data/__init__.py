@@ -27,6 +27,7 @@ __all__ = [
     "TASKS",
     "Windows",
     "WindowSpec",
+    "has_time_of_day",
     "load_csv",
     "make_sequence_windows",
     "make_windows",
@@ -35,8 +36,9 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    """``load_csv`` and ``numeric_columns``, imported on first use (PEP 562)."""
-    if name in ("load_csv", "numeric_columns"):
+    """``load_csv``, ``numeric_columns`` and ``has_time_of_day``, imported on first use
+    (PEP 562)."""
+    if name in ("load_csv", "numeric_columns", "has_time_of_day"):
         from lstm_core.data import loader
 
         return getattr(loader, name)

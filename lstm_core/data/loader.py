@@ -208,10 +208,11 @@ def _has_header(rows: list[list[str]]) -> bool:
     """Whether the first row names the columns.
 
     It does when one of its fields is text while the rows below hold only numbers or dates in
-    that column; a lone row is a header when it holds any text.
+    that column. A lone row, or one above rows of missing values only, is a header when it
+    holds any text.
     """
     first = [_kind(f) for f in rows[0]]
-    if len(rows) == 1:
+    if all(_kind(f) == "empty" for row in rows[1:] for f in row):
         return "text" in first
     for column, kind in enumerate(first):
         below = {_kind(row[column]) for row in rows[1:] if column < len(row)} - {"empty"}
@@ -259,12 +260,26 @@ def _parse(
             f"The file has more than {limits.max_rows} rows, the limit; keep fewer rows or "
             f"raise LSTM_LAB_MAX_ROWS."
         )
-    if df.empty:
+    if df.dropna(how="all").empty:
+        below = "rows with only missing values" if len(df) else "no rows"
+        if has_header:
+            raise DataError(
+                f"The file has a header row but no data rows (below it: {below}); add rows of "
+                f"values below the header."
+            )
         raise DataError(
-            "The file has a header row but no data rows; add rows of values below the header."
+            "The file has no values: every field is empty or missing (NA); choose a CSV file "
+            "with a header and data rows."
         )
     df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def has_time_of_day(dates: pd.Series) -> bool:
+    """Whether any of the datetimes ``dates`` falls after midnight: printed with the time of
+    day (``2010-01-01 13:00``), else as dates alone (``1981-01-01``)."""
+    present = dates.dropna()
+    return bool((present != present.dt.normalize()).any())
 
 
 def _read_decimal_commas(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """The vanishing-gradient lab: a plain RNN against an LSTM, with real gradients and a real task.
 
-- ``tasks``: the adding problem and copy-memory generators, and their computed baselines.
+- ``tasks``: the adding problem and copy-memory generators, their computed baselines and the
+  adding problem's 0.04 criterion.
 - ``gradients``: ``gradient_profile``, ``||dL/dx_t||``, ``||dL/dh_t||`` (and ``||dL/dc_t||``, the
-  forget gate) at every step, from one backward pass.
+  forget gate) at every step, from one backward pass; ``probe`` (the forward pass, Keras ops)
+  and ``backprop`` (the backward pass, once per backend) under it.
 - ``config``, ``compare`` and ``job``: ``compare_cells`` trains cell kinds side by side on the
   same data; ``CompareJob`` runs it in the background.
 - ``cli``: the ``vanishing`` and ``compare`` commands of ``python -m lstm_core``.
@@ -21,16 +23,21 @@ from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare
 from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, gradient_reach
 from lstm_core.experiments.job import CompareJob, CompareSnapshot
 from lstm_core.experiments.tasks import (
+    SOLVED_ERROR,
     adding_baseline,
     adding_problem,
+    adding_solved,
     copy_baseline,
     copy_memory,
+    differentiated_loss,
     make_task,
+    profile_loss_steps,
     task_baseline,
 )
 
 __all__ = [
     "REFERENCE",
+    "SOLVED_ERROR",
     "CellResult",
     "CompareConfig",
     "CompareJob",
@@ -39,15 +46,18 @@ __all__ = [
     "GradientProfiler",
     "adding_baseline",
     "adding_problem",
+    "adding_solved",
     "build_task_model",
     "check_compare",
     "compare_cells",
     "copy_baseline",
     "copy_memory",
+    "differentiated_loss",
     "gradient_profile",
     "gradient_reach",
     "make_task",
     "model_spec",
+    "profile_loss_steps",
     "run_compare",
     "task_baseline",
 ]

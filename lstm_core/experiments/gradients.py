@@ -1,14 +1,19 @@
 """How far back the loss gradient reaches: ``||dL/dx_t||``, ``||dL/dh_t||`` and ``||dL/dc_t||``.
 
-The gradient with respect to the hidden state at step ``t`` is the total one: through the output
-at ``t`` and through every later step. A recurrent layer does not expose its per-step states as
-tensors one can differentiate by, so the first recurrent layer is rerun over its own cell (same
-weights) with a zero "probe" added to each new state: ``h_t + p_t`` is what the next step and the
-layers above see, so ``dL/dp_t = dL/dh_t``. Every step's gradient, and ``dL/dx``, then come from
-one backward pass (Bengio, Simard & Frasconi 1994 and Pascanu, Mikolov & Bengio 2013 measure the
-same quantity to show vanishing gradients). For an LSTM the mean forget gate per step is recorded
-too: ``dL/dc_{t-1} = f_t * dL/dc_t + ...``, so a forget gate held near 1 is what keeps the
-cell-state gradient alive (Hochreiter & Schmidhuber 1997; Gers, Schmidhuber & Cummins 2000).
+The gradients with respect to the states at step ``t`` are the total ones: through the output
+at ``t`` and through every later step (for ``c_t`` of an LSTM: into ``h_t`` and into
+``c_{t+1}``). A recurrent layer does not expose its per-step states as tensors one can
+differentiate by, so the model's forward pass is rerun with a zero "probe" added to each state
+of its first recurrent layer (``lstm_core.experiments.probe``): the gradient with respect to the
+probe is the gradient with respect to the state. Every step's gradient, and ``dL/dx``, then come
+from one backward pass (Bengio, Simard & Frasconi 1994 and Pascanu, Mikolov & Bengio 2013
+measure the same quantity to show vanishing gradients). For an LSTM the mean forget gate per
+step is recorded too: ``dL/dc_{t-1} = f_t * dL/dc_t + ...``, so a forget gate held near 1 is what
+keeps the cell-state gradient alive (Hochreiter & Schmidhuber 1997; Gers, Schmidhuber & Cummins
+2000).
+
+The backward pass is the one backend-specific step (``lstm_core.experiments.backprop``); the
+rest is Keras' ops, so the profile runs on TensorFlow and on JAX.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ class GradientProfiler:
     """Per-step gradient norms of a model's loss, compiled once and reusable.
 
     Build it once per model and call it as often as needed (for example after every epoch): the
-    first call traces (and by default XLA-compiles) a TensorFlow graph, later calls with the same
-    batch shape reuse it and cost about as much as one training step.
+    first call traces (and by default compiles) the forward and backward pass, later calls with
+    the same batch shape reuse it and cost about as much as one training step.
 
     Args:
         model: a functional ``keras.Model`` with at least one ``SimpleRNN``, ``GRU`` or ``LSTM``
@@ -32,8 +37,12 @@ class GradientProfiler:
             probed, whatever its return options.
         loss: a Keras loss (name, function or ``keras.losses.Loss``). Default: the loss the
             model was compiled with, else mean squared error.
-        jit_compile: bool, compile with XLA, as Keras compiles a training step by default: a
-            slower first call (about a second), then several times faster calls. Default True.
+        loss_steps: for a model with an output per step ``(batch, timesteps, ...)``, the loss
+            of only the last ``loss_steps`` outputs is differentiated (the copy task's recall
+            steps); ``None``, the default, differentiates the loss of every output.
+        jit_compile: bool, compile with XLA (``jax.jit`` on JAX), as Keras compiles a training
+            step by default: a slower first call (about a second), then several times faster
+            calls. Default True.
 
     Call arguments:
         x: array of shape ``(batch, timesteps, features)``.
@@ -43,10 +52,10 @@ class GradientProfiler:
         A ``pandas.DataFrame`` with one row per step ``t`` of the input, see ``gradient_profile``.
     """
 
-    def __init__(self, model, loss=None, *, jit_compile: bool = True):
+    def __init__(self, model, loss=None, *, loss_steps: int | None = None, jit_compile=True):
         import keras
-        import tensorflow as tf
 
+        from lstm_core.experiments.backprop import input_gradients
         from lstm_core.experiments.probe import ProbedRecurrent
 
         self.model = model
@@ -54,15 +63,23 @@ class GradientProfiler:
         self.units = self.layer.cell.units
         self.is_lstm = isinstance(self.layer.cell, keras.layers.LSTMCell)
         self.loss_fn = keras.losses.get(loss or getattr(model, "loss", None) or "mse")
+        self.loss_steps = loss_steps
         self.probed = ProbedRecurrent(self.layer)
-        self._norms = tf.function(
-            self._gradient_norms, reduce_retracing=True, jit_compile=jit_compile
+        self._norms = input_gradients(
+            self._loss, self._summarize, model.variables, jit_compile=jit_compile
         )
 
     def __call__(self, x, y) -> pd.DataFrame:
         x, y = self._check(x, y)
-        norms = {name: value.numpy() for name, value in self._norms(x, y).items()}
-        return pd.DataFrame({"t": np.arange(x.shape[1]), **norms})
+        n_states = 2 if self.is_lstm else 1
+        probes = np.zeros((*x.shape[:2], n_states * self.units), dtype=x.dtype)
+        norms = self._norms(x, probes, y)  # a dict; jax.jit returns its keys sorted
+        columns = ["dL_dx", "dL_dh", "dL_dc", "forget_gate"] if self.is_lstm else ["dL_dx", "dL_dh"]
+        profile = pd.DataFrame({"t": np.arange(x.shape[1])})
+        for column in columns:
+            profile[column] = np.asarray(norms[column])
+        profile.attrs["go_backwards"] = bool(self.layer.go_backwards)  # for gradient_reach
+        return profile
 
     def _check(self, x, y):
         dtype = self.model.inputs[0].dtype
@@ -82,42 +99,35 @@ class GradientProfiler:
             )
         return x, y
 
-    def _gradient_norms(self, x, y):
-        """Forward and one backward pass; returns ``{column: (timesteps,)}`` per-step norms."""
-        import tensorflow as tf
+    def _loss(self, x, probes, y):
+        """The batch-mean loss of the probed forward pass, and the forget gates."""
+        from keras import ops
 
-        batch, timesteps = tf.shape(x)[0], tf.shape(x)[1]
-        n_states = 2 if self.is_lstm else 1
-        probes = tf.zeros([batch, timesteps, n_states * self.units], dtype=x.dtype)
-        kept = {}
+        from lstm_core.experiments.probe import probed_forward
 
-        def probed_call(inputs, **kwargs):  # what the graph walk calls in place of the layer
-            returned = self.probed(inputs, probes)  # [output, (states...), forget gates]
-            kept["forget"] = returned.pop()
-            return returned if self.layer.return_state else returned[0]
+        y_pred, forget = probed_forward(self.model, self.probed, x, probes)
+        if self.loss_steps is not None:  # the loss of the last outputs only
+            y, y_pred = y[:, -self.loss_steps :], y_pred[:, -self.loss_steps :]
+        return ops.mean(self.loss_fn(y, y_pred)), forget
 
-        with tf.GradientTape() as tape:
-            tape.watch([x, probes])
-            # Keras' own walk of a functional graph (what Model.call runs), with the first
-            # recurrent layer swapped; no public API swaps one layer's call. Outside fit(),
-            # layers run in inference mode (no dropout).
-            y_pred = self.model._run_through_graph(
-                x, lambda op: probed_call if op is self.layer else op
-            )
-            loss = tf.reduce_mean(self.loss_fn(y, y_pred))
-        dx, dp = tape.gradient(loss, [x, probes])  # (B, T, features), (B, T, n_states * units)
+    def _summarize(self, dx, dprobes, forget):
+        """``{column: (timesteps,)}`` per-step norms from the gradients ``(B, T, n)``."""
+        from keras import ops
 
         def batch_mean_norm(g):  # (B, T, n) -> (T,)
-            return tf.reduce_mean(tf.norm(g, axis=-1), axis=0)
+            return ops.mean(ops.sqrt(ops.sum(ops.square(g), axis=-1)), axis=0)
 
-        norms = {"dL_dx": batch_mean_norm(dx), "dL_dh": batch_mean_norm(dp[..., : self.units])}
+        norms = {
+            "dL_dx": batch_mean_norm(dx),
+            "dL_dh": batch_mean_norm(dprobes[..., : self.units]),
+        }
         if self.is_lstm:
-            norms["dL_dc"] = batch_mean_norm(dp[..., self.units :])
-            norms["forget_gate"] = tf.reduce_mean(kept["forget"], axis=[0, 2])  # (T,)
+            norms["dL_dc"] = batch_mean_norm(dprobes[..., self.units :])
+            norms["forget_gate"] = ops.mean(forget, axis=(0, 2))  # (T,)
         return norms
 
 
-def gradient_profile(model, x, y, loss=None) -> pd.DataFrame:
+def gradient_profile(model, x, y, loss=None, *, loss_steps: int | None = None) -> pd.DataFrame:
     """Per-step gradient norms of ``model``'s loss on one batch, from one backward pass.
 
     Args:
@@ -126,14 +136,17 @@ def gradient_profile(model, x, y, loss=None) -> pd.DataFrame:
         x: array of shape ``(batch, timesteps, features)``.
         y: the batch's targets, as the loss expects.
         loss: a Keras loss; default the model's compiled loss, else mean squared error.
+        loss_steps: differentiate the loss of only the last ``loss_steps`` outputs of a model
+            with an output per step; default every output.
 
     Returns:
         A ``pandas.DataFrame``, one row per step ``t`` (``0 .. timesteps - 1``), columns:
         ``t``; ``dL_dx``, the mean over the batch of ``||dL/dx_t||`` (the loss is the batch mean);
         ``dL_dh``, the same for the first recurrent layer's hidden state ``h_t``; for an LSTM
-        also ``dL_dc`` (cell state ``c_t``) and ``forget_gate``, the mean forget gate ``f_t``
-        over the batch and units. Step ``t`` is the step that reads ``x[:, t]``, also when the
-        layer runs ``go_backwards``.
+        also ``dL_dc``, the same for the cell state ``c_t`` (total: through ``h_t`` and through
+        ``c_{t+1}``), and ``forget_gate``, the mean forget gate ``f_t`` over the batch and
+        units. Step ``t`` is the step that reads ``x[:, t]``, also when the layer runs
+        ``go_backwards``; then ``profile.attrs["go_backwards"]`` is True.
 
     Example:
 
@@ -143,7 +156,7 @@ def gradient_profile(model, x, y, loss=None) -> pd.DataFrame:
     To profile the same model repeatedly, build a ``GradientProfiler`` once and call it.
     """
     # one call: XLA's compile time would not pay off
-    return GradientProfiler(model, loss, jit_compile=False)(x, y)
+    return GradientProfiler(model, loss, loss_steps=loss_steps, jit_compile=False)(x, y)
 
 
 def first_recurrent_layer(model):
@@ -160,13 +173,18 @@ def first_recurrent_layer(model):
 
 
 def gradient_reach(profile: pd.DataFrame) -> float:
-    """How much of the gradient gets from the last step back to the first.
+    """How much of the gradient gets from the last step read back to the first step read.
 
     Args:
-        profile: a ``gradient_profile`` frame.
+        profile: a ``gradient_profile`` frame (rows in input order; a layer that goes
+            backwards reads the last row first, which ``profile.attrs["go_backwards"]`` says).
 
     Returns:
-        ``||dL/dh_0|| / ||dL/dh_{T-1}||``: near 1 when the gradient reaches back undiminished,
-        tiny when it vanishes on the way.
+        ``||dL/dh|| at the first step read / ||dL/dh|| at the last step read``:
+        ``dL_dh[0] / dL_dh[T-1]``, or ``dL_dh[T-1] / dL_dh[0]`` going backwards. Near 1 when
+        the gradient reaches back undiminished, tiny when it vanishes on the way.
     """
-    return float(profile["dL_dh"].iloc[0] / profile["dL_dh"].iloc[-1])
+    norms = profile["dL_dh"].to_numpy()  # (T,), input order
+    if profile.attrs.get("go_backwards", False):
+        norms = norms[::-1]  # reading order
+    return float(norms[0] / norms[-1])

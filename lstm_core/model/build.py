@@ -51,7 +51,10 @@ def build_model(
     x = inputs
     if spec.mask_value is not None:
         x = keras.layers.Masking(mask_value=spec.mask_value, name="masking")(x)
-    layers = [_recurrent_layer(layer, index, seed) for index, layer in enumerate(spec.layers, 1)]
+    masked = spec.mask_value is not None
+    layers = [
+        _recurrent_layer(layer, index, seed, masked) for index, layer in enumerate(spec.layers, 1)
+    ]
     returns = run_stack(layers, x)
     x = returns[-1][0]  # the top layer's output
     if spec.layers[-1].return_sequences:
@@ -150,7 +153,7 @@ def group_returns(model, flat: list) -> list[dict]:
     return groups
 
 
-def _recurrent_layer(layer, index: int, seed: int | None):
+def _recurrent_layer(layer, index: int, seed: int | None, masked: bool):
     import keras
 
     layer_seed = None if seed is None else seed + index
@@ -169,15 +172,20 @@ def _recurrent_layer(layer, index: int, seed: int | None):
     if layer.kind == "lstm":
         # "one": Jozefowicz et al. 2015. "chrono" starts from zeros and is set after building.
         options["unit_forget_bias"] = layer.forget_bias == "one"
+    if masked and layer.kind in ("lstm", "gru"):
+        # Padding is at the front (lstm_core.data.sequences); Keras' cuDNN kernel asserts
+        # right-padded masks and would fail on a GPU, so the generic loop runs instead.
+        options["use_cudnn"] = False
     return getattr(keras.layers, KERAS_CLASS[layer.kind])(**options)
 
 
 def _quiet_flatten_mask_warning() -> None:
     """Silence Keras' warning, on every build, fit and predict, that Flatten drops the mask.
 
-    It is meant to: the head reads every step, a padded step holds the last real step's output
-    (Keras' RNN carries it over), and a mask kept on the predictions would weight the loss per
-    step. Only that exact message is filtered; adding the same filter again replaces it.
+    It is meant to: the head reads every step, and a mask kept on the predictions would weight
+    the loss per step. Long-format sequences are padded at the front, so a padded step comes
+    before every real step and holds zeros: Keras' RNN carries the previous output over a
+    masked step, and before the first real step that is the zero initial state. Only that exact message is filtered; adding the same filter again replaces it.
     """
     warnings.filterwarnings(
         "ignore",

@@ -187,15 +187,21 @@ def _cudnn(layer, masked: bool) -> dict:
             "reason": f"recurrent_dropout={layer.recurrent_dropout} rules out cuDNN, which "
             "needs recurrent_dropout == 0; set it to 0 (dropout is fine) to use cuDNN on a GPU.",
         }
+    if masked:
+        # The long format pads at the front (lstm_core.data.sequences), and Keras 3's cuDNN
+        # path asserts right padding (keras/src/backend/tensorflow/rnn.py, _assert_valid_mask),
+        # so build_model turns cuDNN off for masked layers.
+        return {
+            "eligible": False,
+            "reason": "the sequences are padded at the front and masked, and Keras' cuDNN "
+            "kernel accepts only right-padded masks, so this layer runs Keras' generic loop "
+            "(build_model sets use_cudnn=False); sequences of equal length (length='cut') "
+            "need no mask and can use cuDNN.",
+        }
     reason = (
         "on a GPU Keras runs this layer as one fused cuDNN kernel: tanh activation, sigmoid "
         "recurrent_activation, recurrent_dropout == 0, unroll=False and a bias"
         + (", reset_after=True" if layer.kind == "gru" else "")
         + "."
     )
-    if masked:
-        reason += (
-            " With masking, cuDNN also needs every sequence right-padded (padding only at the "
-            "end) and none fully masked."
-        )
     return {"eligible": True, "reason": reason}

@@ -6,6 +6,7 @@ Importing this package does not import TensorFlow; a job imports it when it star
 
 from lstm_core.train.config import LOSSES, OPTIMIZERS, TrainConfig, check_config, resolve_loss
 from lstm_core.train.job import JobResult, JobSnapshot, TrainingJob, running_jobs
+from lstm_core.train.recorder import RunRecorder
 from lstm_core.train.speed import forward_flops, training_flops
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "OPTIMIZERS",
     "JobResult",
     "JobSnapshot",
+    "RunRecorder",
     "TrainConfig",
     "TrainingJob",
     "check_config",

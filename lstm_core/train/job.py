@@ -1,9 +1,10 @@
 """``TrainingJob``: train a model in a background thread while a page or a terminal watches.
 
-The job runs Keras' ``fit`` in a daemon thread and publishes its progress through a lock:
-``snapshot()`` is safe from any thread, at any time, and never waits for a batch. Nothing
-raised in the thread reaches the caller: it ends the job as ``"failed"`` with its message.
-The job never calls UI code; pages and the command line poll it.
+A ``lstm_core.jobs.Job``: Keras' ``fit`` runs in a daemon thread under the process-wide cap
+on concurrent jobs, and ``snapshot()`` is safe from any thread, at any time, and never waits
+for a batch. Nothing raised in the thread reaches the caller: it ends the job as ``"failed"``
+with its message. The job never calls UI code; pages and the command line poll it. What it
+keeps in the run store goes through the ``RunRecorder`` it is given.
 
 Progress, ``stop()`` and the divergence check run after every train-function call, and one
 call trains ``steps_per_execution`` batches (``lstm_core.train.speed`` picks it so that a
@@ -13,7 +14,6 @@ call takes about a quarter of a second): "within one batch" means within one suc
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,25 +21,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lstm_core import keras_session
 from lstm_core.budget import check_memory, estimate_memory
-from lstm_core.errors import ConfigError, LabError
+from lstm_core.errors import ConfigError
+from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.runs import LOCAL_WORKSPACE
-from lstm_core.settings import Limits, load_limits
+from lstm_core.settings import Limits
 from lstm_core.train import metrics, speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
+from lstm_core.train.recorder import RunRecorder
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ENDED = ("finished", "stopped", "failed", "interrupted")
-# Seconds between heartbeats to the run store, so another process sees the run is alive.
-HEARTBEAT_S = 10.0
-
-# Jobs started and not yet ended in this process, for Limits.max_concurrent_jobs.
-_running: set[TrainingJob] = set()
-_running_lock = threading.Lock()
+__all__ = ["JobResult", "JobSnapshot", "StopTraining", "TrainingJob", "running_jobs"]
 
 
 class StopTraining(Exception):
@@ -62,7 +57,7 @@ class JobSnapshot:
     eta_s: float | None  # estimated seconds to the last epoch; None until it can be told
     error: str | None  # why the job failed
     run_id: str | None  # id in the run store, None without a store or before it is created
-    device: str  # where it trains, e.g. "CPU" or "CPU, XLA" (jit_compile); "" until built
+    device: str  # backend and device, e.g. "TensorFlow, CPU, XLA" or "JAX, CPU"; "" until built
 
     @property
     def steps_done(self) -> int:
@@ -81,10 +76,11 @@ class JobResult:
     test_metrics: dict  # regression: rmse, mae, per_target; classification: accuracy, confusion
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
-    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch
+    timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch;
+    # device: the backend and device that trained, as JobSnapshot.device
 
 
-class TrainingJob:
+class TrainingJob(Job):
     """Train the model of ``model_spec`` on ``windows`` in a background thread.
 
     Everything a user can get wrong is checked here, before anything starts: the config
@@ -96,24 +92,30 @@ class TrainingJob:
             ``outputs == windows.n_outputs``).
         config: a ``TrainConfig``.
         store: a ``RunStore`` to keep the run in (epochs as they end, the model at the end),
-            or None.
+            or None; shorthand for ``recorder=RunRecorder(store, workspace=..., dataset=...,
+            window_spec=...)``.
         workspace: the store's workspace the run belongs to. Defaults to
             ``lstm_core.runs.LOCAL_WORKSPACE``, the one the app and the command line share.
         dataset: a name (or a dict with a ``"name"``) saying where the data came from.
         window_spec: the ``WindowSpec`` or ``SequenceSpec`` that made ``windows``, kept in
             the store so the run can be repeated.
+        recorder: a ``RunRecorder`` to keep the run with, instead of ``store``.
         distribute: None, or ``"mirrored"`` for ``tf.distribute.MirroredStrategy`` over
-            all local GPUs; ``config.batch_size`` is then per GPU.
+            all local GPUs (TensorFlow only; elsewhere one device trains, and the device
+            line says so); ``config.batch_size`` is then per GPU.
         limits: the app's limits; default ``load_limits()``.
 
-    Concurrency: at most ``limits.max_concurrent_jobs`` jobs train at once in a process;
-    ``start()`` beyond that raises ``ConfigError`` (the job is refused, not queued).
+    Concurrency: at most ``limits.max_concurrent_jobs`` jobs of any kind run at once in a
+    process (``lstm_core.jobs``); ``start()`` beyond that raises ``ConfigError`` (the job is
+    refused, not queued).
 
     Example:
 
     >>> job = TrainingJob(windows, spec, TrainConfig(epochs=5)).start()  # doctest: +SKIP
     >>> job.wait().history  # doctest: +SKIP
     """
+
+    kind = "training"
 
     def __init__(
         self,
@@ -127,8 +129,9 @@ class TrainingJob:
         window_spec=None,
         distribute: str | None = None,
         limits: Limits | None = None,
+        recorder: RunRecorder | None = None,
     ):
-        self._limits = limits or load_limits()
+        super().__init__(limits)
         self.config = check_config(config, self._limits)
         self.model_spec = validate(model_spec, windows.timesteps, windows.features, self._limits)
         _check_fits_windows(model_spec, windows)
@@ -146,62 +149,32 @@ class TrainingJob:
                 "use 'mirrored' to train on every local GPU."
             )
         self.windows = windows
-        self._store = store
-        self._workspace = workspace
+        if recorder is None and store is not None:
+            recorder = RunRecorder(
+                store, workspace=workspace, dataset=dataset, window_spec=window_spec
+            )
+        self._recorder = recorder
         self._dataset = dataset if isinstance(dataset, Mapping) else {"name": dataset or ""}
-        self._window_spec = window_spec
         self._distribute = distribute
         self.model = None  # the keras.Model, once built; trained in place
         self.result: JobResult | None = None  # once finished or stopped
-        self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = "pending"
-        self._stop_requested = False
-        self._interrupted = False  # stopped by a shutdown: end at once, as "interrupted"
         self._epoch = self._batch = 0
         self._batches_per_epoch = math.ceil(len(windows.x_train) / config.batch_size)
         self._steps_per_execution = 1
         self._history: list[dict] = []
-        self._error: str | None = None
         self._run_id: str | None = None
         self._device = ""
-        self._started = self._ended = None
         self._first_call: tuple[float, int] | None = None  # (time, steps done) after call 1
-        self._last_beat = 0.0
 
     @property
-    def store(self):
-        """The ``RunStore`` the run is kept in, or None."""
-        return self._store
+    def recorder(self) -> RunRecorder | None:
+        """What keeps the run in the store, or None."""
+        return self._recorder
 
     @property
     def run_id(self) -> str | None:
         with self._lock:
             return self._run_id
-
-    def start(self) -> TrainingJob:
-        """Start training in a daemon thread; return the job.
-
-        Raises:
-            ConfigError: when ``limits.max_concurrent_jobs`` jobs are training already.
-        """
-        with _running_lock:
-            if self._thread is not None:
-                raise RuntimeError("This training job was started already; make a new one.")
-            cap = self._limits.max_concurrent_jobs
-            if len(_running) >= cap:
-                raise ConfigError(
-                    f"{len(_running)} training jobs are already running (the limit is {cap}, "
-                    "LSTM_LAB_MAX_CONCURRENT_JOBS); wait for one to finish or stop one."
-                )
-            _running.add(self)
-            with self._lock:
-                self._status = "running"
-                self._started = time.monotonic()
-            self._thread = threading.Thread(target=self._run, name="lstm-lab-training", daemon=True)
-            self._thread.start()
-        return self
 
     def stop(self) -> JobSnapshot:
         """Ask the job to stop after the train-function call in progress.
@@ -213,34 +186,15 @@ class TrainingJob:
             The snapshot at the moment of the request: at most one call (``steps_per_execution``
             batches) is trained after it.
         """
-        with self._lock:
-            self._stop_requested = True
-            return self._snapshot()
+        return super().stop()
 
-    def interrupt(self) -> None:
-        """Stop at once because the process is shutting down (``lstm_core.shutdown``).
-
-        The run ends as ``"interrupted"`` with the epochs completed so far, without the test
-        pass or a saved model, which could not be trusted to finish in time.
-        """
-        with self._lock:
-            self._stop_requested = self._interrupted = True
-
-    def wait(self, timeout: float | None = None) -> JobSnapshot:
-        """Wait until the job ends, or ``timeout`` seconds; return its snapshot."""
-        self._done.wait(timeout)
-        return self.snapshot()
-
-    def snapshot(self) -> JobSnapshot:
-        """The job's progress now; safe from any thread."""
-        with self._lock:
-            return self._snapshot()
+    def describe(self, snapshot: JobSnapshot) -> str:
+        return f"Training: {snapshot.status}, epoch {snapshot.epoch}/{snapshot.epochs}"
 
     def _snapshot(self) -> JobSnapshot:
         import pandas as pd  # loaded already with the job's data; Home opens without it
 
         now = time.monotonic()
-        elapsed = 0.0 if self._started is None else (self._ended or now) - self._started
         return JobSnapshot(
             status=self._status,
             epoch=self._epoch,
@@ -249,7 +203,7 @@ class TrainingJob:
             batches_per_epoch=self._batches_per_epoch,
             steps_per_execution=self._steps_per_execution,
             history=pd.DataFrame(self._history, columns=self._columns()),
-            elapsed_s=elapsed,
+            elapsed_s=self._elapsed(now),
             eta_s=self._eta(now),
             error=self._error,
             run_id=self._run_id,
@@ -273,47 +227,28 @@ class TrainingJob:
 
     # The training thread.
 
-    def _run(self) -> None:
-        status, error = "failed", None
-        try:
-            with keras_session.training():  # a host's clear_session() is skipped meanwhile
-                status = self._train()
-        except LabError as exc:
-            error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a job reports every failure, never raises
-            error = _one_line(exc)
-        finally:
-            self._end(status, error)
-
-    def _train(self) -> str:
+    def _work(self) -> str:
         from lstm_core.train import engine
 
-        if self._store is not None:
-            run_id = self._store.create_run(
-                model_spec=self.model_spec.to_dict(),
-                train_config=self.config.to_dict(),
-                dataset={**self._dataset, **self.windows.summary()},
-                window_spec=_as_dict(self._window_spec),
-                workspace=self._workspace,
-                name=self._name(),
-            )
+        if self._recorder is not None:
+            run_id = self._recorder.start(self.model_spec, self.config, self.windows, self._name())
             with self._lock:
                 self._run_id = run_id
         model, global_batch = self._build(engine)
         fitted = time.monotonic()
         status = self._fit(engine, model, global_batch)
-        with self._lock:
-            if self._interrupted:
-                return "interrupted"
+        if self.interrupted:  # the process is shutting down: the epochs so far are kept
+            return "interrupted"
         train_s = time.monotonic() - fitted
         timings = {
             "setup_s": fitted - self._started,
             "train_s": train_s,
             "s_per_epoch": train_s / max(len(self._history), 1),
+            "device": self._device,  # set by this thread in _build
         }
         self.result = self._evaluate(engine, model, global_batch, timings)
-        if self._store is not None:
-            self._store.save_model(self._run_id, model)
+        if self._recorder is not None:
+            self._recorder.model(model)
         return status
 
     def _fit(self, engine, model, global_batch: int) -> str:
@@ -329,8 +264,10 @@ class TrainingJob:
         return "finished"
 
     def _build(self, engine):
-        strategy, device = engine.strategy_for(self._distribute)
-        global_batch = self.config.batch_size * strategy.num_replicas_in_sync
+        from lstm_core import backend
+
+        scope, replicas, device = backend.strategy_for(self._distribute)
+        global_batch = self.config.batch_size * replicas
         batches = math.ceil(len(self.windows.x_train) / global_batch)
         flops = speed.training_flops(
             self.model_spec, self.windows.timesteps, self.windows.features, global_batch
@@ -341,9 +278,10 @@ class TrainingJob:
             self.windows.timesteps,
             batches * self.config.epochs,
             len(self.model_spec.layers),
-            engine.has_gpu(),
+            backend.has_gpu(),
+            backend.always_compiled(),
         )
-        with strategy.scope():
+        with scope:
             model = build_model(
                 self.model_spec,
                 self.windows.timesteps,
@@ -356,22 +294,21 @@ class TrainingJob:
             )
         with self._lock:
             self.model = model
-            self._device = f"{device}, XLA" if jit_compile is True else device
+            xla = jit_compile is True and not backend.always_compiled()
+            self._device = f"{device}, XLA" if xla else device
             self._batches_per_epoch = batches
             self._steps_per_execution = steps_per_execution
         return model, global_batch
 
     def _stop_point(self) -> None:
         """Raise ``StopTraining`` if ``stop()`` was called."""
-        with self._lock:
-            if self._stop_requested:
-                raise StopTraining
+        if self.stopping:
+            raise StopTraining
 
     def _on_batch(self, epoch: int, batches_done: int) -> None:
         now = time.monotonic()
-        if self._store is not None and now - self._last_beat > HEARTBEAT_S:
-            self._store.heartbeat(self._run_id)
-            self._last_beat = now
+        if self._recorder is not None:
+            self._recorder.beat()
         with self._lock:
             self._epoch, self._batch = epoch, batches_done
             if self._first_call is None:
@@ -380,9 +317,8 @@ class TrainingJob:
 
     def _on_epoch(self, epoch: int, logs: dict) -> None:
         record = {"epoch": epoch, **{name: logs.get(name) for name in self._columns()[1:]}}
-        if self._store is not None:
-            self._store.record_epoch(self._run_id, epoch, record)
-            self._last_beat = time.monotonic()
+        if self._recorder is not None:
+            self._recorder.epoch(epoch, record)
         with self._lock:
             self._history.append(record)
         self._stop_point()
@@ -402,42 +338,14 @@ class TrainingJob:
             )
         return JobResult(test_metrics, y_true, y_pred, timings)
 
-    def _end(self, status: str, error: str | None) -> None:
-        run_id, result = self.run_id, self.result
-        try:
-            if self._store is not None and run_id is not None:
-                self._store.finish_run(
-                    run_id,
-                    status,
-                    test_metrics=None if result is None else result.test_metrics,
-                    timings=None if result is None else result.timings,
-                    error=error,
-                )
-        except LabError as exc:
-            status, error = "failed", str(exc)
-        finally:
-            with self._lock:
-                self._status, self._error = status, error
-                self._ended = time.monotonic()
-            with _running_lock:
-                _running.discard(self)
-            self._done.set()
+    def _finish(self, status: str, error: str | None) -> tuple[str, str | None]:
+        if self._recorder is not None:
+            self._recorder.finish(status, self.result, error)
+        return status, error
 
     def _name(self) -> str:
         dataset = self._dataset.get("name") or "data"
         return f"{dataset}, {format_layers(self.model_spec.layers)}"
-
-
-def running_jobs() -> int:
-    """How many training jobs are running in this process."""
-    with _running_lock:
-        return len(_running)
-
-
-def active_jobs() -> list[TrainingJob]:
-    """The training jobs started and not yet ended in this process."""
-    with _running_lock:
-        return list(_running)
 
 
 def _check_fits_windows(model_spec, windows) -> None:
@@ -457,16 +365,3 @@ def _check_fits_windows(model_spec, windows) -> None:
             "The training split has 0 samples; use more rows, a shorter lookback or smaller "
             "validation and test fractions."
         )
-
-
-def _as_dict(spec) -> dict | None:
-    if spec is None or isinstance(spec, Mapping):
-        return spec
-    return spec.to_dict()
-
-
-def _one_line(exc: Exception) -> str:
-    """``"TypeName: first line of the message"``, at most 300 characters."""
-    lines = str(exc).strip().splitlines()
-    text = f"{type(exc).__name__}: {lines[0] if lines else 'no message'}"
-    return text if len(text) <= 300 else text[:297] + "..."

@@ -18,7 +18,8 @@ on the demo model (2 LSTM layers of 32 units, 50 steps, batch 64) an epoch takes
 less time, but compiling costs about 2 s more per layer up front; and on wide layers, where
 the matrix products dominate, XLA's CPU products are about twice as slow as oneDNN's (2 LSTM
 layers of 128 units, 8 features, batch 256). So XLA is chosen only for narrow layers and for
-runs long enough to repay the compilation; on a GPU Keras' own choice stands.
+runs long enough to repay the compilation; on a GPU Keras' own choice stands. On JAX there is
+no choice: every Keras function is compiled by XLA (``jit_compile=False`` would run it op by op).
 """
 
 from __future__ import annotations
@@ -74,11 +75,19 @@ def estimated_batch_s(flops_per_batch: float) -> float:
 
 
 def choose_jit_compile(
-    flops_per_batch: float, timesteps: int, batches: int, layers: int, gpu: bool
+    flops_per_batch: float,
+    timesteps: int,
+    batches: int,
+    layers: int,
+    gpu: bool,
+    always_compiled: bool = False,
 ) -> bool | str:
-    """``jit_compile`` for ``model.compile``: ``"auto"`` (Keras' choice) on a GPU; on a CPU,
-    ``True`` for narrow layers when the estimated time saved over ``batches`` (all epochs)
-    exceeds the extra compilation of ``layers`` recurrent layers, else ``False``."""
+    """``jit_compile`` for ``model.compile``: ``True`` where the backend always compiles
+    (JAX); ``"auto"`` (Keras' choice) on a GPU; on a CPU, ``True`` for narrow layers when the
+    estimated time saved over ``batches`` (all epochs) exceeds the extra compilation of
+    ``layers`` recurrent layers, else ``False``."""
+    if always_compiled:
+        return True
     if gpu:
         return "auto"
     narrow = flops_per_batch / timesteps <= XLA_MAX_FLOPS_PER_STEP

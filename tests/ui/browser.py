@@ -56,24 +56,35 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """``streamlit run app.py`` in a child process, on a free loopback port."""
+    """``streamlit run app.py`` in a child process, on a free loopback port.
 
-    def __init__(self, store: Path, env: dict[str, str] | None = None):
+    Args:
+        store: the run store's folder (``LSTM_LAB_STORE``); the server's log goes there too.
+        env: more environment variables for the server.
+        as_readme: start it as the README does, with nothing but the repository's own
+            ``.streamlit/config.toml`` (its file watcher setting included); only the port and
+            the loopback address are given. Otherwise the test harness's settings also apply:
+            headless, no usage statistics, no file watcher, whatever the config file says.
+    """
+
+    def __init__(self, store: Path, env: dict[str, str] | None = None, *, as_readme=False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store = store
         self.log = store / "server.log"
         child_env = {**os.environ, "LSTM_LAB_STORE": str(store), **(env or {})}
-        options = {
-            "server.headless": "true",
-            "server.port": self.port,
-            "server.address": "127.0.0.1",
-            "browser.gatherUsageStats": "false",
-            "server.fileWatcherType": "none",
-        }
+        options = {"server.port": self.port, "server.address": "127.0.0.1"}
+        if not as_readme:
+            options.update(
+                {
+                    "server.headless": "true",
+                    "browser.gatherUsageStats": "false",
+                    "server.fileWatcherType": "none",
+                }
+            )
         self._output = self.log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")]
+            [sys.executable, "-m", "streamlit", "run", "app.py"]
             + [f"--{name}={value}" for name, value in options.items()],
             cwd=REPO,
             env=child_env,

@@ -79,7 +79,7 @@ def test_a_link_too_long_is_a_stored_experiment_id(monkeypatch):
     ("query", "message"),
     [
         ({"layers": "lstm:abc"}, "Cannot read layer 'lstm:abc'"),
-        ({"epochs": "many"}, "epochs='many' cannot be read"),
+        ({"epochs": "many"}, "epochs='many' must be a whole number"),
         ({"sample": "nope"}, "No sample named 'nope'"),
         ({"epochs": "0"}, "TrainConfig epochs must be"),
     ],

@@ -38,7 +38,7 @@ CAP = 2
 SESSION_TIMEOUT_S = 2
 TINY = "layers=lstm:4&batch_size=16"
 SHAPES_HEADER = "x: (samples, timesteps, features)"
-REFUSED = re.compile(rf"training jobs are already running \(the limit is {CAP}")
+REFUSED = re.compile(rf"already running \(the limit is {CAP}")
 LOAD_REPORT = REPO / "test-output" / "load-test.txt"
 # Several jobs share 2 cores here: more patience than browser.TRAIN_TIMEOUT_MS.
 TRAINING_MS = 300_000

@@ -1,0 +1,130 @@
+"""The training input: batches in a new, seeded order every epoch, at the cost of plain ``fit``.
+
+The order of epoch ``e`` is ``epoch_order(samples, seed, e)``, a NumPy permutation seeded by
+``[seed, e]``: it depends on nothing process-wide (``keras.utils.set_random_seed``,
+TensorFlow's global seed), so two jobs training at once cannot disturb each other's order,
+and it is the same on every backend.
+
+Each backend gets the batches the way Keras feeds it arrays in plain ``fit``, so that the
+order costs nothing measurable:
+
+- TensorFlow: a ``tf.data`` pipeline built as Keras' own ``ArrayDataAdapter`` builds it (the
+  epoch's indices cut into batches, the data zipped in once, a parallel ``gather`` per batch,
+  static optimisations off), only with our permutation in place of ``tf.random.shuffle``;
+- JAX: a ``keras.utils.PyDataset`` that slices NumPy batches in the training thread, as Keras'
+  array iterator does on JAX. Keras reads a batch before the first epoch (to build the
+  model's state) and begins and ends a pass over the dataset for it, so the dataset cannot
+  count its own epochs: a callback tells it each epoch's number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import keras
+import numpy as np
+
+from lstm_core import backend
+
+
+def epoch_order(samples: int, seed: int, epoch: int) -> np.ndarray:
+    """The order of the training samples in ``epoch`` (0-based): ``(samples,)`` indices."""
+    return np.random.default_rng([seed, epoch]).permutation(samples)
+
+
+def train_batches(
+    x: np.ndarray, y: np.ndarray, batch_size: int, seed: int
+) -> tuple[object, list[keras.callbacks.Callback]]:
+    """Batches of ``(x, y)`` for ``model.fit``, in ``epoch_order`` every epoch, and the
+    callbacks ``fit`` must be given with them.
+
+    Args:
+        x: ``(samples, timesteps, features)`` float32.
+        y: ``(samples, outputs)`` float32.
+        batch_size: samples per batch; the last batch holds the rest.
+        seed: the seed of every epoch's order.
+
+    Returns:
+        ``(batches, callbacks)``: what ``fit`` iterates once per epoch,
+        ``ceil(samples / batch_size)`` batches, each ``((batch, timesteps, features),
+        (batch, outputs))`` (a ``tf.data.Dataset`` on TensorFlow, a ``ShuffledBatches`` on
+        JAX), and the callbacks that keep its epochs in step with ``fit``'s.
+    """
+    if backend.name() == "tensorflow":
+        return _tf_batches(x, y, batch_size, seed), []
+    batches = ShuffledBatches(x, y, batch_size, seed)
+    return batches, [batches.follower()]
+
+
+class ShuffledBatches(keras.utils.PyDataset):
+    """NumPy batches in ``epoch_order`` of the epoch set by ``begin_epoch``; its
+    ``follower()`` callback sets it as ``fit`` begins each epoch.
+
+    One worker: batches are sliced in the training thread as ``fit`` does for arrays on JAX,
+    with no thread pool to compete for the cores.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
+        super().__init__(workers=1, use_multiprocessing=False)
+        self.x, self.y = x, y  # (samples, timesteps, features), (samples, outputs)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.begin_epoch(0)
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]  # (batch,)
+        return self.x[rows], self.y[rows]  # (batch, timesteps, features), (batch, outputs)
+
+    def begin_epoch(self, epoch: int) -> None:
+        """Read the batches of ``epoch`` (0-based) from now on."""
+        self.epoch = epoch
+        self.order = epoch_order(len(self.x), self.seed, epoch)  # (samples,)
+
+    def follower(self) -> keras.callbacks.Callback:
+        """A callback that begins each of ``fit``'s epochs here too."""
+        return keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs=None: self.begin_epoch(epoch)
+        )
+
+
+def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
+    import tensorflow as tf
+
+    samples = len(x)
+    full = samples // batch_size  # full batches; the rest makes one more
+    epochs = itertools.count()
+
+    def orders():  # one element per iteration of the dataset, i.e. per epoch
+        yield epoch_order(samples, seed, next(epochs))
+
+    def cut(order):  # (samples,) -> a dataset of (batch,) index vectors
+        batches = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(order[: full * batch_size], (full, batch_size))
+        )
+        if samples % batch_size:
+            batches = batches.concatenate(
+                tf.data.Dataset.from_tensors(order[full * batch_size :])
+            )
+        return batches
+
+    @tf.autograph.experimental.do_not_convert  # plain TensorFlow ops: nothing to convert
+    def gather(index, data):  # (batch,) -> (batch, timesteps, features), (batch, outputs)
+        return tf.gather(data[0], index), tf.gather(data[1], index)
+
+    indices = tf.data.Dataset.from_generator(
+        orders, output_signature=tf.TensorSpec((samples,), tf.int64)
+    ).flat_map(cut)
+    data = tf.data.Dataset.from_tensors((x, y)).repeat()
+    batches = tf.data.Dataset.zip((indices, data)).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    # As Keras does for arrays: no graph rewriting of a pipeline this simple.
+    options.experimental_optimization.apply_default_optimizations = False
+    # Known length, so Keras counts the batches instead of warning when an epoch runs out.
+    batches = batches.with_options(options).apply(
+        tf.data.experimental.assert_cardinality(math.ceil(samples / batch_size))
+    )
+    return batches.prefetch(tf.data.AUTOTUNE)

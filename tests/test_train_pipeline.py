@@ -1,0 +1,82 @@
+"""The training input: a seeded order per epoch, the same on every backend, and exactly what
+``fit`` trains on (checked against ``fit`` on arrays put in that order by hand)."""
+
+import numpy as np
+import pytest
+
+from lstm_core.model import ModelSpec, build_model, parse_layers
+from lstm_core.train.pipeline import ShuffledBatches, epoch_order, train_batches
+
+SAMPLES, TIMESTEPS, FEATURES, BATCH = 37, 5, 2, 8  # 4 full batches and one of 5
+
+
+def arrays():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((SAMPLES, TIMESTEPS, FEATURES), dtype=np.float32)
+    y = x[:, -1, :1] * 2  # (samples, 1)
+    return x, y
+
+
+def epochs_of(batches, epochs):
+    """The batches ``fit`` reads, epoch by epoch, as NumPy ``(x, y)`` pairs."""
+    batches, followers = batches
+    for epoch in range(epochs):
+        if isinstance(batches, ShuffledBatches):  # JAX: the follower begins each epoch
+            batches[0]  # Keras reads a batch before the first epoch: it must not count
+            followers[0].on_epoch_begin(epoch)
+            yield [batches[i] for i in range(len(batches))]
+        else:  # TensorFlow: the dataset is iterated once per epoch
+            yield [(x.numpy(), y.numpy()) for x, y in batches]
+
+
+def test_epoch_order_is_a_permutation_seeded_by_seed_and_epoch():
+    first = epoch_order(SAMPLES, seed=3, epoch=0)
+    assert sorted(first) == list(range(SAMPLES))
+    np.testing.assert_array_equal(first, epoch_order(SAMPLES, seed=3, epoch=0))
+    assert not np.array_equal(first, epoch_order(SAMPLES, seed=3, epoch=1))
+    assert not np.array_equal(first, epoch_order(SAMPLES, seed=4, epoch=0))
+
+
+def test_batches_follow_each_epochs_order_with_a_short_last_batch():
+    x, y = arrays()
+    for epoch, batches in enumerate(epochs_of(train_batches(x, y, BATCH, seed=5), epochs=3)):
+        assert [len(bx) for bx, _ in batches] == [8, 8, 8, 8, 5]
+        order = epoch_order(SAMPLES, 5, epoch)
+        np.testing.assert_array_equal(np.concatenate([bx for bx, _ in batches]), x[order])
+        np.testing.assert_array_equal(np.concatenate([by for _, by in batches]), y[order])
+
+
+def test_seeding_touches_no_process_wide_state():
+    x, y = arrays()
+    np.random.seed(1)
+    state = np.random.get_state()[1].copy()
+    first = next(epochs_of(train_batches(x, y, BATCH, seed=5), epochs=1))
+    np.random.seed(99)  # someone else reseeds the process: the order does not move
+    again = next(epochs_of(train_batches(x, y, BATCH, seed=5), epochs=1))
+    np.testing.assert_array_equal(first[0][0], again[0][0])
+    np.random.seed(1)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_fit_trains_on_exactly_these_batches():
+    # Two epochs over train_batches against two one-epoch fits on arrays put in each
+    # epoch's order by hand: the same batches, so the same weights.
+    keras = pytest.importorskip("keras")
+    x, y = arrays()
+    spec = ModelSpec(layers=parse_layers("lstm:3"), outputs=1)
+
+    def model():
+        built = build_model(spec, TIMESTEPS, FEATURES, seed=0)
+        built.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        return built
+
+    piped = model()
+    batches, followers = train_batches(x, y, BATCH, seed=2)
+    piped.fit(batches, epochs=2, shuffle=False, callbacks=followers, verbose=0)
+    by_hand = model()
+    for epoch in range(2):
+        order = epoch_order(SAMPLES, 2, epoch)
+        by_hand.fit(x[order], y[order], batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+    for got, want in zip(piped.get_weights(), by_hand.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    assert not np.allclose(piped.get_weights()[0], model().get_weights()[0])  # it trained
