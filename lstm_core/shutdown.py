@@ -37,12 +37,20 @@ _log = logging.getLogger(__name__)
 
 
 def install() -> None:
-    """Run ``exit_cleanly`` when the interpreter exits; calling it again does nothing."""
+    """Run ``exit_cleanly`` when the interpreter exits; calling it again does nothing.
+
+    It is registered with ``threading``'s own exit hooks, which run when the main thread ends
+    and before the interpreter waits for the threads that are not daemons: a thread pool's
+    worker busy feeding ``fit`` is one, and the wait for it would outlast the training.
+    ``atexit`` hooks run only after that wait.
+    """
     global _installed
     with _install_lock:
-        if not _installed:
-            atexit.register(exit_cleanly)
-            _installed = True
+        if _installed:
+            return
+        register = getattr(threading, "_register_atexit", atexit.register)
+        register(exit_cleanly)
+        _installed = True
 
 
 def close_at_exit(store) -> None:
