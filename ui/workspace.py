@@ -90,7 +90,7 @@ def remember_visitor() -> None:
     key = workspace_id()
     st.session_state["app.cookie_written"] = True
     secure = "; Secure" if str(st.context.url or "").startswith("https:") else ""
-    st.html(
+    st.sidebar.html(  # the sidebar: an element drawn there takes no room above the page
         f'<script>document.cookie = "{COOKIE}={key}; path=/; max-age={COOKIE_MAX_AGE_S}; '
         f'SameSite=Lax{secure}";</script>',
         unsafe_allow_javascript=True,
