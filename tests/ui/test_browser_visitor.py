@@ -125,7 +125,7 @@ def test_a_link_to_train_opens_with_its_data(visit, hosted):
     page = visit()
     page.goto(f"{hosted.url}/train?sample=sine&lookback=8")
     area = main(page)
-    expect(area.get_by_text(re.compile(r"x_train \(\d+, 8, 1\)"))).to_be_visible()
+    expect(area.get_by_text(re.compile(r"x_train \(\d+, 8, 3\)"))).to_be_visible()
     expect(area.get_by_text("No data yet")).to_have_count(0)
     expect(area.get_by_role("button", name="Start training")).to_be_enabled()
     expect_no_exception(page)
