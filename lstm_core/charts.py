@@ -52,7 +52,21 @@ def _loss_frame(history: pd.DataFrame | Sequence[Mapping], columns: Mapping[str,
     return pd.concat(parts, ignore_index=True)
 
 
-def _loss_lines(long: pd.DataFrame, *, color_title: str, y_title: str, log_scale: bool):
+def _color_scale(colors: Mapping[str, str] | None) -> alt.Scale | alt.UndefinedType:
+    """A scale that gives each label its fixed colour (e.g. one per cell kind), or Altair's."""
+    if not colors:
+        return alt.Undefined
+    return alt.Scale(domain=list(colors), range=list(colors.values()))
+
+
+def _loss_lines(
+    long: pd.DataFrame,
+    *,
+    color_title: str,
+    y_title: str,
+    log_scale: bool,
+    colors: Mapping[str, str] | None = None,
+):
     if log_scale:
         long = long.assign(loss=_positive(long["loss"]))
     suffix = ", log scale" if log_scale else ""
@@ -62,7 +76,7 @@ def _loss_lines(long: pd.DataFrame, *, color_title: str, y_title: str, log_scale
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("loss:Q", title=f"{y_title}{suffix}", scale=_y_scale(log_scale)),
-            color=alt.Color("curve:N", title=color_title),
+            color=alt.Color("curve:N", title=color_title, scale=_color_scale(colors)),
             tooltip=["curve:N", "epoch:Q", alt.Tooltip("loss:Q", format=".4g")],
         )
     )
@@ -112,9 +126,10 @@ def runs_overlay_chart(
     parts = [_loss_frame(h, {metric: label}) for label, h in histories.items()]
     long = pd.concat(parts, ignore_index=True) if parts else _loss_frame([], {})
     lines = _loss_lines(long, color_title="run", y_title=y_title or metric, log_scale=log_scale)
+    # No chart title: the page's heading names the chart, and a long title was clipped.
     return lines.encode(
         color=alt.Color("curve:N", title="run", legend=alt.Legend(orient="bottom", labelLimit=0))
-    ).properties(title=f"{y_title or metric} per epoch, by run", height=320)
+    ).properties(height=320)
 
 
 def prediction_chart(
@@ -122,6 +137,8 @@ def prediction_chart(
     y_pred: np.ndarray,
     *,
     name: str,
+    baseline: np.ndarray | None = None,
+    baseline_name: str = "naive",
     max_points: int = MAX_POINTS,
 ) -> alt.Chart:
     """Predictions against the truth for one output, over the test windows in order.
@@ -130,31 +147,66 @@ def prediction_chart(
         y_true: ``(samples,)`` true values of one output, in the data's units.
         y_pred: ``(samples,)`` predicted values of the same output.
         name: the output's name (target column and horizon step), shown in the title.
+        baseline: optionally ``(samples,)`` a baseline's forecast of the same output, drawn
+            as a third line: a one-step forecast that only lags the truth looks convincing
+            until the naive forecast is drawn beside it.
+        baseline_name: the baseline line's name.
         max_points: most points per line.
 
     Returns:
-        A line chart with lines "truth" and "prediction".
+        A line chart with lines "truth" and "prediction" (and the baseline's).
     """
-    frame = thin(
-        pd.DataFrame(
-            {"truth": np.asarray(y_true).ravel(), "prediction": np.asarray(y_pred).ravel()}
-        ),
-        max_points,
-    )
+    columns = {"truth": np.asarray(y_true).ravel(), "prediction": np.asarray(y_pred).ravel()}
+    if baseline is not None:
+        columns[baseline_name] = np.asarray(baseline).ravel()
+    frame = thin(pd.DataFrame(columns), max_points)
     long = frame.reset_index(names="window").melt(
         id_vars="window", var_name="curve", value_name="value"
-    )  # (2 * samples, 3)
+    )  # (curves * samples, 3)
+    order = list(columns)
     return (
         alt.Chart(long)
         .mark_line()
         .encode(
             x=alt.X("window:Q", title="test window (time order)"),
             y=alt.Y("value:Q", title="value (data units)", scale=alt.Scale(zero=False)),
-            color=alt.Color("curve:N", title="curve", sort=["truth", "prediction"]),
-            strokeDash=alt.StrokeDash("curve:N", sort=["truth", "prediction"]),
+            color=alt.Color("curve:N", title="curve", sort=order),
+            strokeDash=alt.StrokeDash("curve:N", sort=order),
             tooltip=["curve:N", "window:Q", alt.Tooltip("value:Q", format=".4g")],
         )
         .properties(title=alt.TitleParams("Test set: prediction against truth", subtitle=name))
+    )
+
+
+def step_error_chart(per_step: Sequence[Mapping], *, name: str) -> alt.Chart:
+    """RMSE per horizon step, the model's beside the naive forecast's: the error curve.
+
+    Args:
+        per_step: one record per step ``t+1 .. t+h`` with ``step``, ``rmse`` and
+            ``naive_rmse`` (``lstm_core.forecast.scores``' ``per_step``).
+        name: the target's name, shown as the subtitle.
+
+    Returns:
+        A line chart with points, "model" and "naive", step on x.
+    """
+    frame = pd.DataFrame(per_step)
+    long = pd.concat(
+        [
+            pd.DataFrame({"step": frame["step"], "forecast": label, "rmse": frame[column]})
+            for column, label in (("rmse", "model"), ("naive_rmse", "naive"))
+        ],
+        ignore_index=True,
+    )  # (2 * horizon, 3)
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("step:Q", title="steps ahead (t+k)", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("rmse:Q", title="test RMSE (data units)", scale=alt.Scale(zero=True)),
+            color=alt.Color("forecast:N", title="forecast", sort=["model", "naive"]),
+            tooltip=["forecast:N", "step:Q", alt.Tooltip("rmse:Q", format=".4g")],
+        )
+        .properties(title=alt.TitleParams("Test error per step ahead", subtitle=name), height=260)
     )
 
 
@@ -204,42 +256,64 @@ def heatmap_chart(
     )
 
 
-def gradient_chart(profiles: Mapping[str, pd.DataFrame], *, column: str = "dL_dh") -> alt.Chart:
-    """Gradient norm per time step on a log axis, one line per profile.
+def gradient_chart(
+    profiles: Mapping[str, Mapping[str, pd.DataFrame]],
+    *,
+    column: str = "dL_dh",
+    x_title: str = "time step t",
+    colors: Mapping[str, str] | None = None,
+) -> alt.Chart:
+    """Gradient norm per time step on a log axis: a colour per cell, a dash per moment.
 
     Args:
-        profiles: ``{label: profile}``, each profile a frame with one row per time step,
-            columns ``t`` and ``column`` (as ``lstm_core.experiments.gradient_profile`` returns).
+        profiles: ``{cell: {when: profile}}``, e.g. ``{"LSTM": {"at initialisation": ...,
+            "after epoch 20": ...}}``; each profile a frame with one row per time step, columns
+            ``t`` and ``column`` (as ``lstm_core.experiments.gradient_profile`` returns). The
+            last ``when`` of a cell is drawn solid, earlier ones dashed.
         column: which norm to draw: ``"dL_dh"``, ``"dL_dx"`` or ``"dL_dc"``.
+        x_title: the x axis' title; say there which loss is differentiated.
+        colors: ``{cell: colour}``, the app's palette; default Altair's.
 
     Returns:
         A line chart; a gradient that underflowed to zero shows as a gap, not a fake value.
     """
     parts = [
-        pd.DataFrame({"t": p["t"].to_numpy(), "profile": label, "norm": p[column].to_numpy()})
-        for label, p in profiles.items()
+        pd.DataFrame(
+            {"t": p["t"].to_numpy(), "cell": cell, "when": when, "norm": p[column].to_numpy()}
+        )
+        for cell, moments in profiles.items()
+        for when, p in moments.items()
         if column in p
     ]
     long = (
         pd.concat(parts, ignore_index=True)
         if parts
-        else pd.DataFrame(columns=["t", "profile", "norm"])
+        else pd.DataFrame(columns=["t", "cell", "when", "norm"])
     )
     long = long.assign(norm=_positive(long["norm"].astype(float)))
+    moments = list(dict.fromkeys(long["when"]))  # in order, the latest last
+    dashes = [[5, 3]] * (len(moments) - 1) + [[1, 0]]
     symbol = column.replace("dL_d", "dL/d")
     return (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("t:Q", title="time step t (loss at the last step)"),
+            x=alt.X("t:Q", title=x_title),
             y=alt.Y(
                 "norm:Q",
                 title=f"‖{symbol}_t‖, log scale",
                 scale=_y_scale(True),
                 axis=alt.Axis(format=".0e"),  # one notation for every decade
             ),
-            color=alt.Color("profile:N", title="cell", legend=alt.Legend(labelLimit=0)),
-            tooltip=["profile:N", "t:Q", alt.Tooltip("norm:Q", format=".3e")],
+            color=alt.Color("cell:N", title="cell", scale=_color_scale(colors)),
+            strokeDash=alt.StrokeDash(
+                "when:N",
+                title="when",
+                scale=alt.Scale(domain=moments, range=dashes),
+                legend=alt.Legend(labelLimit=0, symbolStrokeColor=RULE_COLOR),
+            ),
+            detail="when:N",
+            tooltip=["cell:N", "when:N", "t:Q", alt.Tooltip("norm:Q", format=".3e")],
         )
         .properties(title=f"Gradient norm ‖{symbol}_t‖ per time step")
     )
@@ -251,6 +325,7 @@ def learning_curves_chart(
     baseline: float,
     y_title: str = "validation loss",
     baseline_label: str = "baseline",
+    colors: Mapping[str, str] | None = None,
 ) -> alt.LayerChart:
     """Validation loss per epoch for each cell kind, with the trivial baseline as a rule.
 
@@ -260,6 +335,7 @@ def learning_curves_chart(
             a curve that stays on it has learned nothing.
         y_title: the loss's name on the y axis.
         baseline_label: the rule's label.
+        colors: ``{cell kind: colour}``, the app's palette; default Altair's.
 
     Returns:
         Lines per kind layered with a dashed horizontal rule at ``baseline``.
@@ -274,7 +350,7 @@ def learning_curves_chart(
         or [pd.DataFrame(columns=["epoch", "curve", "loss"])],
         ignore_index=True,
     )
-    lines = _loss_lines(long, color_title="cell", y_title=y_title, log_scale=False)
+    lines = _loss_lines(long, color_title="cell", y_title=y_title, log_scale=False, colors=colors)
     rule_data = pd.DataFrame({"loss": [baseline], "label": [f"{baseline_label} = {baseline:.4g}"]})
     rule = alt.Chart(rule_data).mark_rule(strokeDash=[6, 4], color=RULE_COLOR).encode(y="loss:Q")
     label = (

@@ -118,6 +118,28 @@ def series_controls(df, slots: dict) -> list[str]:
             control(
                 st.number_input, name.capitalize(), name, slots, min_value=1, step=1, help=help_text
             )
+    left, right = st.columns(2, vertical_alignment="bottom")
+    with left:
+        control(
+            st.number_input,
+            "Season (rows per cycle)",
+            "season",
+            slots,
+            min_value=0,
+            step=1,
+            placeholder="from the dates",
+            help="For the seasonal naive yardstick. Empty: read from the date column (hourly "
+            "24, daily 7, weekly 52, monthly 12, quarterly 4); 0: no season.",
+        )
+    with right:
+        control(
+            st.toggle,
+            "Difference: predict the change",
+            "difference",
+            help="Inputs become changes from the row before and targets the change from the "
+            "last row before the window; scores are still in levels. Takes a trend out of the "
+            "range the scaler was fitted on.",
+        )
     return list(dict.fromkeys(state.get("data", "features") + state.get("data", "targets")))
 
 
@@ -174,6 +196,9 @@ def sequence_controls(df, slots: dict) -> list[str]:
     return state.get("data", "seq_features")
 
 
+MISSING_LABELS = {"interpolate": "interpolate (reads the future)"}
+
+
 def common_controls(slots: dict) -> None:
     """Scaler, missing values and split: the same for both layouts."""
     columns = st.columns(4)
@@ -186,8 +211,11 @@ def common_controls(slots: dict) -> None:
             "missing",
             slots,
             options=MISSING_POLICIES,
-            help="error: refuse; drop: drop rows; ffill: carry forward; "
-            "interpolate: linear between neighbours.",
+            format_func=lambda policy: MISSING_LABELS.get(policy, policy),
+            help="error: refuse; drop: drop rows; ffill: carry the last value forward (only "
+            "the past); interpolate: linear between neighbours, which reads the next known "
+            "value, the future. Validation and test windows whose target was filled in are "
+            "left out of their scores.",
         )
     shares = {"val_fraction": "Validation share", "test_fraction": "Test share"}
     for column, (name, label) in zip(columns[2:], shares.items(), strict=True):

@@ -1,8 +1,10 @@
-"""Runs: every stored run, their loss curves overlaid, details, delete, and train one again."""
+"""Runs: stored runs grouped by dataset, scored beside their yardstick, compared within a group."""
 
 import streamlit as st
 
 from lstm_core.charts import runs_overlay_chart
+from lstm_core.forecast.verdict import verdict
+from lstm_core.run_groups import group_runs
 from ui import share, state, tables
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
@@ -12,8 +14,8 @@ from ui.workspace import run_store, workspace_id, your_runs_note
 ensure_routed()
 
 METRICS = {
-    "val_loss": "validation loss (on scaled targets)",
-    "loss": "training loss (on scaled targets)",
+    "val_loss": "validation loss (scaled targets)",
+    "loss": "training loss (scaled targets)",
 }
 
 
@@ -34,19 +36,54 @@ def delete(run_id: str) -> None:
         st.session_state["runs.error"] = error
 
 
+def results(run) -> None:
+    """The run's verdict and each target's score beside its yardsticks, as tables."""
+    metrics = run.test_metrics
+    if not metrics:
+        st.caption("No test results: the run did not finish.")
+        return
+    sentence = verdict(metrics)
+    if sentence:
+        st.markdown(escape_markdown(sentence))
+    if "accuracy" in metrics:
+        st.dataframe(tables.confusion_table(metrics), width="content")
+        return
+    if "baselines" not in metrics and all(
+        "baselines" not in s for s in metrics.get("per_target", {}).values()
+    ):
+        st.caption("Stored before the yardsticks were kept: its test errors alone.")
+    season = metrics.get("season", {}).get("note", "none")
+    for name, scores in (metrics.get("per_target") or {"": metrics}).items():
+        if name:
+            st.caption(escape_markdown(f"{name} (its own units)"))
+        st.dataframe(tables.yardstick_table(scores, season), hide_index=True, width="content")
+
+
 def details(run) -> None:
-    st.caption(f"Run {run.run_id}: {run.status}")
+    st.caption(escape_markdown(f"Run {run.run_id} · {run.name} · {run.status}"))
     if run.error:
         st.text(f"Error: {run.error}")
-    sections = {
-        "Data and windowing": {"dataset": run.dataset, "window_spec": run.window_spec},
-        "Model and training": {"model_spec": run.model_spec, "train_config": run.train_config},
-        "Results": {"test_metrics": run.test_metrics, "timings": run.timings},
-    }
-    for column, (title, content) in zip(st.columns(3), sections.items(), strict=True):
-        column.caption(title)
-        column.json(content, expanded=2)
-    columns = st.columns([2, 2, 2, 1, 2], vertical_alignment="center")
+    results_tab, data_tab, model_tab = st.tabs(
+        ["Results", "Data and windowing", "Model and training"]
+    )
+    with results_tab:
+        results(run)
+        if run.timings:
+            st.caption("Timings, in seconds")
+            st.dataframe(tables.settings_table(tables.rounded(run.timings)), hide_index=True)
+    with data_tab:
+        st.dataframe(
+            tables.settings_table({"dataset": run.dataset.get("name", "")}), hide_index=True
+        )
+        st.dataframe(tables.settings_table(run.window_spec), hide_index=True)
+    with model_tab:
+        st.dataframe(tables.layers_table(run.model_spec), hide_index=True)
+        st.dataframe(tables.settings_table(run.train_config), hide_index=True)
+    actions(run)
+
+
+def actions(run) -> None:
+    columns = st.columns([2, 2, 2, 1.3, 1.7], vertical_alignment="center")
     columns[0].button(
         "Train it again",
         key="_runs.reopen",
@@ -91,10 +128,10 @@ def label(by_id: dict, run_id: str) -> str:
 
 
 def compare(by_id: dict) -> None:
-    """Overlay the chosen runs' loss curves."""
-    st.subheader("Compare")
-    state.ensure("runs", {"chosen": list(by_id)[:3], "metric": "val_loss", "log_scale": False})
-    state.keep_choices("runs", "chosen", list(by_id))
+    """Overlay the chosen runs' loss curves: runs of one group, on the same scaled targets."""
+    st.subheader("Loss curves")
+    state.ensure("runs", {"metric": "val_loss", "log_scale": False})
+    state.keep_choices("runs", "chosen", list(by_id), fallback=list(by_id)[:3])
     st.multiselect(
         "Runs to overlay",
         list(by_id),
@@ -114,7 +151,7 @@ def compare(by_id: dict) -> None:
     right.toggle("Log scale", key="runs.log_scale", persist_state="session")
     chosen, metric = state.get("runs", "chosen"), state.get("runs", "metric")
     if chosen:
-        histories = {label(by_id, run_id): by_id[run_id].history for run_id in chosen}
+        histories = {run_id: by_id[run_id].history for run_id in chosen}
         chart = runs_overlay_chart(
             histories,
             metric=metric,
@@ -137,9 +174,23 @@ def linked_run(by_id: dict) -> None:
 
 
 def runs_page(runs: list) -> None:
-    by_id = {run.run_id: run for run in runs}
-    st.caption("Click a column header to sort.")
-    st.dataframe(tables.runs_table(runs), hide_index=True)
+    groups = group_runs(runs)
+    state.keep_choice("runs", "group", list(groups))
+    st.selectbox(
+        "Dataset and windowing",
+        list(groups),
+        key="runs.group",
+        persist_state="session",
+        format_func=lambda name: f"{name} ({len(groups[name])} runs)",
+        help="Runs are compared only with runs on the same data, targets, scaler, "
+        "differencing and horizon: their losses and scores measure the same thing.",
+    )
+    members = groups[state.get("runs", "group")]
+    by_id = {run.run_id: run for run in members}
+    st.caption(
+        "Test scores in the data's units beside the naive yardstick. Click a header to sort."
+    )
+    st.dataframe(tables.runs_table(members), hide_index=True, width="stretch")
     compare(by_id)
     st.subheader("Details")
     state.keep_choice("runs", "detail", list(by_id))

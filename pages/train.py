@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lstm_core.charts import loss_chart, prediction_chart
+from lstm_core.charts import loss_chart, prediction_chart, step_error_chart
+from lstm_core.forecast.verdict import range_warnings, result_warnings, skill_words, verdict
 from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
 from ui import dataset, jobs, stack, state, tables, training
 from ui.errors import attempt, show_error
@@ -81,6 +82,28 @@ def settings() -> None:
         )
 
 
+def before_start(windows) -> None:
+    """What can be told before Start: test targets outside the scaler's range, and the time."""
+    if windows.task == "regression":
+        for warning in range_warnings(windows):
+            st.warning(
+                f"{escape_markdown(warning.text)}  \n**Fix:** {warning.fix}",
+                icon=":material/lightbulb:",
+            )
+    if st.button(
+        "Estimate the time",
+        key="_train.estimate",
+        icon=":material/timer:",
+        help="Builds the model and times a few training batches on this machine.",
+    ):
+        estimate = attempt(training.estimate_time)
+        if estimate is not None:
+            state.put("train", "estimate", (training.estimate_key(), estimate.words()))
+    kept = state.get("train", "estimate")
+    if kept is not None and kept[0] == training.estimate_key():
+        st.caption(f"This run will take {kept[1]}.")
+
+
 def progress(snapshot) -> None:
     """The progress bar, its line of text, and the loss chart so far."""
     total = max(1, snapshot.epochs * snapshot.batches_per_epoch)
@@ -108,7 +131,7 @@ def output_name(index: int, windows) -> str:
 
 
 def results(job, snapshot) -> None:
-    """Test metrics in the data's units, predictions against truth, downloads."""
+    """Test metrics beside their yardsticks, the verdict and warnings, charts, downloads."""
     if snapshot.status == "failed":
         st.error(escape_markdown(f"Training failed: {snapshot.error}"), icon=":material/error:")
         return
@@ -117,32 +140,104 @@ def results(job, snapshot) -> None:
         return
     st.subheader("Test set")
     metrics = result.test_metrics
-    if job.windows.task == "classification":
-        st.metric(
-            "Accuracy", "n/a" if metrics["accuracy"] is None else f"{metrics['accuracy']:.1%}"
+    windows = job.windows
+    sentence = verdict(metrics)
+    found = result_warnings(
+        metrics, result.y_true, result.y_pred, windows.target_names, windows.horizon
+    )
+    if sentence:
+        losing = any(warning.kind == "loses" for warning in found)
+        show = st.warning if losing else st.success
+        show(escape_markdown(sentence), icon=":material/warning:" if losing else ":material/check:")
+    for warning in found:
+        st.warning(
+            f"{escape_markdown(warning.text)}  \n**Fix:** {warning.fix}",
+            icon=":material/lightbulb:",
         )
-        st.dataframe(tables.confusion_table(metrics), width="content")
+    if windows.task == "classification":
+        classification_results(metrics)
     else:
-        left, right = st.columns(2)
-        left.metric("RMSE (data units)", tables.number(metrics["rmse"]))
-        right.metric("MAE (data units)", tables.number(metrics["mae"]))
-        st.dataframe(tables.per_target_table(metrics), hide_index=True, width="content")
-        if len(result.y_true):
-            names = [output_name(i, job.windows) for i in range(result.y_true.shape[1])]
-            state.keep_choice("train", "output", list(range(len(names))))
-            chosen = st.selectbox(
-                "Output to plot",
-                range(len(names)),
-                key="train.output",
-                format_func=names.__getitem__,
-                persist_state="session",
-            )
-            st.altair_chart(
-                prediction_chart(
-                    result.y_true[:, chosen], result.y_pred[:, chosen], name=names[chosen]
-                ),
-                width="stretch",
-            )
+        regression_results(result, windows)
+
+
+def classification_results(metrics: dict) -> None:
+    majority = metrics["baselines"]["majority"]
+    left, right = st.columns(2)
+    left.metric("Accuracy", tables.percent(metrics["accuracy"]))
+    right.metric(
+        f"Majority class ({majority['class']})",
+        tables.percent(majority["accuracy"]),
+        help="Always predicting the most common class of the training split.",
+    )
+    st.dataframe(tables.confusion_table(metrics), width="content")
+
+
+def regression_results(result, windows) -> None:
+    """Per target: the model's score beside each baseline, skill in words, per-step errors."""
+    metrics = result.test_metrics
+    season = metrics.get("season", {}).get("note", "none")
+    for name, scores in metrics["per_target"].items():
+        if len(metrics["per_target"]) > 1:
+            st.markdown(f"**{escape_markdown(name)}** (its own units)")
+        target_scores(scores, season)
+    left_out = metrics.get("left_out", {}).get("test")
+    st.caption(
+        f"{metrics['test_samples']} test windows, scored in the data's units"
+        + (f"; {left_out} left out because a target was filled in" if left_out else "")
+        + f". Season: {escape_markdown(season)}."
+    )
+    if not len(result.y_true):
+        return
+    names = [output_name(i, windows) for i in range(result.y_true.shape[1])]
+    state.keep_choice("train", "output", list(range(len(names))))
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        "Output to plot",
+        range(len(names)),
+        key="train.output",
+        format_func=names.__getitem__,
+        persist_state="session",
+    )
+    right.toggle(
+        "Draw the naive forecast",
+        disabled=not result.baselines,
+        key="train.show_naive",
+        help="The last value before each window, repeated: a forecast that only lags the "
+        "truth looks like this line.",
+        persist_state="session",
+    )
+    show_naive = result.baselines and state.get("train", "show_naive")
+    naive = result.baselines["naive"][:, chosen] if show_naive else None
+    st.altair_chart(
+        prediction_chart(
+            result.y_true[:, chosen], result.y_pred[:, chosen], name=names[chosen], baseline=naive
+        ),
+        width="stretch",
+    )
+
+
+def target_scores(scores: dict, season_note: str) -> None:
+    """One target: RMSE, MAE and MASE, the skill in words, the yardstick table, per step."""
+    columns = st.columns(4)
+    columns[0].metric("RMSE (data units)", tables.number(scores["rmse"]))
+    columns[1].metric("MAE (data units)", tables.number(scores["mae"]))
+    columns[2].metric(
+        "MASE",
+        tables.number(scores.get("mase")),
+        help="Test MAE over the in-sample MAE of the seasonal naive forecast (naive without a "
+        "season) on the training rows (Hyndman & Koehler 2006): below 1 beats it.",
+    )
+    skill = skill_words(scores.get("skill_vs_naive"), "naive")
+    if skill:
+        colour = "green" if scores["skill_vs_naive"] >= 0 else "orange"
+        columns[3].markdown(f"**Against naive**  \n:{colour}[{skill}]")
+    if "baselines" in scores:
+        st.dataframe(tables.yardstick_table(scores, season_note), hide_index=True, width="content")
+    if len(scores.get("per_step", [])) > 1:
+        st.altair_chart(
+            step_error_chart(scores["per_step"], name="RMSE per step ahead"), width="stretch"
+        )
+
     if snapshot.run_id is None:
         return
     files = attempt(run_store().export_files, snapshot.run_id, workspace_id())
@@ -172,6 +267,8 @@ else:
 settings()
 job = training.current_job()
 active = jobs.is_active(job)
+if windows is not None and not active:
+    before_start(windows)
 jobs.start_stop_buttons(
     "train",
     "Start training",
@@ -183,7 +280,8 @@ jobs.start_stop_buttons(
 )
 try:
     if job is None:
-        st.caption("Press Start to train the model from the Model page on this data.")
+        if windows is not None:  # without data, Start is off and the info above says why
+            st.caption("Press Start to train the model from the Model page on this data.")
     elif active:
         jobs.follow(job, progress)
     else:

@@ -81,6 +81,25 @@ def test_prediction_chart_pairs_truth_and_prediction():
     assert encoding["strokeDash"].get("legend", {}) is not None
 
 
+def test_prediction_chart_draws_the_naive_forecast_when_asked():
+    chart = charts.prediction_chart(
+        np.array([1.0, 2.0]), np.array([1.5, 2.5]), name="y", baseline=np.array([0.0, 1.0])
+    )
+    assert chart.data[chart.data.curve == "naive"]["value"].tolist() == [0.0, 1.0]
+    assert _spec(chart)["encoding"]["color"]["sort"] == ["truth", "prediction", "naive"]
+
+
+def test_step_error_chart_pairs_the_model_and_naive_per_step():
+    per_step = [
+        {"step": 1, "rmse": 1.0, "naive_rmse": 2.0},
+        {"step": 2, "rmse": 1.5, "naive_rmse": 2.5},
+    ]
+    chart = charts.step_error_chart(per_step, name="y")
+    by_forecast = chart.data.groupby("forecast")["rmse"].apply(list).to_dict()
+    assert by_forecast == {"model": [1.0, 1.5], "naive": [2.0, 2.5]}
+    assert _spec(chart)["encoding"]["x"]["title"] == "steps ahead (t+k)"
+
+
 def test_heatmap_maps_time_and_unit_to_the_right_values():
     values = np.arange(6.0).reshape(3, 2)  # (timesteps=3, units=2)
     chart = charts.heatmap_chart(values, title="c_t", value_title="c")
@@ -101,15 +120,29 @@ def test_heatmap_diverging_scale_is_symmetric_about_zero():
 
 def test_gradient_chart_is_log_scaled_and_leaves_zero_gradients_out():
     profiles = {
-        "rnn": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.0, 1e-8, 1.0]}),
-        "lstm": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.1, 0.3, 1.0]}),
+        "rnn": {"untrained": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.0, 1e-8, 1.0]})},
+        "lstm": {"untrained": pd.DataFrame({"t": [0, 1, 2], "dL_dh": [0.1, 0.3, 1.0]})},
     }
-    chart = charts.gradient_chart(profiles)
+    chart = charts.gradient_chart(profiles, x_title="t (loss: the last step's)")
     spec = _spec(chart)
     assert spec["encoding"]["y"]["scale"] == {"type": "log"}
     assert "dL/dh" in spec["encoding"]["y"]["title"]
-    rnn = chart.data[chart.data.profile == "rnn"]["norm"]
+    assert spec["encoding"]["x"]["title"] == "t (loss: the last step's)"
+    rnn = chart.data[chart.data.cell == "rnn"]["norm"]
     assert np.isnan(rnn.iloc[0]) and rnn.iloc[1] == pytest.approx(1e-8)
+
+
+def test_gradient_chart_colours_each_cell_and_dashes_earlier_moments():
+    frame = pd.DataFrame({"t": [0, 1], "dL_dh": [0.1, 1.0]})
+    profiles = {"LSTM": {"at initialisation": frame, "after epoch 8": frame}, "GRU": {"x": frame}}
+    spec = _spec(charts.gradient_chart(profiles, colors={"LSTM": "#111111", "GRU": "#222222"}))
+    assert spec["encoding"]["color"]["scale"] == {
+        "domain": ["LSTM", "GRU"],
+        "range": ["#111111", "#222222"],
+    }
+    dash = spec["encoding"]["strokeDash"]["scale"]
+    assert dash["domain"] == ["at initialisation", "after epoch 8", "x"]
+    assert dash["range"][-1] == [1, 0] and dash["range"][0] != [1, 0]  # the latest is solid
 
 
 def test_learning_curves_put_the_baseline_rule_at_its_value():
@@ -118,6 +151,11 @@ def test_learning_curves_put_the_baseline_rule_at_its_value():
     assert rule.data["loss"].item() == pytest.approx(1 / 6)
     assert label.data["label"].item() == "baseline = 0.1667"
     assert lines.data[lines.data.curve == "lstm"]["loss"].tolist() == [0.1, 0.01]
+    coloured = charts.learning_curves_chart(
+        {"LSTM": [0.1]}, baseline=0.2, colors={"LSTM": "#4c78a8"}
+    )
+    scale = _spec(coloured.layer[0])["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["LSTM"], "range": ["#4c78a8"]}
 
 
 @pytest.mark.parametrize(

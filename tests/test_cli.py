@@ -49,6 +49,13 @@ def test_train_a_csv_end_to_end_as_json_then_list_show_and_export(tmp_path, tiny
     assert [record["epoch"] for record in report["history"]] == [1]
     assert set(report["history"][0]) == {"epoch", "loss", "val_loss", "mae", "val_mae"}
     assert report["test_metrics"]["rmse"] > 0 and Path(report["model_path"]).exists()
+    metrics = report["test_metrics"]  # the shape issue 12 asks for, one target
+    assert set(metrics) >= {"rmse", "mae", "per_target", "test_samples", "baselines", "mase"}
+    assert "skill_vs_naive" in metrics and metrics["test_samples"] == 6
+    assert set(metrics["baselines"]) == {"naive", "seasonal_naive", "mean"}
+    assert set(metrics["baselines"]["naive"]) >= {"rmse", "mae"}
+    assert metrics["baselines"]["seasonal_naive"] is None  # no date column, no --season
+    assert "no date column" in metrics["season"]["note"]
     run_id = report["run_id"]
 
     assert main(["runs", "list", "--store", str(store)]) == 0
@@ -59,14 +66,19 @@ def test_train_a_csv_end_to_end_as_json_then_list_show_and_export(tmp_path, tiny
     assert RunStore(store).get_run(run_id).dataset["name"] == str(tiny_csv)
 
 
-def test_train_a_sample_prints_a_line_per_epoch(tmp_path, capsys):
-    argv = ["train", "--sample", "airline", "--layers", "rnn:4", "--epochs", "2"]
+def test_train_a_sample_prints_a_line_per_epoch_and_each_yardstick(tmp_path, capsys):
+    argv = ["train", "--sample", "airline", "--layers", "rnn:4", "--epochs", "2", "--season", "6"]
     assert main([*argv, "--batch-size", "32", "--store", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "training on CPU"
+    assert lines[0] == "training on TensorFlow, CPU"
     assert lines[1].startswith("epoch 1/2 loss=") and " val_loss=" in lines[1]
     assert lines[2].startswith("epoch 2/2 loss=")
     assert lines[3].startswith("finished in ") and lines[4].startswith("test rmse=")
+    assert lines[5].startswith("  naive rmse=")
+    assert lines[6].startswith("  seasonal_naive period=6 rmse=")
+    assert lines[7].startswith("  mean rmse=")
+    assert lines[8].startswith("  mase=") and lines[9].startswith("  skill_vs_naive=")
+    assert lines[10].startswith("Test RMSE ") and "repeating the last value" in lines[10]
     (run,) = RunStore(tmp_path).list_runs().itertuples()
     assert (run.status, run.dataset, run.epochs) == ("finished", "airline", 2)
 

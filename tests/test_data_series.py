@@ -308,3 +308,18 @@ def test_summary_is_json_ready():
     assert summary["shapes"]["x_train"] == [10, 3, 1]
     assert summary["shapes"]["y_test"] == [2, 2]
     assert summary["n_outputs"] == 2 and summary["task"] == "regression"
+
+
+def test_difference_predicts_changes_and_reads_back_as_levels():
+    trend = pd.DataFrame({"v": 3.0 * np.arange(20) + np.arange(20) % 2})  # 0, 4, 6, 10, ...
+    w = make_windows(trend, spec(difference=True, horizon=2, scaler="none"))
+    # 19 rows of changes (row 0 has none): train 0..12, val 13..15, test 16..18 (of rows 1..19)
+    levels = trend["v"].to_numpy()[1:]
+    t = w.history.starts["test"]
+    np.testing.assert_allclose(w.x_test[0, :, 0], np.diff(trend["v"].to_numpy())[t[0] - 3 : t[0]])
+    expected_changes = np.stack([levels[t] - levels[t - 1], levels[t + 1] - levels[t - 1]], axis=1)
+    np.testing.assert_allclose(w.y_test, expected_changes, atol=1e-5)
+    back = w.inverse_targets(w.y_test, "test")
+    np.testing.assert_allclose(back, np.stack([levels[t], levels[t + 1]], axis=1), atol=1e-4)
+    with pytest.raises(DataError, match="split="):
+        w.inverse_targets(w.y_test)

@@ -11,7 +11,7 @@ from lstm_core.cli.lab import add_parsers
 from lstm_core.errors import ConfigError
 from lstm_core.experiments import job as job_module
 from lstm_core.experiments.compare import build_task_model, compare_cells, run_compare
-from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare
+from lstm_core.experiments.config import QUICK, REFERENCE, CompareConfig, check_compare
 from lstm_core.experiments.gradients import gradient_profile
 from lstm_core.experiments.job import CompareJob
 from lstm_core.experiments.tasks import adding_problem
@@ -77,6 +77,16 @@ def test_copy_task_comparison():
     assert math.isfinite(cell.val_loss[0])
     assert len(cell.profiles[1]) == 23  # timesteps + 20 steps
     assert cell.solved is None  # the 0.04 criterion is the adding problem's
+
+
+@pytest.mark.slow
+def test_quick_setting_shows_the_simple_rnn_failing_and_the_lstm_learning():
+    result = run_compare(QUICK)  # about 40 s on 2 cores
+    rnn, lstm = (row for row in result.summary())
+    assert (rnn["kind"], lstm["kind"]) == ("rnn", "lstm")
+    assert rnn["val_loss"] > 0.12 and lstm["val_loss"] < 0.05  # the baseline is 1/6
+    assert lstm["solved"] > 0.25 and rnn["solved"] < 0.15  # remembering nothing solves 8 %
+    assert lstm["reach_after"] > rnn["reach_after"]
 
 
 def test_should_stop_ends_after_the_epoch_and_starts_no_other_kind():
@@ -152,7 +162,10 @@ def test_job_stop_and_concurrency_limit():
         timesteps=5, kinds=("rnn", "gru"), units=2, epochs=50, n_train=16, n_val=8, batch_size=8
     )
     job = CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
-    with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): comparison"):
+    with pytest.raises(
+        ConfigError,
+        match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): comparison",
+    ):
         CompareJob(config, limits=Limits(max_concurrent_jobs=1)).start()
     job.stop()
     final = job.wait(timeout=120)

@@ -3,17 +3,19 @@ import pytest
 
 from lstm_core.data import SequenceSpec, WindowSpec, make_sequence_windows, make_windows
 from lstm_core.errors import DataError
-from lstm_core.samples import SAMPLE_DATA, SAMPLES, load_sample, sample_names
+from lstm_core.samples import SAMPLE_DATA, SAMPLES, load_sample, sample_names, settings_digest
 from scripts.make_sequence_sample import CLASSES, write_samples
 
 # name: (rows, date column, (train, val, test) samples, timesteps, features, n_outputs)
 EXPECTED = {
-    # 144 rows: val = test = round(0.15 * 144) = 22, train 100 - lookback 12 = 88 windows
-    "airline": (144, "Month", (88, 22, 22), 12, 1, 1),
+    # differenced: 143 changes, val = test = round(0.15 * 143) = 21, train 101 - 12 = 89
+    "airline": (144, "Month", (89, 21, 21), 12, 1, 1),
     "temperatures": (3650, "Date", (2524, 548, 548), 30, 1, 1),
-    "sunspots": (2820, "Month", (1938, 423, 423), 36, 1, 1),
-    # 8760 rows, the first 24 (no pm2.5 yet) dropped by "interpolate": 8736 = 6116 + 1310 * 2
-    "beijing_pm25": (8760, None, (6092, 1310, 1310), 24, 7, 1),
+    "sunspots": (2820, "Month", (1937, 423, 423), 36, 1, 1),  # differenced: 2819 rows
+    # 8760 rows, the first 24 (no pm2.5 yet) dropped by "ffill", 1 by differencing: 8735 =
+    # 6115 + 1310 * 2; of the validation and test windows, those whose target was filled in
+    # (292 and 2) are left out
+    "beijing_pm25": (8760, None, (6091, 1018, 1308), 24, 7, 1),
     "sine": (2000, None, (1380, 300, 300), 20, 3, 1),
     # 300 sequences, padded to the longest (60 steps), 3 classes
     "shapes": (12217, None, (210, 45, 45), 60, 3, 3),
@@ -103,3 +105,23 @@ def test_loading_and_windowing_import_neither_tensorflow_nor_keras():
         cwd=SAMPLE_DATA.parent,
     )
     assert result.stdout.strip() == "[]"
+
+
+DEFAULTS_TABLE = SAMPLE_DATA.parent / "docs" / "sample-defaults.md"
+
+
+def test_the_sample_defaults_table_is_current_and_every_sample_beats_its_yardstick():
+    """docs/sample-defaults.md is written by scripts/sample_defaults.py, which trains each
+    sample with its defaults; a default changed since makes its fingerprint stale."""
+    rows = {}
+    for line in DEFAULTS_TABLE.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) > 5 and cells[0] in SAMPLES:
+            rows[cells[0]] = cells
+    assert set(rows) == set(SAMPLES), "run scripts/sample_defaults.py: a sample has no row"
+    for name, cells in rows.items():
+        assert cells[1] == f"`{settings_digest(name)}`", (
+            f"{name}'s defaults changed after docs/sample-defaults.md was written; run "
+            "python scripts/sample_defaults.py"
+        )
+        assert cells[5] == "yes", f"{name}'s defaults do not beat their yardstick: {cells}"

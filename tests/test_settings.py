@@ -51,5 +51,7 @@ def test_importing_the_package_sets_backend_without_overriding(monkeypatch):
     "name, raw, kind", [("max_units", "many", "whole number"), ("max_upload_mb", "big", "number")]
 )
 def test_a_limit_that_is_not_a_number_says_which_kind_of_number(name, raw, kind):
-    with pytest.raises(ConfigError, match=rf"Limit '{name}' must be a positive {kind}, got '{raw}'"):
+    with pytest.raises(
+        ConfigError, match=rf"Limit '{name}' must be a positive {kind}, got '{raw}'"
+    ):
         load_limits({name: raw})

@@ -19,7 +19,6 @@ from lstm_core.train import (
     TrainConfig,
     TrainingJob,
     check_config,
-    metrics,
     resolve_loss,
     running_jobs,
     speed,
@@ -110,43 +109,6 @@ def test_xla_only_for_narrow_layers_and_long_runs():
     assert speed.choose_jit_compile(demo_batch, 50, batches=64 * 20, layers=2, gpu=True) == "auto"
     # JAX compiles everything: no choice, whatever the model.
     assert speed.choose_jit_compile(wide_batch, 100, 1, 2, gpu=False, always_compiled=True)
-
-
-# --- test metrics --------------------------------------------------------------------------
-
-
-def test_regression_metrics_by_hand():
-    y_true = np.array([[1.0, 10.0], [2.0, 20.0]])  # horizon 1, targets a and b
-    y_pred = np.array([[2.0, 10.0], [2.0, 16.0]])  # errors a: 1, 0; b: 0, -4
-    result = metrics.regression_metrics(y_true, y_pred, ("a", "b"), horizon=1)
-    assert result["samples"] == 2
-    assert result["mae"] == pytest.approx(5 / 4)
-    assert result["rmse"] == pytest.approx(np.sqrt(17 / 4))
-    assert result["per_target"]["a"] == pytest.approx({"rmse": np.sqrt(0.5), "mae": 0.5})
-    assert result["per_target"]["b"] == pytest.approx({"rmse": np.sqrt(8), "mae": 2.0})
-
-
-def test_regression_metrics_pool_the_horizon_per_target():
-    y_true = np.zeros((1, 4))  # horizon 2 x targets (a, b), step-major: a1 b1 a2 b2
-    y_pred = np.array([[1.0, 2.0, 3.0, 4.0]])
-    result = metrics.regression_metrics(y_true, y_pred, ("a", "b"), horizon=2)
-    assert result["per_target"]["a"]["mae"] == pytest.approx(2.0)  # |1|, |3|
-    assert result["per_target"]["b"]["mae"] == pytest.approx(3.0)  # |2|, |4|
-
-
-def test_classification_metrics_by_hand():
-    y_true = np.array([[0], [0], [1], [2]])
-    y_pred = np.array([[0], [1], [1], [1]])
-    result = metrics.classification_metrics(y_true, y_pred, ("a", "b", "c"))
-    assert result["accuracy"] == 0.5
-    assert result["confusion"] == [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
-    assert result["class_names"] == ["a", "b", "c"]
-
-
-def test_metrics_of_an_empty_test_split_are_none():
-    empty = np.zeros((0, 1))
-    assert metrics.regression_metrics(empty, empty, ("y",), 1)["rmse"] is None
-    assert metrics.classification_metrics(empty, empty, ("a", "b"))["accuracy"] is None
 
 
 def test_importing_train_does_not_import_tensorflow():
@@ -306,7 +268,10 @@ def test_jobs_beyond_the_cap_are_refused_until_one_ends():
     limits = Limits(max_concurrent_jobs=1)
     long = TrainingJob(windows, stack(), TrainConfig(epochs=500), limits=limits).start()
     try:
-        with pytest.raises(ConfigError, match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): training; .*stop one"):
+        with pytest.raises(
+            ConfigError,
+            match=r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): training; .*stop one",
+        ):
             TrainingJob(windows, stack(), TrainConfig(epochs=1), limits=limits).start()
     finally:
         long.stop()

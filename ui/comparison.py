@@ -2,14 +2,19 @@
 
 Two things run: a quick gradient profile of the untrained models (``epochs=0``, in the page's
 own run, a few seconds) and the full comparison, a ``CompareJob`` in the background that
-profiles before training and after the last epoch.
+profiles before training and after the last epoch. A result remembers the settings it ran
+with; ``changed_settings`` says which the page has changed since, so the page marks it as old.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
+
 from lstm_core.experiments import (
+    QUICK,
+    SOLVED_ERROR,
     CompareConfig,
     CompareJob,
     CompareResult,
@@ -17,7 +22,7 @@ from lstm_core.experiments import (
     run_compare,
 )
 from lstm_core.jobs import take_slot
-from lstm_core.model.describe import KERAS_CLASS
+from lstm_core.model.spec import KERAS_CLASS
 from ui import jobs, state
 from ui.workspace import limits
 
@@ -33,14 +38,45 @@ FIELDS = (
     "learning_rate",
     "forget_bias",
 )
-# A setting that shows the result in well under a minute on 2 cores, for a first look.
-QUICK = {"timesteps": 50, "n_train": 1000, "epochs": 8}
+# What the untrained profile depends on (not the training settings).
+UNTRAINED_FIELDS = ("task", "timesteps", "kinds", "units", "seed", "forget_bias")
 
 
 def defaults() -> dict:
     """The page's defaults: the reference setting of ``lstm_core.experiments``."""
-    reference = CompareConfig().to_dict()
-    return {name: reference[name] for name in FIELDS}
+    return _fields(CompareConfig())
+
+
+def quick() -> dict:
+    """The page's fields of ``lstm_core.experiments.QUICK``: the story in under a minute."""
+    return _fields(QUICK)
+
+
+def _fields(config: CompareConfig) -> dict:
+    values = config.to_dict()
+    return {name: values[name] for name in FIELDS}
+
+
+def changed_settings(config: CompareConfig, names: tuple[str, ...] = FIELDS) -> list[str]:
+    """The settings among ``names`` that the page now holds differently from ``config``.
+
+    Returns:
+        ``["timesteps 100 (now 50)", ...]``, empty when the result is current.
+    """
+    ran = _fields(config)
+    changes = []
+    for name in names:
+        now = state.get("vanishing", name)
+        then = ran[name]
+        if name == "kinds":
+            now, then = list(now or ()), list(then)
+        if now != then:
+            changes.append(f"{name} {_plain(then)} (now {_plain(now)})")
+    return changes
+
+
+def _plain(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def config_from_state() -> CompareConfig:
@@ -77,10 +113,36 @@ def start_comparison() -> CompareJob:
 
 
 def profiles(result: CompareResult) -> dict:
-    """``{"LSTM, at initialisation": frame, "LSTM, after epoch 20": frame, ...}``."""
+    """``{"LSTM": {"at initialisation": frame, "after epoch 20": frame}, ...}``."""
     labelled = {}
     for kind, cell in result.results.items():
+        moments = labelled.setdefault(KERAS_CLASS[kind], {})
         for epoch, frame in sorted(cell.profiles.items()):
-            when = "at initialisation" if epoch == 0 else f"after epoch {epoch}"
-            labelled[f"{KERAS_CLASS[kind]}, {when}"] = frame
+            moments["at initialisation" if epoch == 0 else f"after epoch {epoch}"] = frame
     return labelled
+
+
+def summary_frame(result: CompareResult) -> pd.DataFrame:
+    """``result.summary()`` as a table a reader can take in: one row per cell."""
+    loss = "MSE" if result.config.task == "adding" else "cross-entropy"
+    rows = []
+    for row in result.summary():
+        shown = {
+            "cell": KERAS_CLASS[row["kind"]],
+            f"validation {loss}": row["val_loss"],
+            f"remember-nothing {loss}": row["baseline"],
+        }
+        if result.config.task == "adding":
+            shown[f"solved (|error| < {SOLVED_ERROR})"] = (
+                None if row["solved"] is None else f"{row['solved']:.0%}"
+            )
+        shown["gradient reach, untrained"] = _scientific(row["reach_before"])
+        shown["gradient reach, trained"] = _scientific(row["reach_after"])
+        shown["training s"] = round(row["wall_s"], 1)
+        shown["weights"] = row["params"]
+        rows.append(shown)
+    return pd.DataFrame(rows)
+
+
+def _scientific(value: float | None) -> str | None:
+    return None if value is None else f"{value:.1e}"

@@ -57,12 +57,16 @@ def kind() -> str:
 
 
 def load_sample(name: str) -> None:
-    """Load a bundled sample and its natural windowing defaults; ``DataError`` if it fails."""
+    """Load a bundled sample, its natural windowing and its training settings (the Train
+    page's); ``DataError`` if it fails."""
+    from ui.training import put_config  # ui.training reads this module's windows
+
     df = samples.load_sample(name)  # DataError for an unknown name
     sample = samples.SAMPLES[name]
     _set_frame(df, title=sample.title, source=("sample", name))
     state.put("data", "kind", sample.kind)
     apply_spec(sample.spec)
+    put_config(sample.train)
 
 
 def load_upload(filename: str, content: bytes) -> None:

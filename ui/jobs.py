@@ -192,9 +192,13 @@ def stop_current(current_job) -> None:
         job.stop()
 
 
-@st.fragment(run_every=1)
+LIVE_REFRESH_S = 1.0  # how often a live view of a running job redraws: pages and sidebar alike
+
+
+@st.fragment(run_every=LIVE_REFRESH_S)
 def follow(job, draw) -> None:
-    """Redraw ``draw(job.snapshot())`` every second; a full rerun shows the results at the end."""
+    """Redraw ``draw(job.snapshot())`` every ``LIVE_REFRESH_S``; a full rerun shows the
+    results at the end."""
     snapshot = job.snapshot()
     draw(snapshot)
     if snapshot.done:

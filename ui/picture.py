@@ -1,32 +1,40 @@
 """The one picture LSTM Lab is built around: one cell, called once per time step.
 
 A Graphviz diagram (drawn by the browser; no Python package needed) of an LSTM layer unrolled
-over time. Nodes have their own light fill and dark text, edges and their labels a mid grey, so
-the picture reads on Streamlit's light and dark backgrounds alike.
+over its n time steps. Nodes have their own light fill and dark text, edges and their labels a
+mid grey, so the picture reads on Streamlit's light and dark backgrounds alike.
 """
 
+# Streamlit draws every label of a Graphviz chart at one small size (9.6 px) whatever the DOT
+# says, in a picture as wide as the layout (1 point = 4/3 px) or shrunk to fit the column. So
+# the layout is made at that size (fontsize=10) and kept compact: narrower than the column, the
+# picture keeps its size and its labels read at about 13 px (they were shrunk to 8 px). For the
+# same reason subscripts are Unicode characters (xₙ): Graphviz's <SUB> lands misplaced.
 _NODE = (
-    'shape=box, style="rounded,filled", fillcolor="#dbe7f5", color="#3b6fb6", fontcolor="#1f2d3d"'
+    'shape=box, style="rounded,filled", fillcolor="#dbe7f5", color="#3b6fb6", '
+    'fontcolor="#1f2d3d", margin="0.1,0.04"'
 )
-_EDGE = 'color="#8a8a8a", fontcolor="#8a8a8a"'
+_PLAIN = 'shape=plain, style="", fontcolor="#5f6b7a"'  # words beside the picture, not parts
+_EDGE = 'color="#7a8594", fontcolor="#5f6b7a", arrowsize=0.6'
 
 CELL_DIAGRAM = f"""
 digraph lstm {{
-  rankdir=LR; bgcolor="transparent"; nodesep=0.35; ranksep=0.5;
-  node [{_NODE}, fontname="Helvetica", fontsize=16];
-  edge [{_EDGE}, fontname="Helvetica", fontsize=16];
-  start [label="h₀ = 0\\nc₀ = 0", shape=plain, fontcolor="#8a8a8a"];
-  x1 [label="x₁", shape=circle]; x2 [label="x₂", shape=circle]; xT [label="x_T", shape=circle];
-  y1 [label="y₁ = h₁", shape=plain, fontcolor="#8a8a8a"];
-  y2 [label="y₂ = h₂", shape=plain, fontcolor="#8a8a8a"];
-  yT [label="y_T = h_T", shape=plain, fontcolor="#8a8a8a"];
+  rankdir=LR; bgcolor="transparent"; nodesep=0.12; ranksep=0.22; pad=0.05;
+  node [{_NODE}, fontname="Helvetica", fontsize=10];
+  edge [{_EDGE}, fontname="Helvetica", fontsize=10];
+  start [label="h₀ = 0\\nc₀ = 0", {_PLAIN}];
+  x1 [label="x₁", shape=circle, width=0.3]; x2 [label="x₂", shape=circle, width=0.3];
+  xT [label="xₙ", shape=circle, width=0.3];
+  y1 [label="y₁ = h₁", {_PLAIN}]; y2 [label="y₂ = h₂", {_PLAIN}];
+  yT [label="yₙ = hₙ", {_PLAIN}];
   cell1 [label="LSTM cell\\nstep 1"]; cell2 [label="the same cell\\nstep 2"];
-  dots [label="…", shape=plain, fontcolor="#8a8a8a"];
-  cellT [label="the same cell\\nstep T"];
-  end [label="final h_T, c_T\\n(return_state)", shape=plain, fontcolor="#8a8a8a"];
+  dots [label="…", {_PLAIN}];
+  cellT [label="the same cell\\nstep n"];
+  end [label="final hₙ, cₙ\\n(return_state)", {_PLAIN}];
   start -> cell1 [label="h₀, c₀"];
   cell1 -> cell2 [label="h₁, c₁"]; cell2 -> dots [label="h₂, c₂"];
-  dots -> cellT [label="h_T₋₁, c_T₋₁"]; cellT -> end [label="h_T, c_T"];
+  dots -> cellT [label="hₙ₋₁, cₙ₋₁"];
+  cellT -> end [label="hₙ, cₙ"];
   x1 -> cell1; x2 -> cell2; xT -> cellT;
   cell1 -> y1; cell2 -> y2; cellT -> yT;
   {{rank=same; x1; cell1; y1}} {{rank=same; x2; cell2; y2}} {{rank=same; xT; cellT; yT}}

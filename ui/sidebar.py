@@ -47,7 +47,7 @@ def _jobs_lines() -> None:
     st.caption("  \n".join(lines) if lines else "No job yet.")
 
 
-@st.fragment(run_every=2)
+@st.fragment(run_every=jobs.LIVE_REFRESH_S)  # as often as the page's view: no epoch behind it
 def _jobs_live() -> None:
     _jobs_lines()
 

@@ -11,18 +11,17 @@ import dataclasses
 
 import streamlit as st
 
-from lstm_core.model import LayerSpec, ModelSpec, format_layers, parse_layers
+from lstm_core.model import DEFAULT_LAYERS, LayerSpec, ModelSpec, format_layers, parse_layers
 
 # Known-good stacks, in the layer syntax of ``lstm_core.model.parse_layers``.
 PRESETS = {
-    "Two stacked LSTMs (a good start)": "lstm:32:seq,lstm:16",
+    "Two stacked LSTMs (a good start)": DEFAULT_LAYERS,
     "One LSTM": "lstm:32",
     "One GRU": "gru:32",
     "Two LSTMs, return_state on the first": "lstm:32:seq:state,lstm:16",
     "SimpleRNN, to compare": "rnn:32",
     "Three LSTMs with dropout": "lstm:64:seq:drop=0.2,lstm:32:seq:drop=0.2,lstm:16",
 }
-DEFAULT_LAYERS = PRESETS["Two stacked LSTMs (a good start)"]
 FIELDS = [field.name for field in dataclasses.fields(LayerSpec)]
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lstm_core.forecast.verdict import skill_words
 from lstm_core.model import ModelSpec, format_layers
+
+# A baseline's row label in the yardstick table.
+BASELINE_LABELS = {
+    "naive": "naive: the last value, repeated",
+    "seasonal_naive": "seasonal naive: one season earlier",
+    "mean": "mean of the training split",
+}
 
 
 def number(value) -> str:
@@ -17,12 +25,48 @@ def number(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
-def per_target_table(metrics: dict) -> pd.DataFrame:
-    """RMSE and MAE per target column, in that column's units."""
+def percent(value) -> str:
+    """A share as a whole percentage ("93 %"), or "n/a"."""
+    return "n/a" if value is None else f"{value:.0%}".replace("%", " %")
+
+
+def yardstick_table(scores: dict, season_note: str) -> pd.DataFrame:
+    """One target's model score above each baseline's, with the skill against each in words.
+
+    Args:
+        scores: one target's entry of ``test_metrics["per_target"]``.
+        season_note: why there is no seasonal naive, when there is none.
+    """
+    rows = [{"forecast": "this model", "RMSE": scores["rmse"], "MAE": scores["mae"], "model": ""}]
+    for name, errors in scores.get("baselines", {}).items():
+        label = BASELINE_LABELS[name]
+        if errors is None:
+            rows.append({"forecast": f"{label} ({season_note})", "RMSE": None, "MAE": None})
+            continue
+        if name == "seasonal_naive":
+            label = f"seasonal naive: {errors['period']} rows earlier"
+        rows.append(
+            {
+                "forecast": label,
+                "RMSE": errors["rmse"],
+                "MAE": errors["mae"],
+                "model": (skill_words(errors.get("skill"), name) or "").split(" than ")[0],
+            }
+        )
+    return pd.DataFrame(rows).rename(columns={"model": "the model is"})
+
+
+def per_step_table(scores: dict) -> pd.DataFrame:
+    """One target's test error per step ahead, beside naive's."""
     return pd.DataFrame(
         [
-            {"target": name, "RMSE": errors["rmse"], "MAE": errors["mae"]}
-            for name, errors in metrics["per_target"].items()
+            {
+                "step": f"t+{step['step']}",
+                "RMSE": step["rmse"],
+                "naive RMSE": step["naive_rmse"],
+                "skill vs naive": step["skill_vs_naive"],
+            }
+            for step in scores["per_step"]
         ]
     )
 
@@ -46,29 +90,97 @@ def download_label(file_name: str) -> str:
     return "Download the config (JSON)"
 
 
+def _created(run) -> str:
+    return pd.Timestamp(run.created_at, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
+
+
+def _last(run, column: str):
+    return run.history[column].iloc[-1] if column in run.history and len(run.history) else None
+
+
+def _single_target(run) -> dict:
+    """The one target's scores of a run (several targets: none, their units differ; a run
+    stored without ``per_target``: its top level)."""
+    metrics = run.test_metrics or {}
+    per_target = metrics.get("per_target")
+    if per_target is None:
+        return metrics
+    return next(iter(per_target.values())) if len(per_target) == 1 else {}
+
+
+def _naive(run, key: str):
+    naive = (_single_target(run).get("baselines") or {}).get("naive") or {}
+    return naive.get(key)
+
+
+def _percent(value):
+    return None if value is None else round(100 * value, 1)
+
+
+def _metric(name: str):
+    return lambda run: (run.test_metrics or {}).get(name)
+
+
+def _majority_accuracy(run):
+    majority = ((run.test_metrics or {}).get("baselines") or {}).get("majority") or {}
+    return majority.get("accuracy")
+
+
+# The Runs table's columns, in order: header -> the cell of one run. Diagnoses of other
+# modules (gate saturation, ...) are more entries here.
+RUN_COLUMNS = {
+    "run": lambda run: run.run_id,
+    "created": _created,
+    "status": lambda run: run.status,
+    "layers": lambda run: format_layers(ModelSpec.from_dict(run.model_spec).layers),
+    "epochs": lambda run: len(run.history),
+    "test RMSE": lambda run: _single_target(run).get("rmse"),
+    "naive RMSE": lambda run: _naive(run, "rmse"),
+    "skill vs naive %": lambda run: _percent(_single_target(run).get("skill_vs_naive")),
+    "MASE": lambda run: _single_target(run).get("mase"),
+    "accuracy": _metric("accuracy"),
+    "majority accuracy": _majority_accuracy,
+    "val_loss": lambda run: _last(run, "val_loss"),
+}
+
+
 def runs_table(runs) -> pd.DataFrame:
-    """Stored runs (``RunStore.get_run`` results), one row each: settings and final metrics."""
-    records = []
-    for run in runs:
-        last = run.history.iloc[-1] if len(run.history) else {}
-        metrics = run.test_metrics or {}
-        records.append(
+    """Stored runs (``RunStore.get_run`` results), one row each: ``RUN_COLUMNS``, leaving out
+    columns no run has (runs stored before the yardsticks existed show blanks)."""
+    records = [{name: cell(run) for name, cell in RUN_COLUMNS.items()} for run in runs]
+    return pd.DataFrame(records, columns=list(RUN_COLUMNS)).dropna(axis="columns", how="all")
+
+
+def settings_table(settings: dict | None) -> pd.DataFrame:
+    """A stored spec or config dict as two columns, setting and value, for reading."""
+    rows = [
+        {
+            "setting": name,
+            "value": ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+        }
+        for name, value in (settings or {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def rounded(values: dict) -> dict:
+    """Numbers to four significant digits, for reading (timings in seconds)."""
+    return {k: float(f"{v:.4g}") if isinstance(v, float) else v for k, v in values.items()}
+
+
+def layers_table(model_spec: dict) -> pd.DataFrame:
+    """A stored model's layers, one row each, bottom to top."""
+    layers = ModelSpec.from_dict(model_spec).layers
+    return pd.DataFrame(
+        [
             {
-                "run": run.run_id,
-                "created": pd.Timestamp(run.created_at, unit="s", tz="UTC").strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                "status": run.status,
-                "dataset": run.dataset.get("name", ""),
-                "layers": format_layers(ModelSpec.from_dict(run.model_spec).layers),
-                "epochs": len(run.history),
-                "batch": run.train_config.get("batch_size"),
-                "learning rate": run.train_config.get("learning_rate"),
-                "loss": last.get("loss"),
-                "val_loss": last.get("val_loss"),
-                "test RMSE": metrics.get("rmse"),
-                "test MAE": metrics.get("mae"),
-                "test accuracy": metrics.get("accuracy"),
+                "layer": f"layer_{index}",
+                "kind": layer.kind,
+                "units": layer.units,
+                "return_sequences": layer.return_sequences,
+                "return_state": layer.return_state,
+                "dropout": layer.dropout,
             }
-        )
-    return pd.DataFrame(records).dropna(axis="columns", how="all")
+            for index, layer in enumerate(layers, 1)
+        ]
+    )

@@ -33,6 +33,31 @@ def config_from_state() -> TrainConfig:
     return check_config(TrainConfig(**values), limits())
 
 
+def estimate_key() -> tuple:
+    """What a time estimate depends on: the data's windows, the model and the settings."""
+    windows = dataset.windows()
+    return (
+        id(windows),
+        stack.layer_string(),
+        state.get("train", "epochs"),
+        state.get("train", "batch_size"),
+    )
+
+
+def estimate_time():
+    """Time a few batches of the current model on the current data; a ``RunEstimate``.
+
+    Raises the engine's ``LabError`` when the data, model or settings do not fit.
+    """
+    from lstm_core.train.estimate import estimate_run  # imports TensorFlow when measuring
+
+    windows = dataset.windows()
+    if windows is None:
+        raise DataError("There is no data yet; pick a sample or upload a CSV on the Data page.")
+    spec = validate(stack.model_spec(windows), windows.timesteps, windows.features, limits())
+    return estimate_run(windows, spec, config_from_state())
+
+
 def current_job() -> TrainingJob | None:
     """This session's training job, running or ended, or ``None``."""
     return jobs.registry().get("train")

@@ -34,6 +34,13 @@ def add_parsers(commands) -> None:
         help="what to do with missing values (error)",
     )
     train.add_argument(
+        "--season",
+        type=int,
+        metavar="N",
+        help="rows per season for the seasonal naive yardstick; 0: none (default: from the "
+        "date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4)",
+    )
+    train.add_argument(
         "--layers", default="lstm:32", help="the layer stack, e.g. 'lstm:64:seq,lstm:32'"
     )
     train.add_argument("--epochs", type=int, default=20, metavar="E", help="epochs (20)")
@@ -120,6 +127,7 @@ def _windows(args):
         "lookback": args.lookback,
         "horizon": args.horizon,
         "missing": args.missing,
+        "season": args.season,
     }
     given = {name: value for name, value in flags.items() if value is not None}
     if args.sample is not None:
@@ -163,13 +171,50 @@ def _epoch_line(record: dict, epochs: int) -> str:
 
 
 def _print_report(report: dict, final) -> None:
+    from lstm_core.forecast.verdict import verdict
+
     print(f"{final.status} in {final.elapsed_s:.1f} s")
-    metrics = report["test_metrics"] or {}
-    shown = {name: metrics.get(name) for name in ("rmse", "mae", "accuracy") if name in metrics}
-    if shown:
-        print("test " + " ".join(f"{name}={number(value)}" for name, value in shown.items()))
+    for line in _metric_lines(report["test_metrics"] or {}):
+        print(line)
+    sentence = verdict(report["test_metrics"])
+    if sentence:
+        print(sentence)
     if report["run_id"]:
         print(
             f"run {report['run_id']}"
             + (f", model {report['model_path']}" if report["model_path"] else "")
         )
+
+
+def _metric_lines(metrics: dict) -> list[str]:
+    """The test metrics, one line each: the model, then each baseline, per target."""
+    if "accuracy" in metrics:
+        lines = [f"test accuracy={number(metrics['accuracy'])}"]
+        majority = (metrics.get("baselines") or {}).get("majority")
+        if majority:
+            lines.append(
+                f"  majority class {majority['class']!r} accuracy={number(majority['accuracy'])}"
+            )
+        return lines
+    lines = []
+    several = len(metrics.get("per_target", {})) > 1
+    for name, scores in metrics.get("per_target", {}).items():
+        prefix = f"test {name}" if several else "test"
+        lines.append(f"{prefix} rmse={number(scores['rmse'])} mae={number(scores['mae'])}")
+        for baseline, errors in (scores.get("baselines") or {}).items():
+            if errors is None:
+                lines.append(f"  {baseline}: none (season {metrics['season']['note']})")
+                continue
+            period = f" period={errors['period']}" if "period" in errors else ""
+            lines.append(
+                f"  {baseline}{period} rmse={number(errors['rmse'])} mae={number(errors['mae'])}"
+            )
+        if "mase" in scores:
+            lines.append(
+                f"  mase={number(scores['mase'])} (in-sample period {scores['mase_period']})"
+            )
+            lines.append(f"  skill_vs_naive={number(scores['skill_vs_naive'])}")
+    left_out = metrics.get("left_out", {}).get("test")
+    if left_out:
+        lines.append(f"  {left_out} test windows left out: their targets were filled in")
+    return lines

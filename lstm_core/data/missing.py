@@ -9,8 +9,12 @@ are treated as missing. The policies:
 - ``"ffill"``: carry the last known value forward. Leading rows with nothing before them
   are dropped. Uses only the past, so it never looks ahead;
 - ``"interpolate"``: linear interpolation between the known neighbours, spaced by row. It
-  reads the next known value, so a gap at a split boundary is filled with a value from the
-  later split; choose ``"ffill"`` to rule that out. Leading and trailing rows are dropped.
+  reads the future: a filled value depends on the next known one, which a forecaster standing
+  at that row would not yet have, and a gap at a split boundary is filled with a value from
+  the later split. Choose ``"ffill"`` to rule that out. Leading and trailing rows are dropped.
+
+Filled values are remembered (``filled_in``): a series' validation and test scores leave out
+the windows whose targets were filled in, so they count only values that were observed.
 
 With ``by`` (the sequence id of the long format) filling never crosses from one sequence into
 the next.
@@ -65,6 +69,21 @@ def apply_missing(
     out = frame.copy()
     out[columns] = cleaned
     return out.dropna(subset=columns)
+
+
+def filled_in(before: pd.DataFrame, after: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Which of ``after``'s values in ``columns`` were filled in by ``apply_missing``.
+
+    Args:
+        before: the frame given to ``apply_missing``, with unique row labels.
+        after: the frame it returned (its rows keep their labels).
+        columns: the columns to check.
+
+    Returns:
+        `(kept_rows, columns)` bool, True where the value was missing or infinite before.
+    """
+    original = before.loc[after.index, columns].to_numpy(dtype=np.float64)  # (kept_rows, columns)
+    return ~np.isfinite(original)
 
 
 def _gap_error(

@@ -12,6 +12,11 @@ window of one split reads a value of a later split. Every row of the validation 
 is predicted (for ``horizon=1, stride=1``), and training windows never see a value the model is
 later judged on. The scalers are fitted on the training rows only.
 
+Validation and test windows are judged on observed values only: a window whose target rows
+hold a value that ``missing="ffill"`` or ``"interpolate"`` filled in is left out of those two
+splits (``TargetHistory.left_out`` counts them), so neither early stopping nor the test score
+rewards predicting a filled-in value. Training windows keep them.
+
 Rows are taken in file order, except that a frame with a date column
 (``df.attrs["date_column"]``, set by ``load_csv``) is first put in date order (a stable sort),
 since a chronological split needs chronological rows.
@@ -24,8 +29,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lstm_core.data.missing import MISSING_POLICIES, apply_missing
+from lstm_core.data.history import TargetHistory
+from lstm_core.data.missing import MISSING_POLICIES, apply_missing, filled_in
 from lstm_core.data.scaling import SCALERS, Scaler
+from lstm_core.data.season import choose_season
 from lstm_core.data.validation import (
     check_choice,
     check_fractions,
@@ -66,6 +73,13 @@ class WindowSpec:
             (see ``lstm_core.data.missing``). Defaults to ``"error"``.
         allow_target_as_feature: whether a target column may also be a feature. Defaults
             to True.
+        difference: predict changes instead of levels: every feature becomes its change from
+            the row before, and each target the change from the last row before the window
+            (``Windows.inverse_targets`` adds it back). Takes a trend out of the series, so
+            the test split stays in the range the scalers were fitted on. Defaults to False.
+        season: rows per season for the seasonal naive yardstick: ``None`` reads it from the
+            date column (hourly 24, daily 7, weekly 52, monthly 12, quarterly 4), ``0`` means
+            none, a number of at least 2 sets it. Defaults to ``None``.
     """
 
     features: tuple[str, ...]  # input columns, in order along the features axis
@@ -78,6 +92,8 @@ class WindowSpec:
     test_fraction: float = 0.15  # share of rows for testing, at the end
     missing: str = "error"  # "error" | "drop" | "ffill" | "interpolate"
     allow_target_as_feature: bool = True  # False refuses a target that is also a feature
+    difference: bool = False  # True: features are changes, targets changes from t - 1
+    season: int | None = None  # rows per season; None: from the dates; 0: no season
 
     def __post_init__(self) -> None:
         owner = "WindowSpec"
@@ -89,6 +105,15 @@ class WindowSpec:
         check_choice(owner, "scaler", self.scaler, SCALERS)
         check_fractions(owner, self.val_fraction, self.test_fraction)
         check_choice(owner, "missing", self.missing, MISSING_POLICIES)
+        if self.season is not None:
+            check_int(owner, "season", self.season, 0)
+            if self.season == 1:
+                raise DataError(
+                    f"{owner} season must be 0 (none), at least 2 rows, or None (from the "
+                    "dates), got 1; a season of one row is the naive forecast itself."
+                )
+        if not isinstance(self.difference, bool):
+            raise DataError(f"{owner} difference must be True or False, got {self.difference!r}.")
         if not isinstance(self.allow_target_as_feature, bool):
             raise DataError(
                 f"{owner} allow_target_as_feature must be True or False, "
@@ -133,14 +158,19 @@ def make_windows(df: pd.DataFrame, spec: WindowSpec, *, limits: Limits | None = 
     check_numeric(df, spec.targets, "target")
     check_timesteps("lookback", spec.lookback, limits)
     used = list(dict.fromkeys(spec.features + spec.targets))
-    rows = apply_missing(_in_time_order(df), used, spec.missing)
-    n_train, n_val, n_test = _split_rows(len(rows), spec)
+    ordered = _in_time_order(df)
+    if not ordered.index.is_unique:  # filled_in finds the kept rows by their labels
+        ordered = ordered.reset_index(drop=True)
+    rows = apply_missing(ordered, used, spec.missing)
+    observed = ~filled_in(ordered, rows, list(spec.targets))  # (rows, targets)
     features = rows[list(spec.features)].to_numpy(np.float64)  # (rows, features)
     targets = rows[list(spec.targets)].to_numpy(np.float64)  # (rows, targets)
+    if spec.difference:  # row r becomes the change from row r - 1; the first row has none
+        features = np.diff(features, axis=0)  # (rows - 1, features)
+        targets, observed, rows = targets[1:], observed[1:], rows.iloc[1:]
+    n_train, n_val, n_test = _split_rows(len(rows), spec)
     feature_scaler = Scaler.fit(spec.scaler, features[:n_train])
-    target_scaler = Scaler.fit(spec.scaler, targets[:n_train])
     x_all = feature_scaler.transform(features)  # (rows, features) float32
-    y_all = target_scaler.transform(targets)  # (rows, targets) float32
     bounds = {
         "train": (spec.lookback, n_train),  # the first window needs lookback rows of history
         "val": (n_train, n_train + n_val),
@@ -150,12 +180,22 @@ def make_windows(df: pd.DataFrame, spec: WindowSpec, *, limits: Limits | None = 
         split: np.arange(first, end - spec.horizon + 1, spec.stride)
         for split, (first, end) in bounds.items()
     }
+    starts, left_out = _observed_only(starts, observed, spec.horizon)
     samples = sum(len(s) for s in starts.values())
     check_window_memory(samples, spec.lookback, len(spec.features), limits)
+    y_raw = {}  # split -> (samples, horizon, targets) float64, what the model learns to predict
+    for split, t in starts.items():
+        y_raw[split] = _gather(targets, t, 0, spec.horizon)
+        if spec.difference:  # the change from the last row before the window
+            y_raw[split] = y_raw[split] - targets[t - 1][:, None, :]
+    fitted_on = (
+        y_raw["train"].reshape(-1, len(spec.targets)) if spec.difference else targets[:n_train]
+    )
+    target_scaler = Scaler.fit(spec.scaler, fitted_on)
     arrays = {}
     for split, t in starts.items():
         arrays[f"x_{split}"] = _gather(x_all, t, -spec.lookback, 0)  # (samples, lookback, features)
-        y = _gather(y_all, t, 0, spec.horizon)  # (samples, horizon, targets)
+        y = target_scaler.transform(y_raw[split])  # (samples, horizon, targets)
         arrays[f"y_{split}"] = y.reshape(len(t), spec.horizon * len(spec.targets))
     return Windows(
         **arrays,
@@ -165,7 +205,30 @@ def make_windows(df: pd.DataFrame, spec: WindowSpec, *, limits: Limits | None = 
         task="regression",
         feature_scaler=feature_scaler,
         target_scaler=target_scaler,
+        history=TargetHistory(
+            values=targets,
+            observed=observed,
+            starts=starts,
+            train_rows=n_train,
+            season=choose_season(rows, spec.season),
+            left_out=left_out,
+            differenced=spec.difference,
+        ),
     )
+
+
+def _observed_only(
+    starts: dict[str, np.ndarray], observed: np.ndarray, horizon: int
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Drop validation and test windows with a filled-in target; count them per split."""
+    kept, left_out = {"train": starts["train"]}, {}
+    for split in ("val", "test"):
+        t = starts[split]
+        rows = t[:, None] + np.arange(horizon)[None, :]  # (samples, horizon)
+        whole = observed[rows].all(axis=(1, 2))  # (samples,): every target step observed
+        kept[split] = t[whole]
+        left_out[split] = int(len(t) - whole.sum())
+    return kept, left_out
 
 
 def _gather(values: np.ndarray, t: np.ndarray, begin: int, end: int) -> np.ndarray:

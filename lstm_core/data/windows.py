@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstm_core.data.history import TargetHistory
 from lstm_core.data.scaling import Scaler
 from lstm_core.errors import DataError
 
@@ -40,6 +41,7 @@ class Windows:
     target_scaler: Scaler | None  # fitted on the training split's targets; None for classes
     class_names: tuple[str, ...] | None = None  # class index -> label, for classification
     mask_value: float | None = None  # value of padded steps (outside the data), else None
+    history: TargetHistory | None = None  # a series' target rows, for its yardsticks; else None
 
     @property
     def timesteps(self) -> int:
@@ -58,11 +60,14 @@ class Windows:
             return len(self.class_names)
         return self.horizon * len(self.target_names)
 
-    def inverse_targets(self, y: np.ndarray) -> np.ndarray:
+    def inverse_targets(self, y: np.ndarray, split: str | None = None) -> np.ndarray:
         """Undo the target scaling of ``y`` (true values or predictions).
 
         Args:
             y: array of shape `(samples, horizon * targets)` in scaled units, step-major.
+            split: ``"train"``, ``"val"`` or ``"test"``: whose windows ``y`` belongs to.
+                Needed only for differenced windows (``WindowSpec.difference``), whose
+                targets are changes: the value before each window is added back.
 
         Returns:
             float64 array of the same shape in the targets' original units. For
@@ -81,7 +86,16 @@ class Windows:
         steps = y.reshape(
             len(y), self.horizon, len(self.target_names)
         )  # (samples, horizon, targets)
-        return self.target_scaler.inverse(steps).reshape(y.shape)  # (samples, horizon * targets)
+        values = self.target_scaler.inverse(steps).reshape(y.shape)  # (samples, horizon * targets)
+        if self.history is None or not self.history.differenced:
+            return values
+        if split not in SPLITS or len(y) != len(self.history.starts[split]):
+            raise DataError(
+                f"inverse_targets of differenced windows needs split='train', 'val' or 'test' "
+                f"with that split's {len(y)} samples, got split={split!r}; pass the split the "
+                "predictions are of."
+            )
+        return self.history.levels(values, split)
 
     def summary(self) -> dict:
         """Shapes, names and task as a JSON-ready dict."""
@@ -103,4 +117,5 @@ class Windows:
             "scaler": self.feature_scaler.kind,
             "samples": {split: len(getattr(self, f"x_{split}")) for split in SPLITS},
             "shapes": arrays,
+            **({} if self.history is None else self.history.summary()),
         }

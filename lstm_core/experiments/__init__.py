@@ -19,7 +19,13 @@ from lstm_core.experiments.compare import (
     compare_cells,
     run_compare,
 )
-from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare, model_spec
+from lstm_core.experiments.config import (
+    QUICK,
+    REFERENCE,
+    CompareConfig,
+    check_compare,
+    model_spec,
+)
 from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, gradient_reach
 from lstm_core.experiments.job import CompareJob, CompareSnapshot
 from lstm_core.experiments.tasks import (
@@ -36,6 +42,7 @@ from lstm_core.experiments.tasks import (
 )
 
 __all__ = [
+    "QUICK",
     "REFERENCE",
     "SOLVED_ERROR",
     "CellResult",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lstm_core.experiments.config import REFERENCE, CompareConfig, check_compare, model_spec
-from lstm_core.experiments.gradients import GradientProfiler
+from lstm_core.experiments.gradients import GradientProfiler, gradient_reach
 from lstm_core.experiments.tasks import (
     CATEGORIES,
     adding_solved,
@@ -68,6 +68,33 @@ class CompareResult:
     baseline: float  # the loss of the best guess that remembers nothing
     results: dict[str, CellResult]  # kind -> what it did, in the order of config.kinds
     stopped: bool = False  # True when stop() ended it early
+
+    def summary(self) -> list[dict]:
+        """One row per kind, the numbers that tell the story, each beside its yardstick.
+
+        Returns:
+            ``{"kind", "val_loss"`` (after the last epoch run, or None), ``"baseline"``,
+            ``"solved"`` (adding problem: share with |error| < 0.04, else None),
+            ``"reach_before"``, ``"reach_after"`` (``gradient_reach`` at initialisation and
+            after the last profiled epoch, or None), ``"wall_s"``, ``"params"}``.
+        """
+        rows = []
+        for kind, cell in self.results.items():
+            profiled = sorted(cell.profiles)
+            trained = [epoch for epoch in profiled if epoch > 0]
+            rows.append(
+                {
+                    "kind": kind,
+                    "val_loss": cell.val_loss[-1] if cell.val_loss else None,
+                    "baseline": self.baseline,
+                    "solved": cell.solved,
+                    "reach_before": gradient_reach(cell.profiles[0]) if 0 in profiled else None,
+                    "reach_after": gradient_reach(cell.profiles[trained[-1]]) if trained else None,
+                    "wall_s": cell.wall_s,
+                    "params": cell.params,
+                }
+            )
+        return rows
 
     def to_dict(self) -> dict:
         """``{"task", "timesteps", "baseline", "stopped", "config", "results": {kind: ...}}``."""

@@ -7,6 +7,7 @@ package imports without TensorFlow.
 from lstm_core.model.build import build_model, group_returns, recurrent_layers, returns_model
 from lstm_core.model.describe import count_params, describe, describe_head
 from lstm_core.model.spec import (
+    DEFAULT_LAYERS,
     LAYER_SYNTAX,
     LayerSpec,
     ModelSpec,
@@ -19,6 +20,7 @@ from lstm_core.model.spec import (
 )
 
 __all__ = [
+    "DEFAULT_LAYERS",
     "LAYER_SYNTAX",
     "LayerSpec",
     "ModelSpec",

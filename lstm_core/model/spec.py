@@ -26,6 +26,8 @@ GATES = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per kind: i, f, c, o; z
 KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}  # in keras.layers
 HEADS = ("regression", "classification")
 FORGET_BIASES = ("one", "zeros", "chrono")
+# The stack a new session starts with, which every bundled sample's defaults are checked with.
+DEFAULT_LAYERS = "lstm:32:seq,lstm:16"
 LAYER_SYNTAX = (
     "kind:units[:flag...] separated by commas, kind one of lstm, gru, rnn, flags seq "
     "(return_sequences), state (return_state), back (go_backwards), drop=RATE, rdrop=RATE, "

@@ -16,18 +16,20 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError
+from lstm_core.forecast import baselines as yardsticks
+from lstm_core.forecast import scores
 from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.runs import LOCAL_WORKSPACE
 from lstm_core.settings import Limits
-from lstm_core.train import metrics, speed
+from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
 from lstm_core.train.recorder import RunRecorder
 
@@ -73,11 +75,13 @@ class JobSnapshot:
 class JobResult:
     """The test split, predicted by the trained model, in the targets' original units."""
 
-    test_metrics: dict  # regression: rmse, mae, per_target; classification: accuracy, confusion
+    test_metrics: dict  # lstm_core.forecast.scores: the model's errors beside its baselines
     y_true: np.ndarray  # (samples, horizon * targets), or (samples, 1) class indices
     y_pred: np.ndarray  # same shape as y_true
     timings: dict  # seconds: setup_s (import, build, compile), train_s (fit), s_per_epoch;
     # device: the backend and device that trained, as JobSnapshot.device
+    # baseline name -> its forecast, shaped like y_pred (None where it has none)
+    baselines: dict = field(default_factory=dict)
 
 
 class TrainingJob(Job):
@@ -329,14 +333,21 @@ class TrainingJob(Job):
         if windows.task == "classification":
             y_pred = predicted.argmax(axis=1)[:, None].astype(windows.y_test.dtype)  # (samples, 1)
             y_true = windows.y_test
-            test_metrics = metrics.classification_metrics(y_true, y_pred, windows.class_names)
-        else:
-            y_true = windows.inverse_targets(windows.y_test)  # (samples, horizon * targets)
-            y_pred = windows.inverse_targets(predicted)
-            test_metrics = metrics.regression_metrics(
-                y_true, y_pred, windows.target_names, windows.horizon
+            test_metrics = scores.classification_scores(
+                y_true, y_pred, windows.class_names, windows.y_train
             )
-        return JobResult(test_metrics, y_true, y_pred, timings)
+        else:
+            y_true = _true_targets(windows)  # (samples, horizon * targets)
+            y_pred = windows.inverse_targets(predicted, "test")
+            test_metrics = scores.regression_scores(
+                y_true, y_pred, windows.target_names, windows.horizon, windows.history
+            )
+        forecasts = (
+            {}
+            if windows.history is None
+            else yardsticks.series_baselines(windows.history, "test", windows.horizon)
+        )
+        return JobResult(test_metrics, y_true, y_pred, timings, forecasts)
 
     def _finish(self, status: str, error: str | None) -> tuple[str, str | None]:
         if self._recorder is not None:
@@ -365,3 +376,11 @@ def _check_fits_windows(model_spec, windows) -> None:
             "The training split has 0 samples; use more rows, a shorter lookback or smaller "
             "validation and test fractions."
         )
+
+
+def _true_targets(windows) -> np.ndarray:
+    """The test targets in data units: `(samples, horizon * targets)`; exact (float64 rows)
+    for a series, unscaled from float32 for long-format sequences."""
+    if windows.history is not None:
+        return windows.history.targets("test", windows.horizon)
+    return windows.inverse_targets(windows.y_test)

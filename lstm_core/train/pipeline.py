@@ -106,9 +106,7 @@ def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
             tf.reshape(order[: full * batch_size], (full, batch_size))
         )
         if samples % batch_size:
-            batches = batches.concatenate(
-                tf.data.Dataset.from_tensors(order[full * batch_size :])
-            )
+            batches = batches.concatenate(tf.data.Dataset.from_tensors(order[full * batch_size :]))
         return batches
 
     @tf.autograph.experimental.do_not_convert  # plain TensorFlow ops: nothing to convert

@@ -183,6 +183,21 @@ def expect_no_exception(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
+def expect_chart_drawn(chart: Locator) -> None:
+    """A Vega-Lite chart that has drawn something (Vega renders to a canvas or an svg)."""
+    drawing = chart.locator("canvas, svg").first
+    expect(drawing).to_be_visible()
+    # A live chart is redrawn every second, so the element measured may just have been
+    # replaced (bounding_box() is then None): measure again, a bounded number of times.
+    box = None
+    for _ in range(20):
+        box = drawing.bounding_box()
+        if box is not None:
+            break
+        drawing.page.wait_for_timeout(250)
+    assert box is not None and box["width"] > 100 and box["height"] > 100, box
+
+
 def grid_rows(dataframe: Locator) -> list[list[str]]:
     """The text of the rows of an ``st.dataframe`` (header first), from its accessible grid.
 

@@ -1,4 +1,5 @@
-"""The Data page's input edges in AppTests: refused files, the data still in use, dates."""
+"""Input edges in AppTests: refused files, the data still in use, dates, and what the
+Train page says before Start can be pressed."""
 
 from __future__ import annotations
 
@@ -70,7 +71,11 @@ def test_dates_print_as_dates_and_with_the_time_only_when_there_is_one():
     assert date_format(at) == "YYYY-MM-DD HH:mm"
 
 
-def test_a_url_parameter_that_is_not_a_number_says_a_whole_number():
-    at = new_app(epochs="ten")
-    warnings = [plain(w.value) for w in at.sidebar.warning]
-    assert any("The URL parameter epochs='ten' must be a whole number" in w for w in warnings)
+def test_press_start_shows_only_when_start_can_be_pressed():
+    at = open_page(new_app(), "train")
+    assert at.button(key="_train.start").disabled
+    assert not [c.value for c in at.caption if "Press Start" in c.value]
+    assert not errors(at)
+    at = open_page(open_page(at, "data"), "train")  # the Data page loads its first sample
+    assert not at.button(key="_train.start").disabled
+    assert [c.value for c in at.caption if "Press Start" in c.value]

@@ -117,7 +117,7 @@ def test_the_demo_loads_data_and_model_and_trains_on_the_train_page():
 def test_sidebar_summarises_dataset_model_jobs_and_runs(trained):
     open_page(trained, "home")
     text = plain(" ".join(c.value for c in trained.sidebar.caption))
-    assert "Airline passengers · x_train (88, 12, 1)" in text
+    assert "Airline passengers · x_train (89, 12, 1)" in text  # 143 monthly changes
     assert "lstm:4:seq:state,lstm:3" in text
     assert "Training: finished, epoch 1/1" in text
     assert "1 in this workspace, kept on disk." in text
@@ -262,11 +262,27 @@ def test_train_page_without_data_cannot_start():
 
 def test_a_finished_run_shows_metrics_predictions_and_downloads(trained):
     open_page(trained, "train")
-    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)"]
+    assert [m.label for m in trained.metric] == ["RMSE (data units)", "MAE (data units)", "MASE"]
     assert "Finished" in trained.get("progress")[0].proto.text
     loss, prediction = charts(trained)
     assert loss["encoding"]["y"]["scale"] == {"zero": False}
     assert prediction["encoding"]["y"]["title"] == "value (data units)"
+    # the score beside each yardstick, and the verdict in words
+    yardsticks = dataframe_containing(trained, "forecast")
+    assert yardsticks["forecast"].tolist() == [
+        "this model",
+        "naive: the last value, repeated",
+        "seasonal naive: 12 rows earlier",
+        "mean of the training split",
+    ]
+    job = trained.session_state["app.jobs"].get("train")
+    naive_rmse = job.result.test_metrics["baselines"]["naive"]["rmse"]
+    assert yardsticks["RMSE"][1] == naive_rmse
+    boxes = [plain(box.value) for box in [*trained.success, *trained.warning]]
+    assert any(box.startswith("Test RMSE") and f"({naive_rmse:.3g})" in box for box in boxes)
+    trained.toggle(key="train.show_naive").set_value(True).run()
+    assert "naive" in charts(trained)[1]["encoding"]["color"]["sort"]
+    trained.toggle(key="train.show_naive").set_value(False).run()
     labels = [b.label for b in trained.main.get("download_button")]
     assert labels == [
         "Download the model (.keras)",
@@ -440,12 +456,14 @@ def test_runs_page_without_runs_says_so():
 
 
 def test_runs_are_listed_overlaid_and_deleted(store):
-    first = add_run(store, "first", [1.0, 0.5, 0.25])
-    second = add_run(store, "second", [2.0, 1.0])
+    first = add_run(store, "airline", [1.0, 0.5, 0.25])  # stored the old way: no yardsticks
+    second = add_run(store, "airline", [2.0, 1.0])
     at = open_page(new_app(), "runs")
     table = dataframe_containing(at, "layers")
     assert sorted(table["run"]) == sorted([first, second])
     assert table.set_index("run").loc[first, "val_loss"] == 0.25
+    assert table.set_index("run").loc[first, "test RMSE"] == 1.5
+    assert "skill vs naive %" not in table.columns  # no run has a yardstick
     overlay = charts(at)[0]
     assert overlay["encoding"]["color"]["title"] == "run"
     at.selectbox(key="runs.detail").set_value(first).run()
@@ -473,12 +491,34 @@ def test_the_trained_run_is_in_the_store(trained):
     table = dataframe_containing(trained, "layers")
     assert "lstm:4:seq:state,lstm:3" in table["layers"].tolist()
     assert {"finished"} <= set(table["status"])
+    job = trained.session_state["app.jobs"].get("train")
+    row = table.set_index("run").loc[job.run_id]
+    metrics = job.result.test_metrics
+    assert row["naive RMSE"] == metrics["baselines"]["naive"]["rmse"]
+    assert row["skill vs naive %"] == round(100 * metrics["skill_vs_naive"], 1)
+    assert not trained.get("json")  # details are tables, not JSON
+
+
+def test_a_run_stored_before_the_yardsticks_still_lists_and_opens(store):
+    run_id = add_run(store, "airline", [1.0, 0.5])  # test_metrics: rmse and mae only
+    at = open_page(new_app(), "runs")
+    assert dataframe_containing(at, "layers")["run"].tolist() == [run_id]
+    assert any("Stored before the yardsticks" in c.value for c in at.caption)
+    assert dataframe_containing(at, "forecast")["forecast"].tolist() == ["this model"]
+
+
+def test_the_train_page_estimates_the_time_before_start(trained):
+    open_page(trained, "train")
+    trained.button(key="_train.estimate").click().run()
+    assert not trained.exception
+    assert any(c.value.startswith("This run will take about ") for c in trained.caption)
 
 
 def test_a_stored_run_opens_on_the_states_page_from_the_runs_page(store):
     run_id = trained_run(store)
-    add_run(store, "no model kept", [0.5])  # newer, but it saved no model
+    add_run(store, "airline", [0.5])  # newer, but it saved no model
     at = open_page(new_app(), "runs")
+    at.selectbox(key="runs.group").set_value("airline · Passengers · minmax · differenced").run()
     at.selectbox(key="runs.detail").set_value(run_id).run()
     at.button(key="_runs.inspect").click().run()
     assert [title.value for title in at.title] == ["States"]

@@ -17,6 +17,7 @@ from browser import (
     TRAIN_TIMEOUT_MS,
     choose,
     dataframe_with,
+    expect_chart_drawn,
     expect_no_exception,
     grid_cell,
     grid_rows,
@@ -45,21 +46,6 @@ def records(dataframe: Locator) -> list[dict[str, str]]:
     """The rows of an ``st.dataframe`` as ``{column: text}``."""
     header, *rows = grid_rows(dataframe)
     return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-def expect_chart_drawn(chart: Locator) -> None:
-    """A Vega-Lite chart that has drawn something (Vega renders to a canvas or an svg)."""
-    drawing = chart.locator("canvas, svg").first
-    expect(drawing).to_be_visible()
-    # A live chart is redrawn every second, so the element measured may just have been
-    # replaced (bounding_box() is then None): measure again, a bounded number of times.
-    box = None
-    for _ in range(20):
-        box = drawing.bounding_box()
-        if box is not None:
-            break
-        drawing.page.wait_for_timeout(250)
-    assert box is not None and box["width"] > 100 and box["height"] > 100, box
 
 
 def test_home_renders(page: Page):

@@ -1,0 +1,36 @@
+"""scripts/reference_comparison.py writes the adding problem's 0.04 criterion beside the MSE."""
+
+import importlib.util
+import time
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "reference_comparison.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("reference_comparison", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_table_carries_the_solved_share_of_each_cell():
+    script = load_script()
+    row = {
+        "seed": 0,
+        "rnn": 0.1635,
+        "lstm": 0.0016,
+        "rnn_solved": 0.081,
+        "lstm_solved": 0.974,
+        "rnn_s": 23.8,
+        "lstm_s": 57.5,
+        "learned_at": 15,
+        "rnn_reach": (1.3e-05, 8.0e-08),
+        "lstm_reach": (5.6e-10, 6.2e-02),
+        "met": True,
+    }
+    page = script.table([row], time.time())
+    header = next(line for line in page.splitlines() if line.startswith("| seed"))
+    assert "| SimpleRNN solved | LSTM solved |" in header
+    assert "| 0 | 0.1635 | 0.0016 | 8.1% | 97.4% | 15 |" in page
+    assert "|error| < 0.04" in page and "solves 7.8%" in page

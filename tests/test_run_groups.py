@@ -1,0 +1,32 @@
+"""Runs are compared only with runs on the same data, windowed the same way."""
+
+from types import SimpleNamespace
+
+from lstm_core.run_groups import group_runs
+
+
+def run(name, **spec):
+    window_spec = {"targets": ["y"], "scaler": "minmax", "lookback": 6, **spec}
+    return SimpleNamespace(dataset={"name": name}, window_spec=window_spec)
+
+
+def test_runs_group_by_dataset_and_the_settings_that_change_the_loss():
+    a, b = run("airline"), run("airline", lookback=12)  # lookback: still comparable
+    c = run("airline", scaler="standard")  # another scale of loss
+    d = run("temperatures")
+    groups = group_runs([a, b, c, d])
+    assert list(groups) == [
+        "airline · y · minmax",
+        "airline · y · standard",
+        "temperatures · y · minmax",
+    ]
+    assert groups["airline · y · minmax"] == [a, b]
+
+
+def test_differenced_and_old_runs_get_their_own_groups_and_labels():
+    old = SimpleNamespace(dataset={"name": "airline"}, window_spec=None)
+    new = run("airline", difference=True, horizon=3)
+    assert list(group_runs([old, new])) == [
+        "airline · ?",
+        "airline · y · minmax · differenced · horizon 3",
+    ]
