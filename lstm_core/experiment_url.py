@@ -138,6 +138,8 @@ FIELDS: tuple[Field, ...] = (
     Field("horizon", "window", "horizon", INT, SERIES),
     Field("stride", "window", "stride", INT, SERIES),
     Field("target_as_feature", "window", "allow_target_as_feature", BOOL, SERIES),
+    Field("difference", "window", "difference", BOOL, SERIES),
+    Field("season", "window", "season", OPTIONAL_INT, SERIES),
     # Long format (SequenceSpec).
     Field("id_column", "window", "id_column", TEXT, SEQUENCES),
     Field("target", "window", "target", TEXT, SEQUENCES),

@@ -48,6 +48,8 @@ windows = st.builds(
     test_fraction=FRACTION,
     missing=st.sampled_from(["error", "drop", "ffill", "interpolate"]),
     allow_target_as_feature=st.booleans(),
+    difference=st.booleans(),
+    season=st.none() | st.integers(0, 400),
 ).filter(bool)
 sequences = st.builds(
     valid(SequenceSpec),
