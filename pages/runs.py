@@ -161,13 +161,15 @@ def compare(by_id: dict) -> None:
         st.altair_chart(chart, width="stretch")
 
 
-def linked_run(by_id: dict) -> None:
+def linked_run(runs: list) -> None:
     """Open the run of a ``?run=ID`` link once; one of another workspace is not there."""
     wanted = state.get("runs", "wanted")
     state.drop("runs", "wanted")
     if not wanted:
         return
-    if wanted in by_id:
+    groups = {run.run_id: name for name, members in group_runs(runs).items() for run in members}
+    if wanted in groups:
+        state.put("runs", "group", groups[wanted])
         state.put("runs", "detail", wanted)
     else:  # the store's own message: no such run in this workspace
         attempt(run_store().get_run, wanted, workspace_id())
@@ -214,7 +216,7 @@ if "runs.reopened" in st.session_state:
 your_runs_note()
 runs = stored_runs()  # None when the store could not be read: its error is shown
 if runs is not None:
-    linked_run({run.run_id: run for run in runs})
+    linked_run(runs)
 if runs:
     runs_page(runs)
 elif runs is not None:
