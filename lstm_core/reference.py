@@ -1,6 +1,8 @@
 """LSTM, GRU and SimpleRNN written out in NumPy, one step at a time: the proof.
 
-Each function runs one cell over a sequence in Keras' weight layout and returns every
+``lstm_cell``, ``gru_cell`` and ``rnn_cell`` make one call of a cell, with every value it
+computes, pre-activations included; ``step`` makes that call from Keras' weights. The
+``*_forward`` functions loop a cell over a sequence in Keras' weight layout and return every
 intermediate value at every step. Tests check them against Keras' own layers to ``1e-5``, so
 the per-step traces LSTM Lab shows are the values Keras computes, not an approximation.
 
@@ -61,6 +63,71 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
+def lstm_cell(xw_t, h, c, recurrent_kernel) -> dict[str, np.ndarray]:
+    """One LSTM step from the projected input ``xw_t = x_t @ kernel + bias``.
+
+    Args:
+        xw_t: ``(batch, 4 * units)``, gate order i, f, c, o.
+        h, c: the states before the step, each ``(batch, units)``.
+        recurrent_kernel: ``(units, 4 * units)``.
+
+    Returns:
+        ``{"pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o", "c", "h"}``, each
+        ``(batch, units)``: the gates' pre-activations, the gates and the new states.
+    """
+    units = recurrent_kernel.shape[0]
+    z = xw_t + h @ recurrent_kernel  # (B, 4U): the pre-activations of i, f, g, o
+    pre = {name: z[:, k * units : (k + 1) * units] for k, name in enumerate("ifgo")}
+    i, f, o = sigmoid(pre["i"]), sigmoid(pre["f"]), sigmoid(pre["o"])
+    g = np.tanh(pre["g"])
+    c_new = f * c + i * g
+    h_new = o * np.tanh(c_new)
+    out = {f"pre_{name}": value for name, value in pre.items()}
+    return {**out, "i": i, "f": f, "g": g, "o": o, "c": c_new, "h": h_new}
+
+
+def gru_cell(xw_t, h, recurrent_kernel, recurrent_bias) -> dict[str, np.ndarray]:
+    """One GRU step (``reset_after=True``) from the projected input ``x_t @ kernel + bias[0]``.
+
+    Args:
+        xw_t: ``(batch, 3 * units)``, gate order z, r, h.
+        h: the state before the step, ``(batch, units)``.
+        recurrent_kernel: ``(units, 3 * units)``.
+        recurrent_bias: ``(3 * units,)``, Keras' ``bias[1]``.
+
+    Returns:
+        ``{"pre_z", "pre_r", "pre_candidate", "z", "r", "candidate", "h"}``, each
+        ``(batch, units)``, where ``h = z * h_prev + (1 - z) * candidate``.
+    """
+    units = recurrent_kernel.shape[0]
+    hw = h @ recurrent_kernel + recurrent_bias  # (B, 3U)
+    pre_z = xw_t[:, :units] + hw[:, :units]
+    pre_r = xw_t[:, units : 2 * units] + hw[:, units : 2 * units]
+    z, r = sigmoid(pre_z), sigmoid(pre_r)
+    pre_candidate = xw_t[:, 2 * units :] + r * hw[:, 2 * units :]  # reset after the matmul
+    candidate = np.tanh(pre_candidate)
+    h_new = z * h + (1.0 - z) * candidate
+    return {
+        "pre_z": pre_z,
+        "pre_r": pre_r,
+        "pre_candidate": pre_candidate,
+        "z": z,
+        "r": r,
+        "candidate": candidate,
+        "h": h_new,
+    }
+
+
+def rnn_cell(xw_t, h, recurrent_kernel) -> dict[str, np.ndarray]:
+    """One SimpleRNN step from the projected input ``x_t @ kernel + bias`` ``(batch, units)``.
+
+    Returns:
+        ``{"pre_h", "h"}``, each ``(batch, units)``: ``h = tanh(pre_h)``.
+    """
+    pre_h = xw_t + h @ recurrent_kernel  # (B, U)
+    return {"pre_h": pre_h, "h": np.tanh(pre_h)}
+
+
 def lstm_forward(
     x, kernel, recurrent_kernel, bias, h0=None, c0=None, *, mask=None, go_backwards=False
 ) -> dict[str, np.ndarray]:
@@ -83,21 +150,14 @@ def lstm_forward(
     xw, recurrent_kernel, mask = _project(
         x, kernel, recurrent_kernel, bias, "lstm", mask, go_backwards
     )  # xw: (B, T, 4U)
-    batch, timesteps, _ = xw.shape
     units = recurrent_kernel.shape[0]
-    h = _state(h0, batch, units)
-    c = _state(c0, batch, units)
-    out = {name: np.empty((batch, timesteps, units), np.float32) for name in "hcifgo"}
-    for t in range(timesteps):
-        z = xw[:, t] + h @ recurrent_kernel  # (B, 4U)
-        gates = sigmoid(z)  # i, f and o; the slice for g is replaced by tanh below
-        i, f, o = gates[:, :units], gates[:, units : 2 * units], gates[:, 3 * units :]
-        g = np.tanh(z[:, 2 * units : 3 * units])
-        c_new = f * c + i * g
-        h_new = o * np.tanh(c_new)
-        h, c = _carry(h_new, h, mask, t), _carry(c_new, c, mask, t)
-        out["h"][:, t], out["c"][:, t] = h, c
-        out["i"][:, t], out["f"][:, t], out["g"][:, t], out["o"][:, t] = i, f, g, o
+    h = _state(h0, len(xw), units)
+    c = _state(c0, len(xw), units)
+    out = _steps(xw, units, "hcifgo")
+    for t in range(xw.shape[1]):
+        step = lstm_cell(xw[:, t], h, c, recurrent_kernel)
+        h, c = _carry(step["h"], h, mask, t), _carry(step["c"], c, mask, t)
+        _record(out, t, {**step, "h": h, "c": c})
     return out
 
 
@@ -123,19 +183,13 @@ def gru_forward(
     xw, recurrent_kernel, mask = _project(
         x, kernel, recurrent_kernel, bias[0], "gru", mask, go_backwards
     )  # xw: (B, T, 3U)
-    batch, timesteps, _ = xw.shape
     units = recurrent_kernel.shape[0]
-    h = _state(h0, batch, units)
-    out = {name: np.empty((batch, timesteps, units), np.float32) for name in ("h", "z", "r")}
-    out["candidate"] = np.empty((batch, timesteps, units), np.float32)
-    for t in range(timesteps):
-        hw = h @ recurrent_kernel + bias[1]  # (B, 3U)
-        z = sigmoid(xw[:, t, :units] + hw[:, :units])
-        r = sigmoid(xw[:, t, units : 2 * units] + hw[:, units : 2 * units])
-        candidate = np.tanh(xw[:, t, 2 * units :] + r * hw[:, 2 * units :])  # reset after matmul
-        h = _carry(z * h + (1.0 - z) * candidate, h, mask, t)
-        out["h"][:, t], out["z"][:, t], out["r"][:, t] = h, z, r
-        out["candidate"][:, t] = candidate
+    h = _state(h0, len(xw), units)
+    out = _steps(xw, units, ("h", "z", "r", "candidate"))
+    for t in range(xw.shape[1]):
+        step = gru_cell(xw[:, t], h, recurrent_kernel, bias[1])
+        h = _carry(step["h"], h, mask, t)
+        _record(out, t, {**step, "h": h})
     return out
 
 
@@ -159,11 +213,11 @@ def rnn_forward(
     xw, recurrent_kernel, mask = _project(
         x, kernel, recurrent_kernel, bias, "rnn", mask, go_backwards
     )  # xw: (B, T, U)
-    batch, timesteps, units = xw.shape
-    h = _state(h0, batch, units)
-    out = {"h": np.empty((batch, timesteps, units), np.float32)}
-    for t in range(timesteps):
-        h = _carry(np.tanh(xw[:, t] + h @ recurrent_kernel), h, mask, t)
+    units = recurrent_kernel.shape[0]
+    h = _state(h0, len(xw), units)
+    out = _steps(xw, units, ("h",))
+    for t in range(xw.shape[1]):
+        h = _carry(rnn_cell(xw[:, t], h, recurrent_kernel)["h"], h, mask, t)
         out["h"][:, t] = h
     return out
 
@@ -183,6 +237,30 @@ def forward(kind, x, weights, initial_state=None, *, mask=None, go_backwards=Fal
     return functions[kind](
         x, *weights, *(initial_state or ()), mask=mask, go_backwards=go_backwards
     )
+
+
+def step(kind, x_t, weights, h, c=None) -> dict[str, np.ndarray]:
+    """One call of the cell of ``kind`` with Keras' ``layer.get_weights()``.
+
+    Args:
+        kind: "lstm", "gru" or "rnn".
+        x_t: the step's input, ``(batch, features)``.
+        weights: ``[kernel, recurrent_kernel, bias]`` as Keras stores them.
+        h: the hidden state before the step, ``(batch, units)``.
+        c: the LSTM's cell state before the step, ``(batch, units)``; ``None`` otherwise.
+
+    Returns:
+        What ``lstm_cell``, ``gru_cell`` or ``rnn_cell`` returns, float64.
+    """
+    kernel, recurrent_kernel, bias = (np.asarray(w, np.float64) for w in weights)
+    x_t = np.asarray(x_t, np.float64)
+    h = np.asarray(h, np.float64)
+    if kind == "gru":
+        return gru_cell(x_t @ kernel + bias[0], h, recurrent_kernel, bias[1])
+    xw_t = x_t @ kernel + bias  # (B, gates * units)
+    if kind == "lstm":
+        return lstm_cell(xw_t, h, np.asarray(c, np.float64), recurrent_kernel)
+    return rnn_cell(xw_t, h, recurrent_kernel)
 
 
 def _project(x, kernel, recurrent_kernel, bias, kind, mask, go_backwards):
@@ -207,6 +285,18 @@ def _project(x, kernel, recurrent_kernel, bias, kind, mask, go_backwards):
         mask = None if mask is None else mask[:, ::-1]
     xw = x @ kernel + np.asarray(bias, np.float64)  # (B, T, gates * units)
     return xw, np.asarray(recurrent_kernel, np.float64), mask
+
+
+def _steps(xw: np.ndarray, units: int, names) -> dict[str, np.ndarray]:
+    """Empty ``(batch, timesteps, units)`` float32 arrays for the values a forward keeps."""
+    batch, timesteps, _ = xw.shape
+    return {name: np.empty((batch, timesteps, units), np.float32) for name in names}
+
+
+def _record(out: dict, t: int, step: dict) -> None:
+    """Keep step ``t``'s values of the names ``out`` holds."""
+    for name, values in out.items():
+        values[:, t] = step[name]
 
 
 def _state(value, batch: int, units: int) -> np.ndarray:

@@ -84,6 +84,10 @@ CREATE TABLE IF NOT EXISTS history (
     record TEXT NOT NULL,
     PRIMARY KEY (run_id, epoch)
 );
+CREATE TABLE IF NOT EXISTS diagnoses (
+    run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    record TEXT NOT NULL
+);
 """
 _RUN_ID = re.compile(r"[0-9a-f]{12}")
 _EXPERIMENT_ID = re.compile(r"[0-9a-f]{16}")
@@ -111,6 +115,7 @@ class Run:
     timings: dict | None  # seconds spent training, per epoch, ...
     error: str | None  # why a failed run failed
     model_path: Path | None  # the saved .keras file, None until saved
+    diagnosis: dict | None = None  # lstm_core.inspect.diagnose of the trained model, if kept
 
 
 @dataclass(frozen=True)
@@ -335,6 +340,14 @@ class RunStore:
             )
         return path
 
+    def save_diagnosis(self, run_id: str, diagnosis: Mapping) -> None:
+        """Keep the trained model's ``lstm_core.inspect.diagnose`` figures with the run."""
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO diagnoses (run_id, record) VALUES (?, ?)",
+                (run_id, _to_json(diagnosis)),
+            )
+
     def finish_run(
         self,
         run_id: str,
@@ -429,6 +442,10 @@ class RunStore:
             history = connection.execute(
                 "SELECT epoch, record FROM history WHERE run_id = ? ORDER BY epoch", (run_id,)
             ).fetchall()
+            # Runs stored before diagnoses were kept have none.
+            diagnosis = connection.execute(
+                "SELECT record FROM diagnoses WHERE run_id = ?", (run_id,)
+            ).fetchone()
         frame = pd.DataFrame(
             [{"epoch": epoch, **json.loads(record)} for epoch, record in history],
             columns=None if history else ["epoch", "loss", "val_loss"],
@@ -451,6 +468,7 @@ class RunStore:
             timings=_from_json(row["timings"]),
             error=row["error"],
             model_path=self.folder / row["model_file"] if row["model_file"] else None,
+            diagnosis=None if diagnosis is None else json.loads(diagnosis[0]),
         )
 
     def load_model(self, run_id: str, workspace: str = LOCAL_WORKSPACE):
@@ -472,6 +490,7 @@ class RunStore:
             raise StoreError(f"Run {run_id} is still training; stop it before deleting it.")
         with self._transaction() as connection:
             connection.execute("DELETE FROM history WHERE run_id = ?", (run_id,))
+            connection.execute("DELETE FROM diagnoses WHERE run_id = ?", (run_id,))
             connection.execute("DELETE FROM runs WHERE id = ?", (run_id,))
         self._model_file(run_id).unlink(missing_ok=True)
 
@@ -581,6 +600,7 @@ class RunStore:
             "train_config": run.train_config,
             "test_metrics": run.test_metrics,
             "timings": run.timings,
+            "diagnosis": run.diagnosis,
             "error": run.error,
         }
         files = {

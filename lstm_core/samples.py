@@ -23,6 +23,8 @@ from lstm_core.train.config import TrainConfig
 if TYPE_CHECKING:
     import pandas as pd
 
+# The training settings a sample brings with it (the rest stay as the user set them).
+SAMPLE_TRAIN_FIELDS = ("epochs", "batch_size")
 # Resolved from this file, not the working directory, so the app finds it wherever it starts.
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 TSDL = "Time Series Data Library (Rob Hyndman)"
@@ -39,7 +41,9 @@ class Sample:
     description: str  # one line on what the data shows
     source: str  # where the data comes from
     spec: WindowSpec | SequenceSpec  # natural defaults for windowing this sample
-    train: TrainConfig = TrainConfig()  # training settings that beat the naive yardstick
+    # training settings that beat the naive yardstick; loading the sample sets the
+    # SAMPLE_TRAIN_FIELDS of them, so the others must stay TrainConfig's defaults
+    train: TrainConfig = TrainConfig()
 
     @property
     def path(self) -> Path:

@@ -48,12 +48,11 @@ def results(run) -> None:
     if "accuracy" in metrics:
         st.dataframe(tables.confusion_table(metrics), width="content")
         return
-    if "baselines" not in metrics and all(
-        "baselines" not in s for s in metrics.get("per_target", {}).values()
-    ):
-        st.caption("Stored before the yardsticks were kept: its test errors alone.")
+    per_target = metrics.get("per_target") or {"": metrics}  # older runs: no per_target
+    if not any("baselines" in scores for scores in per_target.values()):
+        st.caption("No yardsticks kept with this run (stored before they were): its errors alone.")
     season = metrics.get("season", {}).get("note", "none")
-    for name, scores in (metrics.get("per_target") or {"": metrics}).items():
+    for name, scores in per_target.items():
         if name:
             st.caption(escape_markdown(f"{name} (its own units)"))
         st.dataframe(tables.yardstick_table(scores, season), hide_index=True, width="content")

@@ -1,42 +1,29 @@
-"""States: inside the trained cell, step by step: h, c and every gate, and what the layer returned."""
+"""States: inside the trained cell: one step at a time, the whole sample, what each unit
+tracks, and a diagnosis of the model."""
 
 import pandas as pd
 import streamlit as st
 
-from lstm_core.charts import heatmap_chart
 from lstm_core.export import states_npz, trace_csv
-from lstm_core.inspect import returned_tensors, trace
-from lstm_core.model.describe import KERAS_CLASS
-from ui import inspection, layer_tables, state
+from lstm_core.inspect import diagnose, returned_tensors, trace, unit_report
+from ui import (
+    cell_charts,
+    cell_text,
+    diagnosis_view,
+    inspection,
+    layer_tables,
+    state,
+    stepper,
+    tables,
+)
 from ui.errors import attempt
 from ui.router import ensure_routed
-from ui.text import shape_text
+from ui.text import escape_markdown, shape_text
 
 ensure_routed()
 
-TITLES = {
-    "h": "h_t: hidden state, the output at each step",
-    "c": "c_t: cell state, the long-term memory",
-    "i": "i_t: input gate, how much of g_t is written",
-    "f": "f_t: forget gate, how much of c_t-1 is kept",
-    "g": "g_t: candidate values",
-    "o": "o_t: output gate, how much of tanh(c_t) is shown",
-    "z": "z_t: update gate",
-    "r": "r_t: reset gate",
-    "candidate": "candidate state",
-}
-TAB_LABELS = {
-    "h": "h: hidden state",
-    "c": "c: cell state",
-    "i": "i: input gate",
-    "f": "f: forget gate",
-    "g": "g: candidate",
-    "o": "o: output gate",
-    "z": "z: update gate",
-    "r": "r: reset gate",
-    "candidate": "candidate",
-}
-SIGNED = {"h", "c", "g", "candidate"}  # the rest are gates, in [0, 1]
+SIGNED = {"h", "c", "g", "candidate", "change"}  # the rest are gates, in [0, 1]
+TABS = ("Step through the cell", "The whole sample", "Which unit does what", "Diagnosis")
 
 
 def controls(spec, windows) -> tuple[str, int, int]:
@@ -68,8 +55,8 @@ def controls(spec, windows) -> tuple[str, int, int]:
         "Layer",
         list(range(1, len(spec.layers) + 1)),
         key="states.layer",
-        format_func=lambda i: (
-            f"layer_{i} ({KERAS_CLASS[spec.layers[i - 1].kind]}, {spec.layers[i - 1].units} units)"
+        format_func=lambda i: cell_text.layer_label(
+            i, spec.layers[i - 1].kind, spec.layers[i - 1].units
         ),
         persist_state="session",
     )
@@ -77,8 +64,10 @@ def controls(spec, windows) -> tuple[str, int, int]:
 
 
 def initial_state_controls(spec, layer: int):
+    kind = spec.layers[layer - 1].kind
+    states = " and ".join(f"{s}_0" for s in cell_text.STATES[kind])
     st.radio(
-        "Initial state of this layer (what if?)",
+        f"What if this layer started from other states? ({states}, the states before step 1)",
         inspection.INITIAL_STATES,
         key="states.init",
         horizontal=True,
@@ -96,30 +85,55 @@ def initial_state_controls(spec, layer: int):
         )
     elif how == "value":
         st.slider(
-            "h0 and c0 value", -1.0, 1.0, step=0.05, key="states.value", persist_state="session"
+            f"{states} value", -1.0, 1.0, step=0.05, key="states.value", persist_state="session"
         )
     return inspection.initial_state(
         spec, layer, how, state.get("states", "value"), state.get("states", "seed")
     )
 
 
-def heatmaps(layer_trace) -> None:
-    names = list(layer_trace.steps)
-    order = (
-        " (reading order: the layer reads the sequence backwards)"
-        if (layer_trace.go_backwards)
-        else ""
+def whole_sample(trained, x, layer: int, initial) -> None:
+    """The input, every gate and state of the sample on one time axis; with a what-if initial
+    state, how far its change carries, before and after."""
+    after = attempt(
+        inspection.remembered, trained, "trace", trace, trained.model, x, layer, initial
     )
-    st.caption(f"Time steps run left to right{order}; one row per unit.")
-    for tab, name in zip(st.tabs([TAB_LABELS.get(n, n) for n in names]), names, strict=True):
-        with tab:
-            values = layer_trace.steps[name][0]  # (timesteps, units) of the one sample
-            st.altair_chart(
-                heatmap_chart(
-                    values, title=TITLES.get(name, name), value_title=name, diverging=name in SIGNED
-                ),
-                width="stretch",
-            )
+    before = after if initial is None else attempt(trace, trained.model, x, layer)
+    if after is None or before is None:
+        return
+    layer_trace = after[0]
+    values = inspection.input_order(layer_trace)  # {name: (timesteps, units)}
+    titles = {name: cell_text.LABELS[name] for name in values}
+    if initial is not None:
+        values["change"] = inspection.change_of_h(after[0], before[0])
+        titles["change"] = "change of h_t: what-if minus zeros (how long the start is remembered)"
+    st.altair_chart(
+        cell_charts.over_time(
+            x[0], trained.windows.feature_names, values, titles,
+            step=inspection.input_step(layer_trace, state.get("states", "step", 1)),
+            signed=SIGNED,
+        ),
+        width="content",
+    )  # fmt: skip
+    st.caption(
+        "Time steps run left to right, one row per unit; the grey rule marks the step chosen in "
+        "Step through the cell."
+    )
+    if layer_trace.go_backwards:
+        st.caption("This layer reads the sample backwards (go_backwards): its step 1 is the last.")
+    final_states(before[0], after[0] if initial is not None else None)
+
+
+def final_states(before, after) -> None:
+    """The final states, with the what-if's beside Keras' default zeros."""
+    st.subheader("Final states")
+    final = {}
+    for name in ("h", "c"):
+        if name in before.steps:
+            final[f"{name}_T" if after is None else f"{name}_T (zeros)"] = before.steps[name][0, -1]
+            if after is not None:
+                final[f"{name}_T (what-if)"] = after.steps[name][0, -1]
+    st.dataframe(pd.DataFrame(final).rename_axis("unit"), width="content")
 
 
 def returned(layer_return, spec_layer, timesteps: int, width: int) -> None:
@@ -146,16 +160,6 @@ def returned(layer_return, spec_layer, timesteps: int, width: int) -> None:
     st.markdown(layer_tables.markdown_table(option_records))
 
 
-def final_states(layer_trace) -> None:
-    st.subheader("Final states")
-    final = {
-        f"{name}_T": layer_trace.steps[name][0, -1]
-        for name in ("h", "c")
-        if name in layer_trace.steps
-    }  # each (units,)
-    st.dataframe(pd.DataFrame(final).rename_axis("unit"), width="content")
-
-
 def export(returns, traces, x, split: str, sample: int, layer: int) -> None:
     st.subheader("Export")
     npz = attempt(states_npz, returns, traces, x=x)
@@ -177,26 +181,102 @@ def export(returns, traces, x, split: str, sample: int, layer: int) -> None:
         )
 
 
+def prediction(trained, split: str, sample: int) -> None:
+    """The sample's prediction beside its target, in the data's units."""
+    result = attempt(inspection.remembered, trained, "predictions", inspection.split_predictions,
+                     trained, split)  # fmt: skip
+    if result is None:
+        return
+    predicted, target = result[0][sample], result[1][sample]  # (outputs,) each
+    windows = trained.windows
+    if windows.task == "classification":
+        names = windows.class_names
+        text = (
+            f"class **{escape_markdown(str(names[predicted.argmax()]))}** "
+            f"({predicted.max():.0%}), the true class is "
+            f"**{escape_markdown(str(names[int(target[0])]))}**"
+        )
+    else:
+        text = "; ".join(
+            f"{escape_markdown(tables.output_name(k, windows))} **{p:.4g}** against a target "
+            f"of **{y:.4g}**"
+            for k, (p, y) in enumerate(zip(predicted, target, strict=True))
+        )
+    st.markdown(f"This sample's prediction: {text}.")
+
+
+def units_view(trained, x, split: str, layer: int) -> None:
+    """Which unit does what: the report, strongest first, and a unit's trace over the input."""
+    report = attempt(inspection.remembered, trained, "units", unit_report, trained.model,
+                     trained.windows, layer, split)  # fmt: skip
+    if report is None:
+        return
+    st.markdown(
+        f"Each unit's h and c after every step of the {inspection.SPLITS[split]} split, "
+        "against what the data held at that step: the inputs, the target's next and past "
+        "values, its local level and, with dates, the season (r is Pearson's correlation, "
+        "from -1 to 1; for a season, a circular one from 0 to 1). Strongest first:"
+    )
+    st.markdown("\n".join(f"- {escape_markdown(line)}" for line in report["in words"].head(5)))
+    with st.expander("Every unit and every signal"):
+        st.dataframe(report.drop(columns=["in words"]), hide_index=True)
+    units = report["unit"].tolist()
+    state.keep_choice("states", "trace_unit", units)
+    unit = st.selectbox(
+        "Draw a unit over this sample", units, key="states.trace_unit", persist_state="session"
+    )
+    layer_trace = attempt(inspection.remembered, trained, "trace", trace, trained.model, x,
+                          layer, None)  # fmt: skip
+    if layer_trace is not None:
+        values = inspection.input_order(layer_trace[0])
+        states = {name: values[name] for name in ("h", "c") if name in values}
+        st.altair_chart(
+            cell_charts.unit_over_input(x[0], trained.windows.feature_names, states, unit),
+            width="stretch",
+        )
+
+
+def diagnosis_tab(trained) -> None:
+    diagnosis = trained.diagnosis
+    if diagnosis is None:
+        st.caption("This run was stored before diagnoses were kept; it is computed now.")
+        diagnosis = attempt(inspection.remembered, trained, "diagnosis", diagnose,
+                            trained.model, trained.windows)  # fmt: skip
+    if diagnosis is not None:
+        diagnosis_view.show(diagnosis, trained.windows.timesteps)
+
+
 def inspect_model(trained) -> None:
-    """The controls, then the chosen layer's states for the chosen sample of ``trained``
-    (a ``ui.inspection.Trained``)."""
+    """The controls, then the tabs for the chosen sample and layer of ``trained`` (a
+    ``ui.inspection.Trained``)."""
     spec, windows = trained.model_spec, trained.windows
     split, sample, layer = controls(spec, windows)
-    initial = initial_state_controls(spec, layer)
     x = attempt(inspection.sample_batch, windows, split, sample)  # (1, timesteps, features)
-    returns = None if x is None else attempt(returned_tensors, trained.model, x, initial)
-    traces = None if returns is None else attempt(trace, trained.model, x, layer, initial)
-    if traces is None:
+    if x is None:
         return
-    st.subheader(f"layer_{layer}, step by step")
-    heatmaps(traces[0])
-    left, right = st.columns(2)
-    with left:
-        final_states(traces[0])
-    with right:
-        width = windows.features if layer == 1 else spec.layers[layer - 2].units
-        returned(returns[layer - 1], spec.layers[layer - 1], windows.timesteps, width)
-    export(returns, traces, x, split, sample, layer)
+    prediction(trained, split, sample)
+    initial = initial_state_controls(spec, layer)
+    state.ensure("states", {"tab": TABS[0]})
+    tabs = st.tabs(TABS, key="states.tab", on_change="rerun")
+    with tabs[0]:
+        if tabs[0].open:
+            stepper.step_through(trained, x, layer, initial, windows.feature_names)
+    with tabs[1]:
+        if tabs[1].open:
+            whole_sample(trained, x, layer, initial)
+            returns = attempt(returned_tensors, trained.model, x, initial)
+            if returns is not None:
+                width = windows.features if layer == 1 else spec.layers[layer - 2].units
+                returned(returns[layer - 1], spec.layers[layer - 1], windows.timesteps, width)
+                traces = attempt(trace, trained.model, x, layer, initial)
+                if traces is not None:
+                    export(returns, traces, x, split, sample, layer)
+    with tabs[2]:
+        if tabs[2].open:
+            units_view(trained, x, split, layer)
+    with tabs[3]:
+        if tabs[3].open:
+            diagnosis_tab(trained)
 
 
 def choose_model() -> str | None:
@@ -221,6 +301,11 @@ def choose_model() -> str | None:
 
 
 st.title("States")
+st.caption(
+    "A recurrent layer is one cell called once per time step: each call reads the step's input "
+    "x_t and the states the call before handed on, and hands on new ones. Here you can watch "
+    "your trained model make those calls with its real numbers."
+)
 choice = choose_model()
 if choice is not None:
     trained = attempt(inspection.open_choice, choice)

@@ -5,7 +5,7 @@ import streamlit as st
 from lstm_core.charts import loss_chart, prediction_chart, step_error_chart
 from lstm_core.forecast.verdict import range_warnings, result_warnings, skill_words, verdict
 from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
-from ui import dataset, jobs, stack, state, tables, training
+from ui import dataset, diagnosis_view, jobs, stack, state, tables, training
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown, shape_text
@@ -123,13 +123,6 @@ def progress(snapshot) -> None:
         )
 
 
-def output_name(index: int, windows) -> str:
-    """The name of column ``index`` of y: targets repeat within each of ``horizon`` steps."""
-    targets = windows.target_names
-    step = index // len(targets) + 1
-    return f"{targets[index % len(targets)]}, t+{step}"
-
-
 def results(job, snapshot) -> None:
     """Test metrics beside their yardsticks, the verdict and warnings, charts, downloads."""
     if snapshot.status == "failed":
@@ -158,6 +151,10 @@ def results(job, snapshot) -> None:
         classification_results(metrics)
     else:
         regression_results(result, windows)
+    if result.diagnosis is not None:
+        st.subheader("Inside the model")
+        diagnosis_view.show(result.diagnosis, windows.timesteps)
+    downloads(snapshot)
 
 
 def classification_results(metrics: dict) -> None:
@@ -188,7 +185,7 @@ def regression_results(result, windows) -> None:
     )
     if not len(result.y_true):
         return
-    names = [output_name(i, windows) for i in range(result.y_true.shape[1])]
+    names = [tables.output_name(i, windows) for i in range(result.y_true.shape[1])]
     state.keep_choice("train", "output", list(range(len(names))))
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     chosen = left.selectbox(
@@ -238,6 +235,9 @@ def target_scores(scores: dict, season_note: str) -> None:
             step_error_chart(scores["per_step"], name="RMSE per step ahead"), width="stretch"
         )
 
+
+def downloads(snapshot) -> None:
+    """The stored run's files."""
     if snapshot.run_id is None:
         return
     files = attempt(run_store().export_files, snapshot.run_id, workspace_id())

@@ -310,6 +310,18 @@ def test_summary_is_json_ready():
     assert summary["n_outputs"] == 2 and summary["task"] == "regression"
 
 
+def test_windows_know_the_series_rows_they_read_and_its_dates():
+    frame = ramp(20).assign(date=pd.date_range("2020-03-01", periods=20, freq="D"))
+    frame = frame.iloc[::-1].reset_index(drop=True)  # out of order: windowing sorts by date
+    frame.attrs["date_column"] = "date"
+    w = make_windows(frame, spec(stride=2))
+    rows = w.series.rows("val", w.timesteps)  # (samples, timesteps)
+    np.testing.assert_array_equal(rows, [[11, 12, 13], [13, 14, 15]])
+    np.testing.assert_allclose(w.series.targets[:, 0], np.arange(20))  # in data units
+    assert str(w.series.dates[rows[0, 0]])[:10] == "2020-03-12"
+    assert make_windows(ramp(), spec()).series.dates is None  # no date column
+
+
 def test_difference_predicts_changes_and_reads_back_as_levels():
     trend = pd.DataFrame({"v": 3.0 * np.arange(20) + np.arange(20) % 2})  # 0, 4, 6, 10, ...
     w = make_windows(trend, spec(difference=True, horizon=2, scaler="none"))

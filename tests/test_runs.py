@@ -281,3 +281,27 @@ def test_a_run_ends_as_interrupted_with_its_epochs(tmp_path):
     store.close()
     run = RunStore(tmp_path).get_run(run_id)
     assert (run.status, len(run.history), run.error) == ("interrupted", 3, "The server shut down.")
+
+
+def test_a_diagnosis_is_kept_with_its_run_exported_and_deleted_with_it(tmp_path):
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    assert store.get_run(run_id).diagnosis is None  # not kept yet
+    diagnosis = {"flat": False, "spread": 0.8, "layers": [{"layer": 1, "memory_steps": 4.0}]}
+    store.save_diagnosis(run_id, diagnosis)
+    assert RunStore(tmp_path).get_run(run_id).diagnosis == diagnosis
+    config = json.loads(store.export_files(run_id)[f"{run_id}_config.json"])
+    assert config["diagnosis"] == diagnosis
+    store.delete_run(run_id)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM diagnoses").fetchone() == (0,)
+
+
+def test_a_store_written_before_diagnoses_were_kept_still_opens(tmp_path):
+    run_id = add_run(RunStore(tmp_path))
+    with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
+        connection.execute("DROP TABLE diagnoses")  # as an older LSTM Lab left it
+    store = RunStore(tmp_path)
+    assert store.get_run(run_id).diagnosis is None
+    store.save_diagnosis(run_id, {"flat": True})
+    assert store.get_run(run_id).diagnosis == {"flat": True}

@@ -1,9 +1,19 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
 from lstm_core.data import SequenceSpec, WindowSpec, make_sequence_windows, make_windows
 from lstm_core.errors import DataError
-from lstm_core.samples import SAMPLE_DATA, SAMPLES, load_sample, sample_names, settings_digest
+from lstm_core.samples import (
+    SAMPLE_DATA,
+    SAMPLE_TRAIN_FIELDS,
+    SAMPLES,
+    load_sample,
+    sample_names,
+    settings_digest,
+)
+from lstm_core.train import TrainConfig
 from scripts.make_sequence_sample import CLASSES, write_samples
 
 # name: (rows, date column, (train, val, test) samples, timesteps, features, n_outputs)
@@ -125,3 +135,13 @@ def test_the_sample_defaults_table_is_current_and_every_sample_beats_its_yardsti
             "python scripts/sample_defaults.py"
         )
         assert cells[5] == "yes", f"{name}'s defaults do not beat their yardstick: {cells}"
+
+
+def test_a_sample_sets_only_the_training_fields_it_brings():
+    """Loading a sample sets its SAMPLE_TRAIN_FIELDS; the others must be the defaults, or the
+    settings proven in docs/sample-defaults.md would not be the ones a session trains with."""
+    defaults = TrainConfig()
+    for sample in SAMPLES.values():
+        for field in dataclasses.fields(TrainConfig):
+            if field.name not in SAMPLE_TRAIN_FIELDS:
+                assert getattr(sample.train, field.name) == getattr(defaults, field.name)

@@ -159,6 +159,9 @@ def test_training_a_sample_lowers_the_validation_loss():
     pd.testing.assert_frame_equal(run.history, history, check_dtype=False)
     assert run.model_path.exists() and run.test_metrics == job.result.test_metrics
     assert run.name == "airline, lstm:8:seq,lstm:8" and run.timings["train_s"] > 0
+    # The trained model's diagnosis is kept with the run.
+    assert [layer["layer"] for layer in job.result.diagnosis["layers"]] == [1, 2]
+    assert run.diagnosis == job.result.diagnosis
 
 
 def test_same_seed_same_history_other_seed_another():

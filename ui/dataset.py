@@ -57,8 +57,9 @@ def kind() -> str:
 
 
 def load_sample(name: str) -> None:
-    """Load a bundled sample, its natural windowing and its training settings (the Train
-    page's); ``DataError`` if it fails."""
+    """Load a bundled sample, its natural windowing and its epochs and batch size
+    (``samples.SAMPLE_TRAIN_FIELDS``; the other settings stay as set); ``DataError`` if it
+    fails."""
     from ui.training import put_config  # ui.training reads this module's windows
 
     df = samples.load_sample(name)  # DataError for an unknown name
@@ -66,7 +67,7 @@ def load_sample(name: str) -> None:
     _set_frame(df, title=sample.title, source=("sample", name))
     state.put("data", "kind", sample.kind)
     apply_spec(sample.spec)
-    put_config(sample.train)
+    put_config(sample.train, samples.SAMPLE_TRAIN_FIELDS)
 
 
 def load_upload(filename: str, content: bytes) -> None:

@@ -24,6 +24,7 @@ SPLITS = {"test": "test", "val": "validation", "train": "training"}
 INITIAL_STATES = ("zeros", "random", "value")
 SESSION = "session"  # the choice of this session's last training job
 _LOADED = "_states.loaded"  # session state: the stored run opened last, kept while chosen
+_CACHE = "_states.cache"  # session state: figures computed for the model shown
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Trained:
     model_spec: ModelSpec
     windows: Windows  # x: (samples, timesteps, features)
     run_id: str | None  # the stored run, if any
+    diagnosis: dict | None  # lstm_core.inspect.diagnose, as kept with the run; None if not kept
 
 
 def trained_job():
@@ -68,7 +70,7 @@ def open_choice(choice: str) -> Trained:
     """
     if choice == SESSION:
         job = trained_job()
-        return Trained(job.model, job.model_spec, job.windows, job.run_id)
+        return Trained(job.model, job.model_spec, job.windows, job.run_id, job.result.diagnosis)
     loaded = st.session_state.get(_LOADED)
     if loaded is None or loaded.run_id != choice:
         st.session_state.pop(_LOADED, None)  # one stored model in memory at a time
@@ -103,7 +105,50 @@ def _open_run(run_id: str) -> Trained:
             f"{model.input_shape[2]}), but its data now gives windows of (batch, {expected[0]}, "
             f"{expected[1]}): the file has changed since; load the file it was trained on."
         )
-    return Trained(model, experiment.model, windows, run_id)
+    return Trained(model, experiment.model, windows, run_id, run.diagnosis)
+
+
+def remembered(trained: Trained, name: str, compute, *args):
+    """``compute(*args)`` for the model of ``trained``, kept in the session while that model is
+    shown, so reruns of the page (a Play step, another tab) do not compute it again."""
+    cache = st.session_state.setdefault(_CACHE, {})
+    key = (name, id(trained.model), *(a if isinstance(a, int | str) else id(a) for a in args))
+    if key not in cache:
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = compute(*args)
+    return cache[key]
+
+
+def split_predictions(trained: Trained, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The model's predictions for every sample of a split and their targets, each
+    ``(samples, outputs)`` in the data's units (class probabilities and the class index for
+    classification). Whole splits, since differenced targets read back as levels per split."""
+    windows = trained.windows
+    x = getattr(windows, f"x_{split}")  # (samples, timesteps, features)
+    y = getattr(windows, f"y_{split}")  # (samples, outputs)
+    predicted = trained.model.predict(x, verbose=0)  # (samples, outputs)
+    if windows.task == "classification":
+        return predicted, y
+    return windows.inverse_targets(predicted, split), windows.inverse_targets(y, split)
+
+
+def input_order(layer_trace) -> dict[str, np.ndarray]:
+    """A one-sample trace's values ``{name: (timesteps, units)}`` in input order (a
+    ``go_backwards`` layer's trace is in reading order, last input step first)."""
+    order = slice(None, None, -1) if layer_trace.go_backwards else slice(None)
+    return {name: values[0, order] for name, values in layer_trace.steps.items()}
+
+
+def change_of_h(after, before) -> np.ndarray:
+    """``(timesteps, units)``: how much a what-if start moved ``h`` at each step (input order),
+    from two one-sample traces of the same layer."""
+    return input_order(after)["h"] - input_order(before)["h"]
+
+
+def input_step(layer_trace, step: int) -> int:
+    """The 1-based input step that reading step ``step`` (1-based) of the layer reads."""
+    return int(layer_trace.input_steps[step - 1]) + 1
 
 
 def sample_batch(windows: Windows, split: str, sample: int) -> np.ndarray:

@@ -10,27 +10,27 @@ mid grey, so the picture reads on Streamlit's light and dark backgrounds alike.
 # the layout is made at that size (fontsize=10) and kept compact: narrower than the column, the
 # picture keeps its size and its labels read at about 13 px (they were shrunk to 8 px). For the
 # same reason subscripts are Unicode characters (xₙ): Graphviz's <SUB> lands misplaced.
-_NODE = (
+NODE_STYLE = (
     'shape=box, style="rounded,filled", fillcolor="#dbe7f5", color="#3b6fb6", '
     'fontcolor="#1f2d3d", margin="0.1,0.04"'
 )
-_PLAIN = 'shape=plain, style="", fontcolor="#5f6b7a"'  # words beside the picture, not parts
-_EDGE = 'color="#7a8594", fontcolor="#5f6b7a", arrowsize=0.6'
+PLAIN_STYLE = 'shape=plain, style="", fontcolor="#5f6b7a"'  # words beside the picture, not parts
+EDGE_STYLE = 'color="#7a8594", fontcolor="#5f6b7a", arrowsize=0.6'
 
 CELL_DIAGRAM = f"""
 digraph lstm {{
   rankdir=LR; bgcolor="transparent"; nodesep=0.12; ranksep=0.22; pad=0.05;
-  node [{_NODE}, fontname="Helvetica", fontsize=10];
-  edge [{_EDGE}, fontname="Helvetica", fontsize=10];
-  start [label="h₀ = 0\\nc₀ = 0", {_PLAIN}];
+  node [{NODE_STYLE}, fontname="Helvetica", fontsize=10];
+  edge [{EDGE_STYLE}, fontname="Helvetica", fontsize=10];
+  start [label="h₀ = 0\\nc₀ = 0", {PLAIN_STYLE}];
   x1 [label="x₁", shape=circle, width=0.3]; x2 [label="x₂", shape=circle, width=0.3];
   xT [label="xₙ", shape=circle, width=0.3];
-  y1 [label="y₁ = h₁", {_PLAIN}]; y2 [label="y₂ = h₂", {_PLAIN}];
-  yT [label="yₙ = hₙ", {_PLAIN}];
+  y1 [label="y₁ = h₁", {PLAIN_STYLE}]; y2 [label="y₂ = h₂", {PLAIN_STYLE}];
+  yT [label="yₙ = hₙ", {PLAIN_STYLE}];
   cell1 [label="LSTM cell\\nstep 1"]; cell2 [label="the same cell\\nstep 2"];
-  dots [label="…", {_PLAIN}];
+  dots [label="…", {PLAIN_STYLE}];
   cellT [label="the same cell\\nstep n"];
-  end [label="final hₙ, cₙ\\n(return_state)", {_PLAIN}];
+  end [label="final hₙ, cₙ\\n(return_state)", {PLAIN_STYLE}];
   start -> cell1 [label="h₀, c₀"];
   cell1 -> cell2 [label="h₁, c₁"]; cell2 -> dots [label="h₂, c₂"];
   dots -> cellT [label="hₙ₋₁, cₙ₋₁"];

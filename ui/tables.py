@@ -25,6 +25,13 @@ def number(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
+def output_name(index: int, windows) -> str:
+    """The name of column ``index`` of y: targets repeat within each of ``horizon`` steps."""
+    targets = windows.target_names
+    step = index // len(targets) + 1
+    return f"{targets[index % len(targets)]}, t+{step}"
+
+
 def percent(value) -> str:
     """A share as a whole percentage ("93 %"), or "n/a"."""
     return "n/a" if value is None else f"{value:.0%}".replace("%", " %")
@@ -126,6 +133,17 @@ def _majority_accuracy(run):
     return majority.get("accuracy")
 
 
+def _diagnosed(run, read):
+    """``read(run.diagnosis)``, or ``None`` for a run stored before diagnoses were kept."""
+    return None if run.diagnosis is None else read(run.diagnosis)
+
+
+def _memories(diagnosis: dict) -> str | None:
+    """Each layer's memory length in steps, bottom first ("12 / 3.4"); SimpleRNNs have none."""
+    memories = [layer["memory_steps"] for layer in diagnosis["layers"]]
+    return " / ".join(f"{m:.3g}" for m in memories if m is not None) or None
+
+
 # The Runs table's columns, in order: header -> the cell of one run. Diagnoses of other
 # modules (gate saturation, ...) are more entries here.
 RUN_COLUMNS = {
@@ -141,6 +159,14 @@ RUN_COLUMNS = {
     "accuracy": _metric("accuracy"),
     "majority accuracy": _majority_accuracy,
     "val_loss": lambda run: _last(run, "val_loss"),
+    "flat": lambda run: _diagnosed(run, lambda d: "yes" if d["flat"] else "no"),
+    "gates saturated": lambda run: _diagnosed(
+        run, lambda d: max(layer["saturated"] for layer in d["layers"])
+    ),
+    "memory (steps)": lambda run: _diagnosed(run, _memories),
+    "constant units": lambda run: _diagnosed(
+        run, lambda d: sum(len(layer["dead_units"]) for layer in d["layers"])
+    ),
 }
 
 
@@ -184,3 +210,24 @@ def layers_table(model_spec: dict) -> pd.DataFrame:
             for index, layer in enumerate(layers, 1)
         ]
     )
+
+
+def diagnosis_table(diagnosis: dict) -> pd.DataFrame:
+    """A row per layer of ``lstm_core.inspect.diagnose``: saturated gates, memory, dead units."""
+    rows = []
+    for layer in diagnosis["layers"]:
+        saturation = layer["saturation"]
+        rows.append(
+            {
+                "layer": f"layer_{layer['layer']} ({layer['kind']}, {layer['units']} units)",
+                "gates saturated": layer["saturated"] if saturation else None,
+                **{
+                    f"{gate} >0.95 / <0.05": f"{s['high']:.0%} / {s['low']:.0%}"
+                    for gate, s in saturation.items()
+                },
+                "mean forget gate": layer["mean_forget"],
+                "memory (steps)": layer["memory_steps"],
+                "constant units": f"{len(layer['dead_units'])} of {layer['units']}",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -18,9 +18,9 @@ from ui.workspace import limits, run_store, workspace_id
 TRAIN_FIELDS = tuple(field.name for field in dataclasses.fields(TrainConfig))
 
 
-def put_config(config: TrainConfig) -> None:
-    """Write ``config`` into the Train page's widget keys (no clipping is shown as 0)."""
-    for name in TRAIN_FIELDS:
+def put_config(config: TrainConfig, fields=TRAIN_FIELDS) -> None:
+    """Write ``config``'s ``fields`` into the Train page's widget keys (no clipping is 0)."""
+    for name in fields:
         value = getattr(config, name)
         state.put("train", name, 0.0 if name == "clipnorm" and value is None else value)
 

@@ -46,7 +46,7 @@ from lstm_core.data.validation import (
     spec_to_dict,
     split_sizes,
 )
-from lstm_core.data.windows import Windows
+from lstm_core.data.windows import SeriesRows, Windows
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits, load_limits
 
@@ -205,6 +205,11 @@ def make_windows(df: pd.DataFrame, spec: WindowSpec, *, limits: Limits | None = 
         task="regression",
         feature_scaler=feature_scaler,
         target_scaler=target_scaler,
+        series=SeriesRows(
+            first_rows={split: t - spec.lookback for split, t in starts.items()},
+            targets=targets.astype(np.float32),
+            dates=_dates(rows),
+        ),
         history=TargetHistory(
             values=targets,
             observed=observed,
@@ -215,6 +220,14 @@ def make_windows(df: pd.DataFrame, spec: WindowSpec, *, limits: Limits | None = 
             differenced=spec.difference,
         ),
     )
+
+
+def _dates(rows: pd.DataFrame) -> np.ndarray | None:
+    """``(rows,)`` datetime64[ns] of the table's date column, or ``None`` without one."""
+    date = rows.attrs.get("date_column")
+    if date is None or date not in rows.columns:
+        return None
+    return rows[date].to_numpy("datetime64[ns]")
 
 
 def _observed_only(

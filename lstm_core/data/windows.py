@@ -18,6 +18,23 @@ SPLITS = ("train", "val", "test")
 
 
 @dataclass(frozen=True, eq=False)
+class SeriesRows:
+    """Where the windows of a series table sit in it: for reading a state against the series.
+
+    Input step ``k`` of sample ``n`` of a split reads row ``first_rows[split][n] + k`` of the
+    table (after sorting by date and handling missing values).
+    """
+
+    first_rows: dict  # split -> (samples,) int: the row each window's first input step reads
+    targets: np.ndarray  # (rows, targets) float32: the target columns of every row, data units
+    dates: np.ndarray | None  # (rows,) datetime64[ns] of the date column, or None
+
+    def rows(self, split: str, timesteps: int) -> np.ndarray:
+        """``(samples, timesteps)`` int: the row each input step of ``split`` reads."""
+        return self.first_rows[split][:, None] + np.arange(timesteps)[None, :]
+
+
+@dataclass(frozen=True, eq=False)
 class Windows:
     """Scaled float32 arrays per split, with the names and scalers needed to read them back.
 
@@ -41,6 +58,7 @@ class Windows:
     target_scaler: Scaler | None  # fitted on the training split's targets; None for classes
     class_names: tuple[str, ...] | None = None  # class index -> label, for classification
     mask_value: float | None = None  # value of padded steps (outside the data), else None
+    series: SeriesRows | None = None  # where windows of a series table sit in it; else None
     history: TargetHistory | None = None  # a series' target rows, for its yardsticks; else None
 
     @property

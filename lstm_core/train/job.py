@@ -25,6 +25,7 @@ from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.errors import ConfigError
 from lstm_core.forecast import baselines as yardsticks
 from lstm_core.forecast import scores
+from lstm_core.inspect import diagnose
 from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
 from lstm_core.runs import LOCAL_WORKSPACE
@@ -82,6 +83,7 @@ class JobResult:
     # device: the backend and device that trained, as JobSnapshot.device
     # baseline name -> its forecast, shaped like y_pred (None where it has none)
     baselines: dict = field(default_factory=dict)
+    diagnosis: dict | None = None  # lstm_core.inspect.diagnose of the trained model
 
 
 class TrainingJob(Job):
@@ -253,6 +255,7 @@ class TrainingJob(Job):
         self.result = self._evaluate(engine, model, global_batch, timings)
         if self._recorder is not None:
             self._recorder.model(model)
+            self._recorder.diagnosis(self.result.diagnosis)
         return status
 
     def _fit(self, engine, model, global_batch: int) -> str:
@@ -347,7 +350,7 @@ class TrainingJob(Job):
             if windows.history is None
             else yardsticks.series_baselines(windows.history, "test", windows.horizon)
         )
-        return JobResult(test_metrics, y_true, y_pred, timings, forecasts)
+        return JobResult(test_metrics, y_true, y_pred, timings, forecasts, diagnose(model, windows))
 
     def _finish(self, status: str, error: str | None) -> tuple[str, str | None]:
         if self._recorder is not None:

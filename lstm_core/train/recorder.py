@@ -71,6 +71,10 @@ class RunRecorder:
         """Keep the trained ``keras.Model`` beside the run."""
         self.store.save_model(self.run_id, model)
 
+    def diagnosis(self, diagnosis: Mapping) -> None:
+        """Keep the trained model's ``lstm_core.inspect.diagnose`` figures with the run."""
+        self.store.save_diagnosis(self.run_id, diagnosis)
+
     def finish(self, status: str, result, error: str | None) -> None:
         """Close the run with its status, and the test metrics and timings of ``result``."""
         if self.run_id is None:  # failed before the run was created: nothing to close

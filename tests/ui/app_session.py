@@ -98,8 +98,8 @@ def trained_session() -> AppTest:
     return at
 
 
-def trained_run(folder: Path, file: str | None = None) -> str:
-    """Train ``TINY_LAYERS`` for one epoch on the airline sample (recorded as trained on
+def trained_run(folder: Path, file: str | None = None, layers: str = TINY_LAYERS) -> str:
+    """Train ``layers`` (default ``TINY_LAYERS``) for one epoch on the airline sample (recorded as trained on
     ``file`` when given) into the store in ``folder``, as the app would; return the run id."""
     from lstm_core.data import make_windows
     from lstm_core.model import ModelSpec, parse_layers
@@ -110,7 +110,7 @@ def trained_run(folder: Path, file: str | None = None) -> str:
     windows = make_windows(load_sample("airline"), spec)
     job = TrainingJob(
         windows,
-        ModelSpec(layers=parse_layers(TINY_LAYERS), outputs=windows.n_outputs),
+        ModelSpec(layers=parse_layers(layers), outputs=windows.n_outputs),
         TrainConfig(epochs=1, batch_size=32),
         store=RunStore(folder),
         workspace="local",

@@ -313,19 +313,26 @@ def test_stop_ends_a_long_run_and_keeps_what_was_learned(trained):
 # States.
 
 
-def test_states_page_shows_heatmaps_and_what_the_layer_returned(trained):
-    open_page(trained, "states")
-    assert [t.label for t in trained.tabs] == [
-        "h: hidden state",
-        "c: cell state",
-        "i: input gate",
-        "f: forget gate",
-        "g: candidate",
-        "o: output gate",
+def open_tab(at, tab: str):
+    at.session_state["states.tab"] = tab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_states_page_shows_the_whole_sample_and_what_the_layer_returned(trained):
+    open_tab(open_page(trained, "states"), "The whole sample")
+    over_time = charts(trained)[0]
+    titles = [row["layer"][0]["title"] for row in over_time["vconcat"]]
+    assert titles == [
+        "x_t: the input at each step",
+        "h_t: hidden state, the step's output",
+        "c_t: cell state, the long-term memory",
+        "i: input gate, how much of g is written into c",
+        "f: forget gate, how much of c_t-1 is kept",
+        "g: candidate values to write",
+        "o: output gate, how much of tanh(c_t) is shown as h",
     ]
-    heatmap = charts(trained)[0]
-    assert heatmap["mark"]["type"] == "rect"
-    assert heatmap["encoding"]["x"]["title"] == "time step t"
     returned = markdown_table_containing(trained, "tensor")
     assert returned.to_dict("list") == {
         "tensor": ["output", "h", "c"],
@@ -337,17 +344,23 @@ def test_states_page_shows_heatmaps_and_what_the_layer_returned(trained):
     trained.selectbox(key="states.layer").set_value(2).run()
     assert markdown_table_containing(trained, "tensor")["tensor"].tolist() == ["output"]
     trained.selectbox(key="states.layer").set_value(1).run()
+    open_tab(trained, "Step through the cell")
 
 
-def test_an_initial_state_what_if_changes_the_states(trained):
-    open_page(trained, "states")
-    zeros = dataframe_containing(trained, "h_T").to_numpy()
+def test_an_initial_state_what_if_is_compared_with_the_zeros(trained):
+    open_tab(open_page(trained, "states"), "The whole sample")
+    zeros = dataframe_containing(trained, "h_T")
+    assert zeros.columns.tolist() == ["h_T", "c_T"]
     trained.radio(key="states.init").set_value("value").run()
     trained.slider(key="states.value").set_value(0.9).run()
-    chosen = dataframe_containing(trained, "h_T").to_numpy()
-    assert zeros.shape == chosen.shape == (4, 2)
-    assert not np.allclose(zeros, chosen)
+    both = dataframe_containing(trained, "h_T (zeros)")
+    assert both.columns.tolist() == ["h_T (zeros)", "h_T (what-if)", "c_T (zeros)", "c_T (what-if)"]
+    np.testing.assert_array_equal(both["h_T (zeros)"], zeros["h_T"])
+    assert not np.allclose(both["h_T (zeros)"], both["h_T (what-if)"])
+    rows = charts(trained)[0]["vconcat"]
+    assert rows[-1]["layer"][0]["title"].startswith("change of h_t: what-if minus zeros")
     trained.radio(key="states.init").set_value("zeros").run()
+    open_tab(trained, "Step through the cell")
 
 
 def test_states_page_opens_a_stored_run_without_training_in_this_session(store):
@@ -358,8 +371,7 @@ def test_states_page_opens_a_stored_run_without_training_in_this_session(store):
         f"Stored run {run_id} · airline, {TINY_LAYERS}"
     ]
     assert not errors(at)
-    assert "layer_1, step by step" in [header.value for header in at.subheader]
-    assert charts(at)[0]["title"] == "h_t: hidden state, the output at each step"
+    assert at.code[0].value.startswith("i_t[0] = σ(pre-activation")  # a step, written out
     # The airline sample windowed as the run was: 22 test windows of 12 steps.
     assert at.number_input(key="states.sample").max == 21
 
@@ -378,7 +390,7 @@ def test_states_page_offers_this_sessions_model_first_then_other_stored_runs(sto
     picker.set_value(other).run()
     assert not errors(at)
     assert at.session_state["_states.loaded"].run_id == other
-    assert "layer_1, step by step" in [header.value for header in at.subheader]
+    assert at.code[0].value.startswith("i_t[0] = σ(pre-activation")
 
 
 def test_a_stored_run_on_a_file_not_loaded_says_which_file_to_load(store):
@@ -401,10 +413,11 @@ def test_a_stored_run_on_a_file_opens_when_that_file_is_loaded(store):
 
 
 def test_states_offer_npz_and_csv_exports(trained):
-    open_page(trained, "states")
+    open_tab(open_page(trained, "states"), "The whole sample")
     buttons = trained.main.get("download_button")
     assert [b.label for b in buttons] == ["Download states (.npz)", "Download layer_1 trace (CSV)"]
     assert all(b.proto.url for b in buttons)
+    open_tab(trained, "Step through the cell")
 
 
 # Vanishing gradients.
@@ -503,7 +516,7 @@ def test_a_run_stored_before_the_yardsticks_still_lists_and_opens(store):
     run_id = add_run(store, "airline", [1.0, 0.5])  # test_metrics: rmse and mae only
     at = open_page(new_app(), "runs")
     assert dataframe_containing(at, "layers")["run"].tolist() == [run_id]
-    assert any("Stored before the yardsticks" in c.value for c in at.caption)
+    assert any("No yardsticks kept with this run" in c.value for c in at.caption)
     assert dataframe_containing(at, "forecast")["forecast"].tolist() == ["this model"]
 
 

@@ -140,7 +140,7 @@ def test_the_demo_trains_on_a_page_that_never_blanks(tall_page, scrolled):
     assert not blank_at, f"the Train page was blank or gone at {blank_at}"
     assert finished, f"the demo did not finish in {DEMO_TIMEOUT_S} s; the page: {text[:300]!r}"
     assert chart_seen, "no loss chart while the demo trained"
-    expect(area.get_by_text("Finished · epoch 20/20")).to_be_visible()
+    expect(area.get_by_test_id("stProgress")).to_contain_text("Finished · epoch 20/20")
     expect(area.get_by_role("heading", name="Test set")).to_be_visible()
     # The verdict: the score beside its yardsticks, in one sentence.
     verdict = re.compile(r"Test RMSE [\d.]+: .*(better than|worse than|as good as) ")

@@ -1,4 +1,4 @@
-"""Look inside a built model: what each recurrent layer returns, and every step's gates and states.
+"""What each recurrent layer of a built model returns, and every step's gates and states.
 
 ``returned_tensors`` calls the model's own Keras layers, so it shows exactly what Keras returns.
 ``trace`` runs the NumPy reference cells (``lstm_core.reference``) with the model's trained
@@ -77,12 +77,12 @@ def returned_tensors(model, x, initial_state: dict | None = None) -> list[LayerR
     Raises:
         DataError: ``x`` or an initial state of the wrong shape.
     """
-    x = _check_x(model, x)
+    x = check_x(model, x)
     layers = recurrent_layers(model)
     states = _check_initial_state(layers, initial_state, len(x))
     masking = _masking_layer(model)
     inputs = x if masking is None else masking(x)  # zeroes the masked steps, as in the model
-    returns = run_stack(layers, inputs, states, mask=_mask(model, x), training=False)
+    returns = run_stack(layers, inputs, states, mask=input_mask(model, x), training=False)
     result = []
     for index, (layer, returned) in enumerate(zip(layers, returns, strict=True), 1):
         names = returned_names(layer_kind(layer), layer.return_state)
@@ -121,27 +121,40 @@ def trace(
     Raises:
         DataError: ``x``, ``layer`` or an initial state that does not fit the model.
     """
-    x = _check_x(model, x)
+    x = check_x(model, x)
+    count = len(recurrent_layers(model))
+    last = count if layer is None else check_layer_index(layer, count)
+    traces = [
+        LayerTrace(index, rnn.name, layer_kind(rnn), rnn.go_backwards, steps)
+        for index, rnn, _, steps in run_layers(model, x, last, initial_state)
+    ]
+    return traces if layer is None else traces[-1:]
+
+
+def run_layers(model, x: np.ndarray, last: int, initial_state: dict | None):
+    """Run the reference cells up the stack to layer ``last``, bottom first.
+
+    Yields, per layer, ``(index, keras layer, inputs, steps)``: ``inputs`` is what the layer
+    read, ``(batch, timesteps, width)`` in the input's order (masked steps zeroed, as Keras'
+    ``Masking`` passes them on), and ``steps`` is the reference's dict of
+    ``(batch, timesteps, units)`` arrays in reading order.
+    """
     layers = recurrent_layers(model)
-    last = len(layers) if layer is None else _check_layer_index(layer, len(layers))
     states = _check_initial_state(layers, initial_state, len(x))
-    mask = _mask(model, x)  # (batch, timesteps), or None without a Masking layer
+    mask = input_mask(model, x)  # (batch, timesteps), or None without a Masking layer
     inputs = x if mask is None else np.where(mask[..., None], x, 0.0)  # as Masking passes it on
-    traces = []
     for index, rnn in enumerate(layers[:last], 1):
-        kind = _traceable_kind(rnn)
         steps = reference.forward(
-            kind,
+            _traceable_kind(rnn),
             inputs,
             rnn.get_weights(),
             states.get(index),
             mask=mask,
             go_backwards=rnn.go_backwards,
         )
-        traces.append(LayerTrace(index, rnn.name, kind, rnn.go_backwards, steps))
+        yield index, rnn, inputs, steps
         # The next layer reads this output with the input's mask, unreversed, as in Keras.
         inputs = _output_sequence(steps["h"], mask, rnn.go_backwards)
-    return traces if layer is None else traces[-1:]
 
 
 def initial_state_for(model, batch: int, how: str = "zeros", seed: int = 0) -> dict:
@@ -172,7 +185,7 @@ def initial_state_for(model, batch: int, how: str = "zeros", seed: int = 0) -> d
     return states
 
 
-def _check_x(model, x) -> np.ndarray:
+def check_x(model, x) -> np.ndarray:
     x = np.asarray(x, dtype="float32")
     expected = tuple(model.input_shape[1:])  # (timesteps, features)
     if x.ndim != 3 or x.shape[1:] != expected:
@@ -184,7 +197,7 @@ def _check_x(model, x) -> np.ndarray:
     return x
 
 
-def _check_layer_index(layer: int, count: int) -> int:
+def check_layer_index(layer: int, count: int) -> int:
     if (
         isinstance(layer, bool)
         or not isinstance(layer, int | np.integer)
@@ -201,7 +214,7 @@ def _check_initial_state(layers: list, initial_state: dict | None, batch: int) -
     """Return ``{index: [float32 arrays]}`` after checking each layer's count and shapes."""
     checked = {}
     for index, states in (initial_state or {}).items():
-        _check_layer_index(index, len(layers))
+        check_layer_index(index, len(layers))
         layer = layers[index - 1]
         names = ["h0", "c0"] if layer_kind(layer) == "lstm" else ["h0"]
         states = [np.asarray(state, dtype="float32") for state in states]
@@ -224,7 +237,7 @@ def _masking_layer(model):
     return found[0] if found else None
 
 
-def _mask(model, x: np.ndarray) -> np.ndarray | None:
+def input_mask(model, x: np.ndarray) -> np.ndarray | None:
     """Keras' Masking rule: a step is kept when any feature differs from ``mask_value``."""
     masking = _masking_layer(model)
     if masking is None:

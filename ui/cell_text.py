@@ -1,0 +1,122 @@
+"""The words for one cell call: each cell kind's gates and states, and one unit's arithmetic.
+
+Formatting only: every number comes from ``lstm_core.inspect.cell_step``; a line such as
+``c_t[3] = f × c_prev + i × g = 0.920 × 0.410 + 0.130 × -0.700 = 0.286`` prints the engine's
+own operands and result, rounded for reading, never a value computed here.
+"""
+
+from __future__ import annotations
+
+from lstm_core.model.spec import KERAS_CLASS
+
+# Per cell kind: what it hands from step to step, and the values one call makes, in order.
+STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
+GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "candidate"), "rnn": ()}
+
+LABELS = {
+    "x": "x_t: the input at this step",
+    "h_prev": "h_t-1: hidden state from the step before",
+    "c_prev": "c_t-1: cell state from the step before",
+    "i": "i: input gate, how much of g is written into c",
+    "f": "f: forget gate, how much of c_t-1 is kept",
+    "g": "g: candidate values to write",
+    "o": "o: output gate, how much of tanh(c_t) is shown as h",
+    "z": "z: update gate, how much of h_t-1 is kept",
+    "r": "r: reset gate, how much of h_t-1 the candidate reads",
+    "candidate": "candidate: the new values, tanh",
+    "h": "h_t: hidden state, the step's output",
+    "c": "c_t: cell state, the long-term memory",
+}
+SHORT = {
+    "i": "i: input gate",
+    "f": "f: forget gate",
+    "g": "g: candidate",
+    "o": "o: output gate",
+    "z": "z: update gate",
+    "r": "r: reset gate",
+    "candidate": "candidate",
+    "h": "h: hidden state",
+    "c": "c: cell state",
+}
+SQUASH = {"i": "σ", "f": "σ", "o": "σ", "z": "σ", "r": "σ", "g": "tanh", "candidate": "tanh"}
+
+
+def units_phrase(kind: str) -> str:
+    """What ``units`` sizes for this kind: a GRU and a SimpleRNN have no ``c``."""
+    return "the size of h and c" if kind == "lstm" else "the size of h"
+
+
+def layer_label(index: int, kind: str, units: int) -> str:
+    return f"layer_{index} ({KERAS_CLASS[kind]}, {units} units)"
+
+
+def equations(kind: str) -> str:
+    """The cell's equations in Keras' form, as plain text."""
+    if kind == "lstm":
+        return (
+            "i = σ(x_t W_i + h_t-1 U_i + b_i)    f = σ(x_t W_f + h_t-1 U_f + b_f)\n"
+            "g = tanh(x_t W_g + h_t-1 U_g + b_g)  o = σ(x_t W_o + h_t-1 U_o + b_o)\n"
+            "c_t = f × c_t-1 + i × g              h_t = o × tanh(c_t)"
+        )
+    if kind == "gru":
+        return (
+            "z = σ(x_t W_z + h_t-1 U_z + b_z)    r = σ(x_t W_r + h_t-1 U_r + b_r)\n"
+            "candidate = tanh(x_t W_h + r × (h_t-1 U_h + b_h'))\n"
+            "h_t = z × h_t-1 + (1 - z) × candidate"
+        )
+    return "h_t = tanh(x_t W + h_t-1 U + b)"
+
+
+def arithmetic(kind: str, step: dict, unit: int) -> str:
+    """One unit's call written out with its real numbers, a line per value, in order.
+
+    Args:
+        kind: "lstm", "gru" or "rnn".
+        step: ``lstm_core.inspect.cell_step``'s dict; each value ``(units,)``.
+        unit: the 0-based unit.
+    """
+    v = {name: f"{float(values[unit]):.3f}" for name, values in step.items() if name != "x_t"}
+    u = f"[{unit}]"
+    lines = [
+        f"{gate}_t{u} = {SQUASH[gate]}(pre-activation {v['pre_' + gate]}) = {v[gate]}"
+        for gate in GATES[kind]
+    ]
+    if kind == "lstm":
+        lines += [
+            f"c_t{u} = f × c_t-1 + i × g = {v['f']} × {v['c_prev']} + {v['i']} × {v['g']} "
+            f"= {v['c']}",
+            f"h_t{u} = o × tanh(c_t) = {v['o']} × tanh({v['c']}) = {v['h']}",
+        ]
+    elif kind == "gru":
+        lines.append(
+            f"h_t{u} = z × h_t-1 + (1 - z) × candidate = {v['z']} × {v['h_prev']} + "
+            f"(1 - {v['z']}) × {v['candidate']} = {v['h']}"
+        )
+    else:
+        lines.append(f"h_t{u} = tanh(pre-activation {v['pre_h']}) = {v['h']}")
+    return "\n".join(lines)
+
+
+def hands_on(kind: str, index: int, layers: int, return_sequences: bool, return_state: bool):
+    """Sentences: what the call at a step hands to the next step, up the stack, and what
+    ``return_state`` adds."""
+    states = " and ".join(f"{s}_t" for s in STATES[kind])
+    above = f"layer_{index + 1}" if index < layers else "the head (the Dense output layer)"
+    lines = [f"To the next step: {states}, which the same cell reads at step t+1."]
+    if return_sequences:
+        lines.append(
+            f"Up to {above}: h_t at every step (return_sequences=True), so this step's h_t too."
+        )
+    else:
+        lines.append(
+            f"Up to {above}: only the last step's h_T (return_sequences=False); the other steps' "
+            "h stay inside the layer."
+        )
+    final = " and ".join(f"{s}_T" for s in STATES[kind])
+    if return_state:
+        lines.append(
+            f"return_state=True: the layer also returns the final {final} after its output."
+        )
+    else:
+        lines.append(f"return_state=False: the final {final} are not returned on their own.")
+    return lines
