@@ -35,6 +35,7 @@ BENCHMARKS = (
     "bench_gradients",
     "bench_training",
     "bench_memory",
+    "bench_visitors",
     "bench_gpu",
 )
 TIMEOUT_S = 1800  # per benchmark; the training one takes several minutes on 2 busy cores

@@ -40,6 +40,11 @@ class Experiment:
 
 def export_experiment(experiment: Experiment) -> str:
     """The experiment as pretty JSON text (keys in a fixed order)."""
+    return json.dumps(experiment_document(experiment), indent=2)
+
+
+def experiment_document(experiment: Experiment) -> dict:
+    """The experiment as the JSON-able document that ``export_experiment`` writes."""
     document: dict = {"lstm_lab": FORMAT_VERSION, "data": experiment.data}
     if experiment.window is not None:
         document["window"] = window_to_dict(experiment.window)
@@ -47,7 +52,7 @@ def export_experiment(experiment: Experiment) -> str:
         document["model"] = experiment.model.to_dict()
     if experiment.train is not None:
         document["train"] = experiment.train.to_dict()
-    return json.dumps(document, indent=2)
+    return document
 
 
 def import_experiment(text: str | bytes, limits: Limits | None = None) -> Experiment:
@@ -58,8 +63,13 @@ def import_experiment(text: str | bytes, limits: Limits | None = None) -> Experi
             keys, version), or the ``DataError``/``SpecError``/``ConfigError`` of the part
             whose field is wrong, naming that field.
     """
+    return experiment_from_document(_parse(text), limits)
+
+
+def experiment_from_document(document: dict, limits: Limits | None = None) -> Experiment:
+    """Validate a parsed experiment document (``experiment_document``'s shape); see
+    ``import_experiment`` for what is checked and raised."""
     limits = limits or load_limits()
-    document = _parse(text)
     check_known_keys(document, TOP_KEYS, owner="Experiment JSON")
     if document.get("lstm_lab") != FORMAT_VERSION:
         raise ConfigError(

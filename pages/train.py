@@ -19,6 +19,7 @@ STATUS_TEXT = {
     "finished": "Finished",
     "stopped": "Stopped: the weights and history so far are kept",
     "failed": "Failed",
+    "interrupted": "Interrupted: the server shut down; the epochs so far are kept",
 }
 
 

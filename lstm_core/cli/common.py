@@ -34,7 +34,9 @@ def add_store_options(parser: argparse.ArgumentParser, default=argparse.SUPPRESS
         help="run store folder (default: $LSTM_LAB_STORE, else the per-user data folder)",
     )
     parser.add_argument(
-        "--workspace", default=default, help="the store's workspace (default: 'default')"
+        "--workspace",
+        default=default,
+        help="the store's workspace (default: 'local', the one the app uses on this machine)",
     )
 
 
@@ -86,7 +88,9 @@ def store(args):
 
 
 def workspace(args) -> str:
-    return getattr(args, "workspace", None) or "default"
+    from lstm_core.runs import LOCAL_WORKSPACE
+
+    return getattr(args, "workspace", None) or LOCAL_WORKSPACE
 
 
 def number(value) -> str:

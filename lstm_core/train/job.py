@@ -29,6 +29,7 @@ from lstm_core.forecast import scores
 from lstm_core.inspect import diagnose
 from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
+from lstm_core.runs import LOCAL_WORKSPACE
 from lstm_core.settings import Limits
 from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
@@ -49,7 +50,7 @@ class StopTraining(Exception):
 class JobSnapshot:
     """A training job's progress at one moment; a copy, safe to keep and read."""
 
-    status: str  # "pending" | "running" | "finished" | "stopped" | "failed"
+    status: str  # "pending" | "running" | "finished" | "stopped" | "failed" | "interrupted"
     epoch: int  # the epoch running (or last run), 1-based; 0 before the first batch
     epochs: int  # epochs asked for
     batch: int  # batches done in `epoch`
@@ -100,7 +101,8 @@ class TrainingJob(Job):
         store: a ``RunStore`` to keep the run in (epochs as they end, the model at the end),
             or None; shorthand for ``recorder=RunRecorder(store, workspace=..., dataset=...,
             window_spec=...)``.
-        workspace: the store's workspace the run belongs to. Defaults to ``"default"``.
+        workspace: the store's workspace the run belongs to. Defaults to
+            ``lstm_core.runs.LOCAL_WORKSPACE``, the one the app and the command line share.
         dataset: a name (or a dict with a ``"name"``) saying where the data came from.
         window_spec: the ``WindowSpec`` or ``SequenceSpec`` that made ``windows``, kept in
             the store so the run can be repeated.
@@ -129,7 +131,7 @@ class TrainingJob(Job):
         config: TrainConfig,
         *,
         store=None,
-        workspace: str = "default",
+        workspace: str = LOCAL_WORKSPACE,
         dataset: str | Mapping | None = None,
         window_spec=None,
         distribute: str | None = None,
@@ -170,6 +172,11 @@ class TrainingJob(Job):
         self._run_id: str | None = None
         self._device = ""
         self._first_call: tuple[float, int] | None = None  # (time, steps done) after call 1
+
+    @property
+    def recorder(self) -> RunRecorder | None:
+        """What keeps the run in the store, or None."""
+        return self._recorder
 
     @property
     def run_id(self) -> str | None:
@@ -237,6 +244,8 @@ class TrainingJob(Job):
         model, global_batch = self._build(engine)
         fitted = time.monotonic()
         status = self._fit(engine, model, global_batch)
+        if self.interrupted:  # the process is shutting down: the epochs so far are kept
+            return "interrupted"
         train_s = time.monotonic() - fitted
         timings = {
             "setup_s": fitted - self._started,

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 
 from lstm_core.data.kinds import window_to_dict
+from lstm_core.runs import LOCAL_WORKSPACE
 
 # Seconds between heartbeats to the run store, so another process sees the run is alive.
 HEARTBEAT_S = 10.0
@@ -31,7 +32,7 @@ class RunRecorder:
         self,
         store,
         *,
-        workspace: str = "default",
+        workspace: str = LOCAL_WORKSPACE,
         dataset: str | Mapping | None = None,
         window_spec=None,
     ) -> None:
