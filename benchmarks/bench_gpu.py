@@ -1,10 +1,13 @@
-"""The large model on a GPU against the same machine's CPU, where TensorFlow sees a GPU.
+"""The large model trained by the engine with Keras on JAX, on a GPU against the same machine's
+CPU, and the fraction of the GPU's peak it reaches.
 
-Issue target: on a machine with a GPU, the large-model benchmark's row with the device and
-its ratio against the CPU. The engine trains the large case of ``bench_training`` (the same
-model, data, epochs and seed) in a fresh process with the GPU, then in one with the GPU
-hidden (``CUDA_VISIBLE_DEVICES=-1``); the ratio is CPU seconds over GPU seconds. Where
-TensorFlow sees no GPU, the row says so and nothing is trained.
+Issue 14's target, where a GPU is lent: the engine trains the large case of
+``bench_training`` (same model, data and batch) with ``KERAS_BACKEND=jax`` in a fresh process
+on the GPU, then in one with JAX kept to the CPU (``JAX_PLATFORMS=cpu``). It reports the ratio
+of their steady-state epochs (CPU / GPU), and the GPU's achieved training GFLOP/s (counted
+analytically) as a fraction of a float32 matrix product's GFLOP/s on the same GPU. JAX is used
+because a GPU machine may have no TensorFlow: the engine needs only Keras and JAX there.
+Where JAX sees no GPU, the row says so and nothing is trained.
 
     python benchmarks/bench_gpu.py [--quick]
 """
@@ -19,36 +22,55 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
-from benchmarks.common import REPO, not_measured, row, run_cli  # noqa: E402
+from benchmarks.common import REPO, not_measured, row, run_cli, timed  # noqa: E402
 
-TARGET = "GPU: large-model training on a GPU against this machine's CPU"
+TARGET = "GPU: large-model training (engine, Keras on JAX) on a GPU against this machine's CPU"
 CHILD = "--child"  # the argument of the process that trains
+MATMUL_N = 8192
+
+
+def matmul_peak_gflops() -> float:
+    """float32 GFLOP/s of an ``MATMUL_N`` square matrix product on JAX's default device."""
+    import jax
+    import jax.numpy as jnp
+
+    a = jax.random.normal(jax.random.key(0), (MATMUL_N, MATMUL_N), jnp.float32)
+    product = jax.jit(lambda m: m @ m)
+    product(a).block_until_ready()  # compile
+    best = min(timed(lambda: product(a).block_until_ready()) for _ in range(5))
+    return 2 * MATMUL_N**3 / best / 1e9
 
 
 def train_here(on_cpu: bool) -> dict:
-    """Train the large case once with the engine here; ``{"device", "seconds"}``, or only
-    ``{"device"}`` when TensorFlow sees no GPU and ``on_cpu`` is False."""
-    from benchmarks.bench_training import CASES, engine_fit, windows_for
-    from lstm_core.model import ModelSpec, parse_layers
-    from lstm_core.train.engine import has_gpu
+    """Train the large case once with the engine here: ``{"device", "epoch_s", "gflops",
+    "peak_gflops"}``, or only ``{"device"}`` when JAX sees no GPU and ``on_cpu`` is False."""
+    from benchmarks.bench_training import CASES, engine_fit, spec_for
+    from lstm_core import backend
+    from lstm_core.train import forward_flops, training_flops
 
-    if not has_gpu() and not on_cpu:
-        return {"device": "CPU"}
+    if not backend.has_gpu() and not on_cpu:
+        return {"device": backend.device_line()}
     case = CASES["large"]
-    spec = ModelSpec(layers=parse_layers(case.layers), outputs=1)
-    seconds, _, _, _ = engine_fit(case, spec, windows_for(case))
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
-    return {"device": details.get("device_name", "GPU") if gpus else "CPU", "seconds": seconds}
+    result = engine_fit(case)
+    ends = result["epoch_ends"]
+    epoch_s = min(b - a for a, b in zip(ends, ends[1:], strict=False))
+    spec = spec_for(case)
+    flops = training_flops(
+        spec, case.timesteps, case.features, case.train_samples
+    ) + case.val_samples * forward_flops(spec, case.timesteps, case.features)
+    return {
+        "device": result["device"],
+        "epoch_s": epoch_s,
+        "gflops": flops / epoch_s / 1e9,
+        "peak_gflops": matmul_peak_gflops(),
+    }
 
 
 def child(env: dict[str, str], *extra: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_gpu", CHILD, *extra],
         cwd=REPO,
-        env=env,
+        env={**env, "KERAS_BACKEND": "jax"},
         capture_output=True,
         text=True,
     )
@@ -59,17 +81,25 @@ def child(env: dict[str, str], *extra: str) -> dict:
 
 def main(quick: bool = False) -> list[dict]:
     gpu = child(dict(os.environ))
-    if "seconds" not in gpu:
-        return [not_measured(TARGET, "TensorFlow sees no GPU on this machine")]
-    cpu = child({**os.environ, "CUDA_VISIBLE_DEVICES": "-1"}, "--cpu")
+    if "epoch_s" not in gpu:
+        return [not_measured(TARGET, f"JAX sees no GPU on this machine ({gpu['device']})")]
+    cpu = child({**os.environ, "JAX_PLATFORMS": "cpu"}, "--cpu")
     return [
         row(
             f"{TARGET} ({gpu['device']})",
-            f"GPU {gpu['seconds']:.1f}s, CPU {cpu['seconds']:.1f}s",
-            cpu["seconds"] / gpu["seconds"],
+            f"steady-state epoch: GPU {gpu['epoch_s']:.3f}s, CPU {cpu['epoch_s']:.2f}s",
+            cpu["epoch_s"] / gpu["epoch_s"],
             "reported (CPU / GPU)",
             None,
-        )
+        ),
+        row(
+            f"GPU: achieved training GFLOP/s as a fraction of the GPU's matmul peak "
+            f"({gpu['device']})",
+            f"{gpu['gflops']:.1f} GFLOP/s, peak {gpu['peak_gflops']:.0f} GFLOP/s",
+            gpu["gflops"] / gpu["peak_gflops"],
+            "reported",
+            None,
+        ),
     ]
 
 

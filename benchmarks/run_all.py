@@ -35,6 +35,7 @@ BENCHMARKS = (
     "bench_gradients",
     "bench_training",
     "bench_memory",
+    "bench_visitors",
     "bench_gpu",
 )
 TIMEOUT_S = 1800  # per benchmark; the training one takes several minutes on 2 busy cores
@@ -74,7 +75,8 @@ def run_benchmark(name: str, quick: bool) -> list[dict]:
 
 
 def machine() -> str:
-    """This machine in one line: cores, CPU model, OS, Python, TensorFlow and Keras."""
+    """This machine in one line: cores, CPU model, OS, Python, TensorFlow, JAX, Keras and
+    PyTorch (a benchmark-only contender)."""
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -85,7 +87,8 @@ def machine() -> str:
     tensorflow = installed("tensorflow", "tensorflow-cpu")
     return (
         f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, TensorFlow {tensorflow}, Keras {installed('keras')}"
+        f"Python {platform.python_version()}, TensorFlow {tensorflow}, JAX {installed('jax')}, "
+        f"Keras {installed('keras')}, PyTorch {installed('torch')}"
     )
 
 

@@ -11,6 +11,8 @@ What differs, and is decided here and nowhere else:
 - XLA: on TensorFlow ``jit_compile`` is a choice (``lstm_core.train.speed``); on JAX every
   compiled function is an XLA program, and ``jit_compile=False`` would run Keras eagerly, op
   by op, many times slower (``always_compiled``);
+- ``steps_per_execution``: TensorFlow runs the ``k`` batches of one call in a loop inside its
+  graph; Keras on JAX unrolls them into one program (``unrolls_steps``);
 - ``tf.distribute``: TensorFlow's own; on JAX a job trains on one device (``strategy_for``).
 
 Nothing here imports a backend at import time; each function imports what it asks.
@@ -49,6 +51,12 @@ def label() -> str:
 
 def always_compiled() -> bool:
     """Whether every Keras train and predict function is an XLA program (JAX)."""
+    return name() == "jax"
+
+
+def unrolls_steps() -> bool:
+    """Whether Keras compiles the ``steps_per_execution`` batches of a call as one unrolled
+    program (JAX), whose compile time grows with their number."""
     return name() == "jax"
 
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lstm_core.cells import CELLS
 from lstm_core.errors import ConfigError
 from lstm_core.settings import Limits, load_limits
 
 BYTES_PER_FLOAT = 4
-# Per step and unit, the float32 values backpropagation keeps: gate pre-activations and states.
-_KEPT_PER_UNIT = {"lstm": 6, "gru": 4, "rnn": 2}
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,8 @@ def estimate_memory(model_spec, timesteps: int, features: int, batch_size: int, 
     from lstm_core.model import count_params
 
     params = count_params(model_spec, timesteps, features)
-    kept = sum(_KEPT_PER_UNIT[layer.kind] * layer.units for layer in model_spec.layers)
+    # Per step and unit, the float32 values backpropagation keeps: pre-activations and states.
+    kept = sum(CELLS[layer.kind].kept_per_unit() * layer.units for layer in model_spec.layers)
     megabyte = 1024**2
     return MemoryEstimate(
         weights_mb=4 * params * BYTES_PER_FLOAT / megabyte,

@@ -12,18 +12,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from lstm_core.data import SequenceSpec, WindowSpec
+from lstm_core.data import SequenceSpec, WindowSpec, window_from_dict, window_to_dict
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.model import ModelSpec
 from lstm_core.model.spec import check_layer
 from lstm_core.settings import Limits, load_limits
 from lstm_core.train import TrainConfig, check_config
+from lstm_core.validation import check_known_keys
 
 FORMAT_VERSION = 1
 MAX_BYTES = 64 * 1024  # a real experiment is a few hundred bytes
 MAX_DEPTH = 6  # experiment > model > layers > [i] > layer > value
 TOP_KEYS = ("lstm_lab", "data", "window", "model", "train")
-WINDOW_KINDS = {"series": WindowSpec, "sequences": SequenceSpec}
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,19 @@ class Experiment:
 
 def export_experiment(experiment: Experiment) -> str:
     """The experiment as pretty JSON text (keys in a fixed order)."""
+    return json.dumps(experiment_document(experiment), indent=2)
+
+
+def experiment_document(experiment: Experiment) -> dict:
+    """The experiment as the JSON-able document that ``export_experiment`` writes."""
     document: dict = {"lstm_lab": FORMAT_VERSION, "data": experiment.data}
     if experiment.window is not None:
-        kind = "sequences" if isinstance(experiment.window, SequenceSpec) else "series"
-        document["window"] = {"kind": kind, **experiment.window.to_dict()}
+        document["window"] = window_to_dict(experiment.window)
     if experiment.model is not None:
         document["model"] = experiment.model.to_dict()
     if experiment.train is not None:
         document["train"] = experiment.train.to_dict()
-    return json.dumps(document, indent=2)
+    return document
 
 
 def import_experiment(text: str | bytes, limits: Limits | None = None) -> Experiment:
@@ -59,13 +63,14 @@ def import_experiment(text: str | bytes, limits: Limits | None = None) -> Experi
             keys, version), or the ``DataError``/``SpecError``/``ConfigError`` of the part
             whose field is wrong, naming that field.
     """
+    return experiment_from_document(_parse(text), limits)
+
+
+def experiment_from_document(document: dict, limits: Limits | None = None) -> Experiment:
+    """Validate a parsed experiment document (``experiment_document``'s shape); see
+    ``import_experiment`` for what is checked and raised."""
     limits = limits or load_limits()
-    document = _parse(text)
-    unknown = sorted(set(document) - set(TOP_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"Experiment JSON has unknown key(s) {unknown}; expected some of {list(TOP_KEYS)}."
-        )
+    check_known_keys(document, TOP_KEYS, owner="Experiment JSON")
     if document.get("lstm_lab") != FORMAT_VERSION:
         raise ConfigError(
             f"Experiment JSON 'lstm_lab' must be {FORMAT_VERSION} (the format version), got "
@@ -145,11 +150,25 @@ def _data_source(value: object) -> dict | None:
 
 
 def _window(d: dict) -> WindowSpec | SequenceSpec:
-    fields = dict(d)
-    kind = fields.pop("kind", "series")
-    if kind not in WINDOW_KINDS:
-        raise ConfigError(f"'kind' must be one of {list(WINDOW_KINDS)}, got {kind!r}.")
-    return WINDOW_KINDS[kind].from_dict(fields)
+    return window_from_dict({"kind": "series", **d})  # a hand-written window is a series
+
+
+def experiment_of_run(run, limits: Limits | None = None) -> Experiment:
+    """The settings a stored run (``lstm_core.runs.Run``) was trained with, to train it again.
+
+    Raises:
+        LabError: settings that no longer validate (e.g. beyond today's limits).
+    """
+    source = run.dataset or {}
+    data = {"sample": source["sample"]} if source.get("sample") else None
+    if data is None and source.get("file"):
+        data = {"file": source["file"]}
+    return Experiment(
+        data=data,
+        window=window_from_dict(run.window_spec) if run.window_spec else None,
+        model=ModelSpec.from_dict(run.model_spec),
+        train=check_config(TrainConfig.from_dict(run.train_config), limits or load_limits()),
+    )
 
 
 def _model(d: dict, limits: Limits) -> ModelSpec:

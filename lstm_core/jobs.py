@@ -11,7 +11,9 @@ a gradient measurement, and kinds still to come):
   the caller's thread takes its slot with ``with take_slot(...):``.
 - **A thread.** ``Job`` runs ``_work()`` in a daemon thread and publishes its progress through
   a lock: ``snapshot()`` is safe from any thread at any time; ``stop()`` asks the work to end
-  at its next stop point; ``wait(timeout)`` returns the snapshot. Nothing raised in the thread
+  at its next stop point; ``interrupt()`` does the same because the process is shutting down
+  (``lstm_core.shutdown`` interrupts every job of ``active_jobs()``), and the work then ends
+  at once, as ``"interrupted"``; ``wait(timeout)`` returns the snapshot. Nothing raised in the thread
   reaches the caller: the job ends as ``"failed"`` with ``failure_text(exc)``.
 
 A kind of job is a subclass that says what it is (``kind``), does its work (``_work``), and
@@ -29,7 +31,7 @@ from lstm_core.errors import ConfigError, LabError
 from lstm_core.settings import Limits, load_limits
 
 ACTIVE = ("pending", "running")
-ENDED = ("finished", "stopped", "failed")
+ENDED = ("finished", "stopped", "failed", "interrupted")
 MAX_FAILURE_CHARS = 300  # a failure is shown in one line of a page or a terminal
 
 
@@ -90,6 +92,8 @@ class SlotRegistry:
 
 
 SLOTS = SlotRegistry()  # the one registry of the process
+_active: set[Job] = set()  # jobs started and not yet ended, for a shutdown to interrupt
+_active_lock = threading.Lock()
 
 
 def take_slot(name: str, limits: Limits | None = None) -> Slot:
@@ -100,6 +104,12 @@ def take_slot(name: str, limits: Limits | None = None) -> Slot:
 def running_jobs() -> int:
     """How many slots are held in this process, by jobs of every kind."""
     return len(SLOTS.held())
+
+
+def active_jobs() -> list[Job]:
+    """The jobs of every kind started and not yet ended in this process."""
+    with _active_lock:
+        return list(_active)
 
 
 def failure_text(exc: BaseException) -> str:
@@ -135,9 +145,11 @@ class Job:
         self._lock = threading.Lock()  # guards everything a snapshot reads
         self._done = threading.Event()
         self._stopping = threading.Event()
+        self._interrupted = threading.Event()
         self._thread: threading.Thread | None = None
         self._slot: Slot | None = None
-        self._status = "pending"  # "pending" | "running" | "finished" | "stopped" | "failed"
+        # "pending" | "running" | "finished" | "stopped" | "failed" | "interrupted"
+        self._status = "pending"
         self._error: str | None = None
         self._started: float | None = None  # time.monotonic() at start()
         self._ended: float | None = None
@@ -154,6 +166,8 @@ class Job:
                 raise RuntimeError(f"This {self.kind} job was started already; make a new one.")
             self._slot = take_slot(self.kind, self._limits)
             self._status, self._started = "running", time.monotonic()
+        with _active_lock:
+            _active.add(self)
         self._thread = threading.Thread(target=self._run, name=f"lstm-lab-{self.kind}", daemon=True)
         self._thread.start()
         return self
@@ -162,6 +176,18 @@ class Job:
         """Ask the work to stop at its next stop point; return the snapshot at the request."""
         self._stopping.set()
         return self.snapshot()
+
+    def interrupt(self) -> None:
+        """Stop because the process is shutting down: like ``stop()``, and the work ends as
+        ``"interrupted"`` without its closing steps (a test pass, saving a model), which could
+        not be trusted to finish in time."""
+        self._interrupted.set()
+        self._stopping.set()
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether ``interrupt()`` was called; the work polls it where it would go on."""
+        return self._interrupted.is_set()
 
     @property
     def stopping(self) -> bool:
@@ -212,4 +238,6 @@ class Job:
                     self._status, self._error = status, error
                     self._ended = time.monotonic()
                 self._slot.release()
+                with _active_lock:
+                    _active.discard(self)
                 self._done.set()

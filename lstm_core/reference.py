@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_core.model.spec import GATES
+from lstm_core.cells import CELLS
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -223,7 +223,8 @@ def rnn_forward(
 
 
 def forward(kind, x, weights, initial_state=None, *, mask=None, go_backwards=False) -> dict:
-    """Run the cell of ``kind`` ("lstm", "gru", "rnn") with Keras' ``layer.get_weights()``.
+    """Run the cell of ``kind`` (a key of ``lstm_core.cells.CELLS``) with Keras'
+    ``layer.get_weights()``: the row's NumPy forward pass.
 
     Args:
         kind: "lstm", "gru" or "rnn".
@@ -233,8 +234,7 @@ def forward(kind, x, weights, initial_state=None, *, mask=None, go_backwards=Fal
             ``(batch, units)``, as Keras' ``initial_state``.
         mask, go_backwards: as in ``lstm_forward``.
     """
-    functions = {"lstm": lstm_forward, "gru": gru_forward, "rnn": rnn_forward}
-    return functions[kind](
+    return globals()[CELLS[kind].reference](
         x, *weights, *(initial_state or ()), mask=mask, go_backwards=go_backwards
     )
 
@@ -272,10 +272,11 @@ def _project(x, kernel, recurrent_kernel, bias, kind, mask, go_backwards):
     """
     x = np.asarray(x, np.float64)
     kernel = np.asarray(kernel, np.float64)
-    units = kernel.shape[1] // GATES[kind]
-    if x.ndim != 3 or x.shape[2] != kernel.shape[0] or kernel.shape[1] != GATES[kind] * units:
+    blocks = CELLS[kind].blocks
+    units = kernel.shape[1] // blocks
+    if x.ndim != 3 or x.shape[2] != kernel.shape[0] or kernel.shape[1] != blocks * units:
         raise ValueError(
-            f"x must be (batch, timesteps, features) and kernel (features, {GATES[kind]} * "
+            f"x must be (batch, timesteps, features) and kernel (features, {blocks} * "
             f"units) for a {kind}, got x {x.shape} and kernel {kernel.shape}."
         )
     if mask is not None:

@@ -7,12 +7,13 @@ safely. Each epoch is committed as it ends: a process killed mid-training leaves
 up to the last completed epoch, and the run reads back as ``"interrupted"``.
 
 Runs belong to a workspace (a hosted app gives each visitor one); a run of another workspace
-is invisible. Run ids are short random hex strings and never come from user input, so a file
+is invisible. On one's own machine the app and the command line share ``LOCAL_WORKSPACE``. Run ids are short random hex strings and never come from user input, so a file
 name built from one can never point outside the store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -43,10 +44,13 @@ if TYPE_CHECKING:
 DATABASE = "runs.sqlite"
 MODELS = "models"
 STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
+ENDINGS = ("finished", "stopped", "failed", "interrupted")  # how a run may be ended
+# The workspace of the app run on one's own machine and of the command line.
+LOCAL_WORKSPACE = "local"
 # A running run whose heartbeat is older than this is taken as interrupted even when its
 # process id looks alive (another machine, Windows, or the id reused after a restart).
 STALE_AFTER_S = 600.0
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -69,6 +73,11 @@ CREATE TABLE IF NOT EXISTS runs (
     heartbeat REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_by_workspace ON runs (workspace, created_at);
+CREATE TABLE IF NOT EXISTS experiments (
+    id TEXT PRIMARY KEY,
+    document TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS history (
     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     epoch INTEGER NOT NULL,
@@ -81,6 +90,7 @@ CREATE TABLE IF NOT EXISTS diagnoses (
 );
 """
 _RUN_ID = re.compile(r"[0-9a-f]{12}")
+_EXPERIMENT_ID = re.compile(r"[0-9a-f]{16}")
 _HOST = socket.gethostname()
 # Tells this process apart from an earlier one that had the same pid (a restarted container).
 _PROCESS = secrets.token_hex(8)
@@ -108,6 +118,17 @@ class Run:
     diagnosis: dict | None = None  # lstm_core.inspect.diagnose of the trained model, if kept
 
 
+@dataclass(frozen=True)
+class WorkspaceUsage:
+    """One workspace of a store, as retention sees it."""
+
+    workspace: str  # its id
+    last_active: float  # the latest start, end or heartbeat of its runs, Unix time
+    size_bytes: int  # its runs' records and saved models, in bytes
+    runs: int  # how many runs it holds
+    training: bool  # whether one of its runs is still training
+
+
 def default_folder() -> Path:
     """The per-user data folder: ``$XDG_DATA_HOME/lstm-lab``, macOS' or Windows' equivalent."""
     home = Path.home()
@@ -129,7 +150,7 @@ class RunStore:
     Example:
 
     >>> store = RunStore.in_memory()
-    >>> store.list_runs("default").empty
+    >>> store.list_runs().empty
     True
     """
 
@@ -139,6 +160,7 @@ class RunStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._shared: sqlite3.Connection | None = None
+        self._opened: list[sqlite3.Connection] = []  # every thread's connection, for close()
         try:
             (self.folder / MODELS).mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -159,6 +181,7 @@ class RunStore:
         store._database = ":memory:"
         store._local = threading.local()
         store._lock = threading.Lock()
+        store._opened = []
         # One connection for every thread: an in-memory database lives in its connection.
         store._shared = sqlite3.connect(":memory:", check_same_thread=False)
         weakref.finalize(store, shutil.rmtree, store.folder, ignore_errors=True)
@@ -186,11 +209,22 @@ class RunStore:
             return self._shared
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self._database, timeout=30.0)
+            # Used by one thread at a time (self._lock), closed by close() from any thread.
+            connection = sqlite3.connect(self._database, timeout=30.0, check_same_thread=False)
             connection.execute("PRAGMA busy_timeout = 30000")
             connection.execute("PRAGMA journal_mode = WAL")
             self._local.connection = connection
+            self._opened.append(connection)
         return connection
+
+    def close(self) -> None:
+        """Close every thread's connection to the database (the last one folds the WAL into
+        ``runs.sqlite``). A thread that uses the store afterwards opens a new one."""
+        with self._lock:
+            for connection in self._opened:
+                connection.close()
+            self._opened.clear()
+            self._local = threading.local()
 
     @contextmanager
     def _transaction(self):
@@ -229,6 +263,11 @@ class RunStore:
         if check != "ok":
             raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
         connection.executescript(_SCHEMA)
+        if version == 1:
+            # Schema 1's app wrote workspace "local", its command line "default": one workspace.
+            connection.execute(
+                "UPDATE runs SET workspace = ? WHERE workspace = 'default'", (LOCAL_WORKSPACE,)
+            )
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # Writing a run (the training job).
@@ -240,7 +279,7 @@ class RunStore:
         train_config: Mapping,
         dataset: Mapping | None = None,
         window_spec: Mapping | None = None,
-        workspace: str = "default",
+        workspace: str = LOCAL_WORKSPACE,
         name: str = "",
     ) -> str:
         """Add a run with status ``"running"`` owned by this process; return its id."""
@@ -318,11 +357,10 @@ class RunStore:
         timings: Mapping | None = None,
         error: str | None = None,
     ) -> None:
-        """End a run as ``"finished"``, ``"stopped"`` or ``"failed"``."""
-        if status not in ("finished", "stopped", "failed"):
-            raise StoreError(
-                f"A run ends as 'finished', 'stopped' or 'failed', got status={status!r}."
-            )
+        """End a run as ``"finished"``, ``"stopped"``, ``"failed"`` or ``"interrupted"``
+        (its process was shut down: the epochs recorded so far are kept, no model)."""
+        if status not in ENDINGS:
+            raise StoreError(f"A run ends as one of {ENDINGS}, got status={status!r}.")
         with self._transaction() as connection:
             connection.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, test_metrics = ?, timings = ?, "
@@ -339,7 +377,7 @@ class RunStore:
 
     # Reading runs (the pages and the command line).
 
-    def count_runs(self, workspace: str = "default") -> int:
+    def count_runs(self, workspace: str = LOCAL_WORKSPACE) -> int:
         """How many runs ``workspace`` holds, whatever their status."""
         with self._transaction() as connection:
             (count,) = connection.execute(
@@ -347,7 +385,7 @@ class RunStore:
             ).fetchone()
         return count
 
-    def list_runs(self, workspace: str = "default") -> pd.DataFrame:
+    def list_runs(self, workspace: str = LOCAL_WORKSPACE) -> pd.DataFrame:
         """The workspace's runs, newest first.
 
         Returns:
@@ -395,7 +433,7 @@ class RunStore:
         frame[["loss", "val_loss"]] = frame[["loss", "val_loss"]].astype(float)
         return frame
 
-    def get_run(self, run_id: str, workspace: str = "default") -> Run:
+    def get_run(self, run_id: str, workspace: str = LOCAL_WORKSPACE) -> Run:
         """One run of ``workspace``, with its history; ``StoreError`` if there is none."""
         import pandas as pd
 
@@ -433,7 +471,7 @@ class RunStore:
             diagnosis=None if diagnosis is None else json.loads(diagnosis[0]),
         )
 
-    def load_model(self, run_id: str, workspace: str = "default"):
+    def load_model(self, run_id: str, workspace: str = LOCAL_WORKSPACE):
         """The run's trained ``keras.Model``, loaded with Keras' safe mode on."""
         run = self.get_run(run_id, workspace)
         if run.model_path is None or not run.model_path.exists():
@@ -445,7 +483,7 @@ class RunStore:
 
         return keras.saving.load_model(run.model_path, safe_mode=True)
 
-    def delete_run(self, run_id: str, workspace: str = "default") -> None:
+    def delete_run(self, run_id: str, workspace: str = LOCAL_WORKSPACE) -> None:
         """Remove a run, its history and its model file."""
         run = self.get_run(run_id, workspace)
         if run.status == "running":
@@ -456,9 +494,98 @@ class RunStore:
             connection.execute("DELETE FROM runs WHERE id = ?", (run_id,))
         self._model_file(run_id).unlink(missing_ok=True)
 
+    # Workspaces, as a whole (retention).
+
+    def workspaces(self) -> list[WorkspaceUsage]:
+        """Every workspace in the store: when it was last used, its size, whether it trains."""
+        with self._transaction() as connection:
+            rows = connection.execute(
+                "SELECT workspace, status, pid, host, process, heartbeat, model_file, "
+                "MAX(created_at, COALESCE(finished_at, 0), heartbeat), "
+                "LENGTH(dataset) + LENGTH(model_spec) + LENGTH(train_config) "
+                "+ COALESCE(LENGTH(window_spec), 0) + COALESCE(LENGTH(test_metrics), 0) "
+                "+ COALESCE(LENGTH(timings), 0) + COALESCE(LENGTH(error), 0) "
+                "+ (SELECT COALESCE(SUM(LENGTH(record)), 0) FROM history WHERE run_id = runs.id) "
+                "FROM runs"
+            ).fetchall()
+        now = time.time()
+        usage: dict[str, dict] = {}
+        for workspace, status, pid, host, process, beat, model, last, size in rows:
+            entry = usage.setdefault(
+                workspace, {"last_active": 0.0, "size_bytes": 0, "runs": 0, "training": False}
+            )
+            entry["last_active"] = max(entry["last_active"], last)
+            entry["size_bytes"] += size + self._file_size(model)
+            entry["runs"] += 1
+            entry["training"] |= (
+                _effective_status(status, pid, host, process, beat, now) == "running"
+            )
+        return [WorkspaceUsage(workspace=name, **entry) for name, entry in usage.items()]
+
+    def delete_workspace(self, workspace: str) -> int:
+        """Remove every run of ``workspace`` and its models; return how many runs went.
+
+        Raises:
+            StoreError: a run of the workspace is still training (nothing is removed).
+        """
+        listed = self.list_runs(workspace)
+        training = list(listed["run_id"][listed["status"] == "running"])
+        run_ids = list(listed["run_id"])
+        if training:
+            raise StoreError(
+                f"Workspace {workspace!r} has a run still training ({training[0]}); stop it "
+                "before removing the workspace."
+            )
+        for run_id in run_ids:
+            self.delete_run(run_id, workspace)
+        return len(run_ids)
+
+    def _file_size(self, model_file: str | None) -> int:
+        try:
+            return (self.folder / model_file).stat().st_size if model_file else 0
+        except OSError:
+            return 0
+
+    # Experiments kept for links too long for an address bar.
+
+    def save_experiment(self, document: str) -> str:
+        """Keep an experiment's JSON; return its id (16 hex digits of its SHA-256).
+
+        The same document always gets the same id; saving it again marks it as used now.
+        """
+        experiment_id = hashlib.sha256(document.encode()).hexdigest()[:16]
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO experiments (id, document, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at",
+                (experiment_id, document, time.time()),
+            )
+        return experiment_id
+
+    def load_experiment(self, experiment_id: str) -> str:
+        """The JSON kept by ``save_experiment``; ``StoreError`` if there is none."""
+        row = None
+        if isinstance(experiment_id, str) and _EXPERIMENT_ID.fullmatch(experiment_id):
+            with self._transaction() as connection:
+                row = connection.execute(
+                    "SELECT document FROM experiments WHERE id = ?", (experiment_id,)
+                ).fetchone()
+        if row is None:
+            raise StoreError(
+                f"There is no stored experiment {experiment_id!r} (it may have expired); ask "
+                "for the link again, or set up the experiment by hand."
+            )
+        return row[0]
+
+    def forget_experiments(self, before: float) -> int:
+        """Remove the experiments last saved before ``before`` (Unix time); return how many."""
+        with self._transaction() as connection:
+            cursor = connection.execute("DELETE FROM experiments WHERE created_at < ?", (before,))
+        return cursor.rowcount
+
     # Exports.
 
-    def export_files(self, run_id: str, workspace: str = "default") -> dict[str, bytes]:
+    def export_files(self, run_id: str, workspace: str = LOCAL_WORKSPACE) -> dict[str, bytes]:
         """The run's files, by name: ``<id>_config.json``, ``<id>_history.csv`` and, when
         saved, ``<id>.keras``; for download buttons."""
         run = self.get_run(run_id, workspace)
@@ -484,7 +611,7 @@ class RunStore:
             files[run.model_path.name] = run.model_path.read_bytes()
         return files
 
-    def export_zip(self, run_id: str, workspace: str = "default") -> bytes:
+    def export_zip(self, run_id: str, workspace: str = LOCAL_WORKSPACE) -> bytes:
         """``export_files`` as one zip archive, in memory."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -493,7 +620,7 @@ class RunStore:
         return buffer.getvalue()
 
     def export_run(
-        self, run_id: str, folder: str | os.PathLike, workspace: str = "default"
+        self, run_id: str, folder: str | os.PathLike, workspace: str = LOCAL_WORKSPACE
     ) -> list[Path]:
         """Write ``export_files`` into ``folder`` (created if missing); return the paths."""
         folder = Path(folder).expanduser()

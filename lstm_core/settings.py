@@ -33,6 +33,9 @@ class Limits:
     max_batch_size: int = 4_096  # samples per batch
     max_concurrent_jobs: int = 2  # jobs of every kind running at once in one process
     memory_budget_mb: float = 750.0  # estimated memory one training job may use, in MB
+    # Hosted mode: a visitor's workspace is removed this many days after its last run ...
+    retention_days: float = 30.0
+    store_cap_mb: float = 2_000.0  # ... or sooner, oldest first, while the store holds more
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

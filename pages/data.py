@@ -4,10 +4,10 @@ import streamlit as st
 
 from lstm_core import samples
 from lstm_core.data import MISSING_POLICIES, SCALERS, has_time_of_day, numeric_columns
-from lstm_core.series_chart import series_chart
 from ui import dataset, state
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
+from ui.series_chart import series_chart
 from ui.text import escape_markdown
 from ui.workspace import limits
 

@@ -4,6 +4,10 @@ import streamlit as st
 
 from lstm_core.errors import SpecError
 from lstm_core.model import (
+    CELLS,
+    FORGET_BIASES,
+    KERAS_CLASS,
+    KINDS,
     count_params,
     describe,
     describe_head,
@@ -12,8 +16,6 @@ from lstm_core.model import (
     suggest_fix,
     validate,
 )
-from lstm_core.model.describe import KERAS_CLASS
-from lstm_core.model.spec import FORGET_BIASES, KINDS
 from ui import dataset, layer_tables, stack, state
 from ui.errors import show_error
 from ui.router import ensure_routed
@@ -109,7 +111,7 @@ def layer_editor(position: int, layer_id: int, count: int) -> None:
             persist_state="session",
         )
         backwards.toggle("go_backwards", key=key(layer_id, "go_backwards"), persist_state="session")
-        if st.session_state[key(layer_id, "kind")] == "lstm":
+        if CELLS[st.session_state[key(layer_id, "kind")]].forget_bias:
             bias.selectbox(
                 "Forget-gate bias",
                 FORGET_BIASES,

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from lstm_core.charts import runs_overlay_chart
 from lstm_core.forecast.verdict import verdict
 from lstm_core.run_groups import group_runs
 from ui import share, state, tables
+from ui.charts import runs_overlay_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown
-from ui.workspace import run_store, workspace_id
+from ui.workspace import run_store, workspace_id, your_runs_note
 
 ensure_routed()
 
@@ -160,6 +160,20 @@ def compare(by_id: dict) -> None:
         st.altair_chart(chart, width="stretch")
 
 
+def linked_run(runs: list) -> None:
+    """Open the run of a ``?run=ID`` link once; one of another workspace is not there."""
+    wanted = state.get("runs", "wanted")
+    state.drop("runs", "wanted")
+    if not wanted:
+        return
+    groups = {run.run_id: name for name, members in group_runs(runs).items() for run in members}
+    if wanted in groups:
+        state.put("runs", "group", groups[wanted])
+        state.put("runs", "detail", wanted)
+    else:  # the store's own message: no such run in this workspace
+        attempt(run_store().get_run, wanted, workspace_id())
+
+
 def runs_page(runs: list) -> None:
     groups = group_runs(runs)
     state.keep_choice("runs", "group", list(groups))
@@ -198,7 +212,10 @@ if "runs.reopened" in st.session_state:
     st.success(escape_markdown(st.session_state.pop("runs.reopened")), icon=":material/check:")
     st.page_link("pages/train.py", label="Go to the Train page", icon=":material/monitoring:")
 
+your_runs_note()
 runs = stored_runs()  # None when the store could not be read: its error is shown
+if runs is not None:
+    linked_run(runs)
 if runs:
     runs_page(runs)
 elif runs is not None:

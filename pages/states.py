@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.export import states_npz, trace_csv
-from lstm_core.inspect import diagnose, returned_tensors, trace, unit_report
+from lstm_core.inspect import INITIAL_STATES, diagnose, returned_tensors, trace, unit_report
 from ui import (
     cell_charts,
     cell_text,
@@ -14,7 +14,6 @@ from ui import (
     layer_tables,
     state,
     stepper,
-    tables,
 )
 from ui.errors import attempt
 from ui.router import ensure_routed
@@ -68,7 +67,7 @@ def initial_state_controls(spec, layer: int):
     states = " and ".join(f"{s}_0" for s in cell_text.STATES[kind])
     st.radio(
         f"What if this layer started from other states? ({states}, the states before step 1)",
-        inspection.INITIAL_STATES,
+        INITIAL_STATES,
         key="states.init",
         horizontal=True,
         format_func={
@@ -198,7 +197,7 @@ def prediction(trained, split: str, sample: int) -> None:
         )
     else:
         text = "; ".join(
-            f"{escape_markdown(tables.output_name(k, windows))} **{p:.4g}** against a target "
+            f"{escape_markdown(windows.y_columns[k])} **{p:.4g}** against a target "
             f"of **{y:.4g}**"
             for k, (p, y) in enumerate(zip(predicted, target, strict=True))
         )

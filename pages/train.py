@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lstm_core.charts import loss_chart, prediction_chart, step_error_chart
 from lstm_core.forecast.verdict import range_warnings, result_warnings, skill_words, verdict
 from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
 from ui import dataset, diagnosis_view, jobs, stack, state, tables, training
+from ui.charts import loss_chart, prediction_chart, step_error_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown, shape_text
@@ -19,6 +19,7 @@ STATUS_TEXT = {
     "finished": "Finished",
     "stopped": "Stopped: the weights and history so far are kept",
     "failed": "Failed",
+    "interrupted": "Interrupted: the server shut down; the epochs so far are kept",
 }
 
 
@@ -114,7 +115,7 @@ def progress(snapshot) -> None:
         text=f"{STATUS_TEXT[snapshot.status]} · epoch {snapshot.epoch}/{snapshot.epochs}, batch "
         f"{snapshot.batch}/{snapshot.batches_per_epoch} · {snapshot.elapsed_s:.0f} s{left}",
     )
-    st.caption(f"Device: {snapshot.device}")
+    st.caption(f"Backend and device: {snapshot.device}")
     if len(snapshot.history):
         st.toggle("Log scale", key="train.log_scale", persist_state="session")
         st.altair_chart(
@@ -184,7 +185,7 @@ def regression_results(result, windows) -> None:
     )
     if not len(result.y_true):
         return
-    names = [tables.output_name(i, windows) for i in range(result.y_true.shape[1])]
+    names = list(windows.y_columns)
     state.keep_choice("train", "output", list(range(len(names))))
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     chosen = left.selectbox(

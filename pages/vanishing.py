@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lstm_core.charts import gradient_chart, learning_curves_chart
 from lstm_core.experiments import differentiated_loss
-from lstm_core.model.spec import FORGET_BIASES, KERAS_CLASS, KINDS
+from lstm_core.model import FORGET_BIASES, KERAS_CLASS, KINDS
 from ui import comparison, jobs, state
+from ui.charts import gradient_chart, learning_curves_chart
 from ui.errors import attempt
 from ui.palette import cell_colors
 from ui.router import ensure_routed

@@ -138,14 +138,48 @@ def test_machine_names_cores_and_the_installed_tensorflow():
     assert run_all.installed("no-such-distribution") == "not installed"
     line = run_all.machine()
     assert line.startswith(f"{os.cpu_count()} cores, ") and "TensorFlow 2." in line
+    assert ", JAX 0." in line and ", PyTorch " in line
 
 
-def test_the_gpu_row_says_when_tensorflow_sees_no_gpu():
-    """CI has no GPU: the row names why nothing was measured, and nothing is trained."""
+def test_the_gpu_row_says_when_jax_sees_no_gpu(monkeypatch):
+    """Without a GPU the row names why nothing was measured, and nothing is trained. The GPU
+    is hidden from the benchmark's process, so this holds on a machine that has one too."""
     from benchmarks import bench_gpu
 
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
+    monkeypatch.setenv("JAX_PLATFORMS", "cpu")
     (gpu,) = bench_gpu.main(quick=True)
-    assert gpu == common.not_measured(bench_gpu.TARGET, "TensorFlow sees no GPU on this machine")
+    assert gpu == common.not_measured(
+        bench_gpu.TARGET, "JAX sees no GPU on this machine (JAX, CPU)"
+    )
+
+
+def fake_results(**epoch_s):
+    """Contender results as ``bench_training.run_contender`` returns them."""
+    return {
+        name: {"total_s": 10 * s, "epoch_s": s, "epoch_ends": [], "polls": 5, "stale": 0}
+        for name, s in epoch_s.items()
+    }
+
+
+def test_training_rows_give_each_goal_its_verdict():
+    from benchmarks import bench_training
+
+    demo = bench_training.CASES["demo"]
+    rows = bench_training.demo_rows(demo, fake_results(**{"keras-tf": 1.0, "engine-tf": 0.5,
+                                                          "engine-jax": 0.4}))  # fmt: skip
+    assert [(r["ratio"], r["met"]) for r in rows[::2]] == [(2.0, True), (2.5, False)]
+    assert rows[1]["measured"] == "5 of 5 polls" and rows[1]["met"] is True
+    large = bench_training.CASES["large"]
+    results = fake_results(**{"keras-tf": 2.0, "engine-tf": 2.2, "keras-jax": 3.0,
+                              "engine-jax": 3.0, "torch": 2.5})  # fmt: skip
+    rows = bench_training.large_rows(large, results)
+    assert [r["met"] for r in rows] == [False, True, True]
+    assert rows[2]["measured"] == "engine-tf 2.20s, torch 2.50s"
+    del results["torch"]
+    assert bench_training.large_rows(large, results)[2]["measured"] == (
+        "not measured: PyTorch is not installed"
+    )
 
 
 def test_the_readme_table_is_replaced_between_its_markers():

@@ -276,8 +276,11 @@ def test_spec_json_round_trip():
         ({"lookback": 0}, "lookback must be at least 1, got 0"),
         ({"lookback": 2.5}, r"lookback must be an int, got 2.5 \(float\)"),
         ({"horizon": True}, "horizon must be an int, got True"),
-        ({"scaler": "robust"}, "scaler must be one of 'minmax', 'standard', 'none', got 'robust'"),
-        ({"missing": "zero"}, "missing must be one of 'error', 'drop'"),
+        (
+            {"scaler": "robust"},
+            r"scaler must be one of \('minmax', 'standard', 'none'\), got 'robust'",
+        ),
+        ({"missing": "zero"}, r"missing must be one of \('error', 'drop'"),
         ({"val_fraction": 1.2}, r"val_fraction must be a number in \[0, 1\), got 1.2"),
         ({"val_fraction": 0.5, "test_fraction": 0.5}, "must be below 1, got 0.5 \\+ 0.5"),
         ({"features": "v"}, "features must be a list of column names, got 'v'"),
@@ -292,13 +295,13 @@ def test_spec_rejects_bad_values(change, message):
 
 
 def test_from_dict_rejects_unknown_and_missing_keys():
-    with pytest.raises(DataError, match=r"WindowSpec has no field \['look_back'\]"):
+    with pytest.raises(DataError, match=r"Unknown WindowSpec key\(s\) \['look_back'\]"):
         WindowSpec.from_dict({**spec().to_dict(), "look_back": 3})
-    with pytest.raises(DataError, match=r"WindowSpec needs the field\(s\) \['lookback'\]"):
+    with pytest.raises(DataError, match=r"WindowSpec needs the key\(s\) \['lookback'\]"):
         WindowSpec.from_dict({"features": ["v"], "targets": ["v"]})
     with pytest.raises(DataError, match="lookback must be an int, got '3'"):
         WindowSpec.from_dict({**spec().to_dict(), "lookback": "3"})
-    with pytest.raises(DataError, match="from_dict expects a dict, got list"):
+    with pytest.raises(DataError, match="A WindowSpec must be a dict, got list"):
         WindowSpec.from_dict([])
 
 

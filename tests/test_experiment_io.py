@@ -54,7 +54,11 @@ def test_missing_parts_stay_absent():
         ("{not json", ConfigError, "not valid JSON"),
         ("[1, 2]", ConfigError, "must be an object"),
         ('{"lstm_lab": 2}', ConfigError, "'lstm_lab' must be 1"),
-        ('{"lstm_lab": 1, "extra": 0}', ConfigError, r"unknown key\(s\) \['extra'\]"),
+        (
+            '{"lstm_lab": 1, "extra": 0}',
+            ConfigError,
+            r"Unknown Experiment JSON key\(s\) \['extra'\]",
+        ),
         ('{"lstm_lab": 1, "data": {"url": "http://x"}}', ConfigError, "'data' must be"),
         ('{"lstm_lab": 1, "model": 5}', ConfigError, "'model' must be an object"),
     ],
@@ -65,7 +69,7 @@ def test_bad_documents(text, error, match):
 
 
 def test_wrong_type_names_the_field():
-    with pytest.raises(SpecError, match="In the experiment's 'model'.*units must be int"):
+    with pytest.raises(SpecError, match="In the experiment's 'model'.*units must be an int"):
         import_experiment(document(model__layers__0__units="64"))
 
 

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from bptt import lstm_bptt
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 SCRIPT = Path(__file__).with_name("gradient_profile_run.py")
 REPO = SCRIPT.parents[1]
 

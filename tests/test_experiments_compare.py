@@ -17,6 +17,8 @@ from lstm_core.experiments.job import CompareJob
 from lstm_core.experiments.tasks import adding_problem
 from lstm_core.settings import Limits
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 TINY = CompareConfig(
     timesteps=10, kinds=("rnn", "lstm"), units=4, epochs=1, n_train=64, n_val=32, batch_size=16
 )
@@ -124,7 +126,7 @@ def test_config_round_trips_and_defaults_are_the_reference_setting():
         ({"units": 0}, r"units must be between 1 and \d+, got 0"),
         ({"timesteps": 1}, r"timesteps must be between 2 and \d+, got 1"),
         ({"task": "copy", "timesteps": 990}, r"timesteps must be between 1 and 980, got 990"),
-        ({"learning_rate": -1.0}, r"learning_rate must be a positive number, got -1.0"),
+        ({"learning_rate": -1.0}, r"learning_rate must be above 0, got -1.0"),
         ({"epochs": 2, "profile_epochs": (0, 3)}, r"profile_epochs .* epochs=2, got \(0, 3\)"),
         ({"forget_bias": "two"}, r"forget_bias must be one of .* got 'two'"),
         ({"seed": 1.5}, r"seed must be an int, got 1.5"),

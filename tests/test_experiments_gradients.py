@@ -8,6 +8,8 @@ from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, 
 from lstm_core.model import LayerSpec, ModelSpec, build_model, parse_layers
 from lstm_core.reference import forward
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 

@@ -226,6 +226,7 @@ def test_hostile_values_are_shown_as_text():
 # --- A failing training job ------------------------------------------------------------------
 
 
+@pytest.mark.tensorflow_only  # on JAX this run's loss grows past 1e20 but stays finite
 def test_a_failing_job_ends_failed_with_its_message_and_the_next_run_works():
     # Targets in the millions, unscaled, plain SGD at rate 1, no clipping: the loss overflows.
     values = 1e6 * np.sin(np.arange(60) / 3)

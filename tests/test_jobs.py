@@ -43,6 +43,7 @@ def _windows() -> Windows:
     return make_windows(frame, WindowSpec(features=("y",), targets=("y",), lookback=4))
 
 
+@pytest.mark.slow
 def test_a_comparison_is_refused_while_a_training_job_holds_the_only_slot():
     training = TrainingJob(
         _windows(),

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 import pandas as pd
+import pytest
 
 from lstm_core import keras_session
 from lstm_core.data import WindowSpec, make_windows
@@ -13,6 +14,8 @@ from lstm_core.experiments import job as compare_job
 from lstm_core.experiments.config import CompareConfig
 from lstm_core.model import ModelSpec, parse_layers
 from lstm_core.train import TrainConfig, TrainingJob
+
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
 
 
 def fresh_dense_name() -> str:
@@ -48,9 +51,9 @@ def test_a_training_job_runs_its_whole_thread_inside_a_training_block():
     config = TrainConfig(epochs=1, batch_size=16)
 
     class Watching(TrainingJob):
-        def _train(self):
+        def _work(self):
             seen.append(keras_session.is_training())
-            return super()._train()
+            return super()._work()
 
     final = Watching(windows, spec, config).start().wait(60)
     assert final.status == "finished", final.error

@@ -56,6 +56,7 @@ def test_layer_after_return_state_reads_the_output_and_states_are_exposed():
     ]
 
 
+@pytest.mark.slow
 def test_returns_model_gives_what_feeds_the_head():
     spec = ModelSpec(parse_layers("gru:4:seq:state,lstm:3:state"), outputs=2)
     model = build_model(spec, TIMESTEPS, FEATURES, seed=1)
@@ -108,6 +109,7 @@ def test_build_refuses_an_invalid_spec():
         build_model(ModelSpec(parse_layers("lstm:4,lstm:4"), outputs=1), TIMESTEPS, FEATURES)
 
 
+@pytest.mark.slow
 def test_masked_model_trains_without_the_flatten_mask_warning():
     spec = ModelSpec(parse_layers("lstm:3:seq:state,gru:2:seq"), outputs=1, mask_value=0.0)
     x = make_x(batch=8)
@@ -135,6 +137,7 @@ def test_front_padded_steps_hold_zeros_and_masked_layers_skip_cudnn():
     assert [layer.use_cudnn for layer in recurrent_layers(unmasked)] == ["auto", "auto"]
 
 
+@pytest.mark.slow
 def test_saved_model_keeps_names_and_returns(tmp_path):
     spec = ModelSpec(parse_layers("lstm:4:seq:state,rnn:2:state"), outputs=1, mask_value=0.0)
     model = build_model(spec, TIMESTEPS, FEATURES, seed=0)

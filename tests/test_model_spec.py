@@ -54,10 +54,10 @@ def test_from_dict_names_unknown_keys():
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("units", "32", r"layer 1: units must be int, got '32' \(str\)"),
-        ("units", True, r"units must be int, got True \(bool\)"),
-        ("return_sequences", 1, r"return_sequences must be bool, got 1 \(int\)"),
-        ("dropout", None, r"dropout must be int or float, got None"),
+        ("units", "32", r"layer 1 units must be an int, got '32' \(str\)"),
+        ("units", True, r"units must be an int, got True \(bool\)"),
+        ("return_sequences", 1, r"return_sequences must be True or False, got 1 \(int\)"),
+        ("dropout", None, r"dropout must be an int or a float, got None"),
     ],
 )
 def test_layer_from_dict_rejects_wrong_types(key, value, message):
@@ -67,7 +67,7 @@ def test_layer_from_dict_rejects_wrong_types(key, value, message):
 
 
 def test_model_from_dict_rejects_wrong_types():
-    with pytest.raises(SpecError, match=r"ModelSpec: outputs must be int, got 2.0"):
+    with pytest.raises(SpecError, match=r"ModelSpec outputs must be an int, got 2.0"):
         ModelSpec.from_dict({"layers": [{"kind": "lstm"}], "outputs": 2.0})
     with pytest.raises(SpecError, match="'layers' must be a list of layer dicts, got str"):
         ModelSpec.from_dict({"layers": "lstm:3"})
@@ -88,8 +88,8 @@ def test_valid_stack_passes_and_is_returned():
         (stack("lstm:8:seq,gru:4:state,rnn:2"), r"layer 3 \(rnn\) needs a sequence.*layer 2"),
         (ModelSpec(()), r"no layers; add one, e\.g\. 'lstm:32'"),
         (stack(",".join(["lstm:2:seq"] * 6 + ["lstm:2"])), r"7 recurrent layers, at most 6"),
-        (stack("lstm:513"), r"layer 1: units must be between 1 and 512, got 513"),
-        (ModelSpec((LayerSpec(units=0),)), r"units must be at least 1, got 0"),
+        (stack("lstm:513"), r"layer 1 units must be between 1 and 512, got 513"),
+        (ModelSpec((LayerSpec(units=0),)), r"units must be between 1 and \d+, got 0"),
         (ModelSpec((LayerSpec(dropout=1.0),)), r"dropout must be in \[0, 1\), got 1\.0"),
         (
             ModelSpec((LayerSpec(recurrent_dropout=-0.1),)),
@@ -179,7 +179,7 @@ def test_parse_layers_reads_kinds_units_and_flags():
         ("lstm:4:drop=lots", r"Cannot read the rate 'lots' in layer 'lstm:4:drop=lots'"),
         ("lstm:4:drop=1.5", r"dropout must be in \[0, 1\), got 1\.5"),
         ("gru:4:bias=chrono", r"applies to LSTM layers only"),
-        ("lstm:0", r"layer 1: units must be at least 1, got 0"),
+        ("lstm:0", r"layer 1 units must be at least 1, got 0"),
     ],
 )
 def test_parse_layers_names_the_bad_piece_and_the_syntax(text, message):

@@ -18,7 +18,7 @@ MODEL_SPEC = {"layers": [{"kind": "lstm", "units": 4}], "head": "regression", "o
 CONFIG = {"epochs": 3, "batch_size": 8, "seed": 0}
 
 
-def add_run(store, workspace="default", epochs=2, status="finished"):
+def add_run(store, workspace="local", epochs=2, status="finished"):
     run_id = store.create_run(
         model_spec=MODEL_SPEC,
         train_config=CONFIG,
@@ -258,8 +258,29 @@ def test_default_store_follows_the_environment(tmp_path, monkeypatch):
 def test_finish_rejects_an_unknown_status():
     store = RunStore.in_memory()
     run_id = add_run(store, status="running")
-    with pytest.raises(StoreError, match="'finished', 'stopped' or 'failed', got status='done'"):
+    with pytest.raises(StoreError, match=r"'failed', 'interrupted'\), got status='done'"):
         store.finish_run(run_id, "done")
+
+
+def test_a_schema_1_store_joins_the_command_lines_runs_to_the_apps(tmp_path):
+    store = RunStore(tmp_path)
+    cli_run = add_run(store, workspace="default")  # schema 1's command line
+    app_run = add_run(store, workspace="local")  # schema 1's app
+    store.close()
+    with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
+        connection.execute("PRAGMA user_version = 1")
+    again = RunStore(tmp_path)
+    assert set(again.list_runs()["run_id"]) == {cli_run, app_run}
+    assert again.list_runs("default").empty
+
+
+def test_a_run_ends_as_interrupted_with_its_epochs(tmp_path):
+    store = RunStore(tmp_path)
+    run_id = add_run(store, epochs=3, status="running")
+    store.finish_run(run_id, "interrupted", error="The server shut down.")
+    store.close()
+    run = RunStore(tmp_path).get_run(run_id)
+    assert (run.status, len(run.history), run.error) == ("interrupted", 3, "The server shut down.")
 
 
 def test_a_diagnosis_is_kept_with_its_run_exported_and_deleted_with_it(tmp_path):

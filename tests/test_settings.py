@@ -1,4 +1,5 @@
 import dataclasses
+import os
 
 import pytest
 
@@ -38,7 +39,10 @@ def test_importing_the_package_sets_backend_without_overriding(monkeypatch):
     import sys
 
     code = "import os, lstm_core; print(os.environ['KERAS_BACKEND'], os.environ['TF_CPP_MIN_LOG_LEVEL'])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    unset = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=unset
+    )
     assert out.stdout.split() == ["tensorflow", "2"]
     env = {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "0", "PATH": ""}
     out = subprocess.run(

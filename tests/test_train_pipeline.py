@@ -7,6 +7,8 @@ import pytest
 from lstm_core.model import ModelSpec, build_model, parse_layers
 from lstm_core.train.pipeline import ShuffledBatches, epoch_order, train_batches
 
+pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+
 SAMPLES, TIMESTEPS, FEATURES, BATCH = 37, 5, 2, 8  # 4 full batches and one of 5
 
 

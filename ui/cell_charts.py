@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lstm_core.charts import RULE_COLOR, heatmap_chart
+from ui.charts import RULE_COLOR, heatmap_chart
 
 GATE_DOMAIN = [0.0, 1.0]  # sigmoid gates
 TANH_DOMAIN = [-1.0, 1.0]  # tanh values: g, candidate, h

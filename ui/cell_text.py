@@ -7,11 +7,11 @@ own operands and result, rounded for reading, never a value computed here.
 
 from __future__ import annotations
 
-from lstm_core.model.spec import KERAS_CLASS
+from lstm_core.model import CELLS, KERAS_CLASS
 
 # Per cell kind: what it hands from step to step, and the values one call makes, in order.
-STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
-GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "candidate"), "rnn": ()}
+STATES = {kind: cell.state_names for kind, cell in CELLS.items()}
+GATES = {kind: cell.gate_names for kind, cell in CELLS.items()}
 
 LABELS = {
     "x": "x_t: the input at this step",
@@ -43,7 +43,7 @@ SQUASH = {"i": "σ", "f": "σ", "o": "σ", "z": "σ", "r": "σ", "g": "tanh", "c
 
 def units_phrase(kind: str) -> str:
     """What ``units`` sizes for this kind: a GRU and a SimpleRNN have no ``c``."""
-    return "the size of h and c" if kind == "lstm" else "the size of h"
+    return "the size of " + " and ".join(CELLS[kind].state_names)
 
 
 def layer_label(index: int, kind: str, units: int) -> str:

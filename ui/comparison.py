@@ -22,7 +22,7 @@ from lstm_core.experiments import (
     run_compare,
 )
 from lstm_core.jobs import take_slot
-from lstm_core.model.spec import KERAS_CLASS
+from lstm_core.model import KERAS_CLASS
 from ui import jobs, state
 from ui.workspace import limits
 

@@ -14,14 +14,14 @@ import numpy as np
 import streamlit as st
 
 from lstm_core import samples
-from lstm_core.data import SequenceSpec, Windows, make_sequence_windows, make_windows
+from lstm_core.data import Windows, cut_windows
 from lstm_core.errors import DataError
+from lstm_core.inspect import layer_initial_state
 from lstm_core.model import LayerSpec, ModelSpec, describe
 from ui import dataset, share, training
 from ui.workspace import limits, run_store, workspace_id
 
 SPLITS = {"test": "test", "val": "validation", "train": "training"}
-INITIAL_STATES = ("zeros", "random", "value")
 SESSION = "session"  # the choice of this session's last training job
 _LOADED = "_states.loaded"  # session state: the stored run opened last, kept while chosen
 _CACHE = "_states.cache"  # session state: figures computed for the model shown
@@ -95,8 +95,7 @@ def _open_run(run_id: str) -> Trained:
         )
     if experiment.window is None:
         raise DataError(f"Run {run_id} did not record how its data was windowed.")
-    cut = make_sequence_windows if isinstance(experiment.window, SequenceSpec) else make_windows
-    windows = cut(frame, experiment.window, limits=limits())
+    windows = cut_windows(frame, experiment.window, limits=limits())
     model = store.load_model(run_id, workspace)
     expected = (windows.timesteps, windows.features)
     if tuple(model.input_shape[1:]) != expected:
@@ -176,12 +175,8 @@ def initial_state(model_spec: ModelSpec, layer: int, how: str, value: float, see
     if how == "zeros":
         return None
     spec = model_spec.layers[layer - 1]
-    count = 2 if spec.kind == "lstm" else 1  # h0, and c0 for an LSTM
-    shape = (1, spec.units)
-    if how == "random":
-        rng = np.random.default_rng(seed)
-        return {layer: [rng.uniform(-1.0, 1.0, shape).astype("float32") for _ in range(count)]}
-    return {layer: [np.full(shape, value, "float32") for _ in range(count)]}
+    rng = np.random.default_rng(seed)
+    return {layer: layer_initial_state(spec.kind, spec.units, 1, how, value, rng=rng)}
 
 
 def option_returns(layer: LayerSpec, timesteps: int, width: int) -> list[dict]:

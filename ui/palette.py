@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lstm_core.model.describe import KERAS_CLASS
+from lstm_core.model import KERAS_CLASS, KINDS
 
-CELL_COLORS = {"lstm": "#4c78a8", "gru": "#54a24b", "rnn": "#f58518"}  # blue, green, orange
+# Tableau 10, reordered so that the first kinds of the cell table (LSTM, GRU, SimpleRNN) keep
+# blue, green and orange; a kind added to lstm_core.cells takes the next colour.
+TABLEAU_10 = (
+    "#4c78a8",  # blue
+    "#54a24b",  # green
+    "#f58518",  # orange
+    "#e45756",  # red
+    "#72b7b2",  # teal
+    "#eeca3b",  # yellow
+    "#b279a2",  # purple
+    "#ff9da6",  # pink
+    "#9d755d",  # brown
+    "#bab0ac",  # grey
+)
+CELL_COLORS = dict(zip(KINDS, TABLEAU_10, strict=False))  # kind -> colour
 
 
 def cell_colors(kinds: Iterable[str]) -> dict[str, str]:

@@ -1,5 +1,9 @@
 """The router: page config, the pages, the sidebar, and shared settings in the URL.
 
+It also installs the clean shutdown of the server process (``lstm_core.shutdown``: SIGTERM and
+SIGINT interrupt every job and keep its run, then the process exits with status 0), and, in
+hosted mode, settles the visitor's workspace before the URL is rewritten.
+
 ``app.py`` calls ``run()`` on every script run. Every page also starts with ``ensure_routed()``,
 because of a Streamlit quirk: while a ``pages/`` folder sits beside the entry point, a server
 process that has not yet run ``st.navigation`` (its first visitor came in by a deep link such
@@ -15,7 +19,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import share, sidebar
+from lstm_core import shutdown
+from ui import share, sidebar, workspace
 from ui.errors import show_error
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -36,6 +41,9 @@ def run() -> None:
     """Set up the page, read the URL's settings, run the page, then write the URL and sidebar."""
     # An emoji icon: the browser draws it; a ":material/...:" one is fetched from Google's servers.
     st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
+    workspace.use_backend_secret()
+    shutdown.install()
+    workspace.remember_visitor()  # before the URL is read and rewritten: it may hold the key
     share.apply_query_params_once()
     page = st.navigation(
         [

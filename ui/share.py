@@ -1,30 +1,32 @@
 """Shareable settings: the experiment as JSON (export, validated import) and in the page URL.
 
 The JSON is ``lstm_core.experiment_io``'s: the data source, the windowing, the layer stack and
-the training settings. The URL carries a short, readable part of it (``?sample=airline
-&lookback=12&layers=lstm:32:seq,lstm:16&epochs=20``), read once when a session starts and
-rewritten on every run, so the address bar always holds the current settings. Whatever comes
-in, a file or a URL, passes the engine's validation before anything is applied.
+the training settings. The URL carries all of it, field by field, as ``lstm_core.experiment_url``'s
+table spells it (``?sample=airline&lookback=12&scaler=standard&layers=lstm:32:seq,lstm:16
+&patience=3...``), or the id of the experiment kept in the run store when that would be too
+long. It is read once when a session starts and rewritten on every run, so the address bar
+always holds the current settings. Whatever comes in, a file or a URL, passes the engine's
+validation before anything is applied. Two parameters belong to pages, not to the experiment,
+and are read once: ``run`` (the run the Runs page opens) and ``workspace`` (``ui.workspace``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import streamlit as st
 
-from lstm_core.data import SequenceSpec, WindowSpec
-from lstm_core.errors import ConfigError, LabError
+from lstm_core import experiment_url
+from lstm_core.errors import LabError
 from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
-from lstm_core.model import ModelSpec, parse_layers
-from lstm_core.train import TrainConfig, check_config
+from lstm_core.experiment_io import experiment_of_run as io_experiment_of_run
 from ui import dataset, stack, state, training
 from ui.errors import show_error
 from ui.text import escape_markdown
-from ui.workspace import limits
+from ui.workspace import LINK_PARAM, limits, run_store
 
-WINDOW_PARAMS = ("lookback", "horizon", "stride")
-TRAIN_PARAMS = {"epochs": int, "batch_size": int, "learning_rate": float, "seed": int}
+PAGE_PARAMS = ("run", LINK_PARAM)
 
 
 def apply_experiment(experiment: Experiment) -> str | None:
@@ -64,58 +66,33 @@ def current_experiment() -> Experiment:
     return Experiment(data=dataset.source(), window=dataset.spec(), model=model, train=train)
 
 
-NUMBER_WORDS = {int: "a whole number", float: "a number"}  # a URL parameter's kind, in words
-
-
-def _number(name: str, text: str, kind: type):
-    try:
-        return kind(text)
-    except ValueError:
-        raise ConfigError(
-            f"The URL parameter {name}={text!r} must be {NUMBER_WORDS[kind]}; fix or remove it."
-        ) from None
-
-
-def experiment_from_params(params: dict[str, str]) -> tuple[Experiment, dict[str, int]]:
-    """The experiment a URL describes, and its window overrides; ``LabError`` if invalid."""
-    data = {"sample": params["sample"]} if "sample" in params else None
-    model = ModelSpec(layers=parse_layers(params["layers"])) if "layers" in params else None
-    chosen = {n: _number(n, params[n], kind) for n, kind in TRAIN_PARAMS.items() if n in params}
-    train = check_config(TrainConfig(**chosen), limits()) if chosen else None
-    window = {n: _number(n, params[n], int) for n in WINDOW_PARAMS if n in params}
-    return Experiment(data=data, model=model, train=train), window
-
-
 def apply_query_params_once() -> None:
-    """At the start of a session, take the settings in the URL, if any."""
+    """At the start of a session, take the settings in the URL, if any, and window the data
+    they name, so that any page opened from a link has it."""
     if st.session_state.get("app.query_applied"):
         return
     st.session_state["app.query_applied"] = True
     params = {name: st.query_params[name] for name in st.query_params}
+    state.put("runs", "wanted", params.get("run"))
     try:
-        experiment, window = experiment_from_params(params)
-        apply_experiment(experiment)
-        if dataset.kind() == "series":
-            for name, value in window.items():
-                state.put("data", name, value)
+        experiment, notes = experiment_url.from_params(
+            params, limits=limits(), store=run_store(), ignore=PAGE_PARAMS
+        )
+        note = apply_experiment(experiment)
+        if dataset.frame() is not None:
+            dataset.refresh_windows()
     except LabError as error:
         st.session_state["app.query_error"] = f"The link's settings were not applied: {error}"
+        return
+    st.session_state["app.query_notes"] = [*notes, *([note] if note else [])]
 
 
 def current_params() -> dict[str, str]:
-    """The current settings as URL parameters."""
-    params = {}
-    source = dataset.source() or {}
-    if "sample" in source:
-        params["sample"] = source["sample"]
-        if dataset.kind() == "series":
-            params.update({n: str(state.get("data", n)) for n in WINDOW_PARAMS})
-    if "model.layer_ids" in st.session_state:
-        params["layers"] = stack.layer_string()
-    for name in TRAIN_PARAMS:
-        if state.get("train", name) is not None:
-            params[name] = str(state.get("train", name))
-    return params
+    """The current settings as URL parameters (a stored experiment's id when too long)."""
+    experiment = current_experiment()
+    if not any(state.get("train", name) is not None for name in training.TRAIN_FIELDS):
+        experiment = dataclasses.replace(experiment, train=None)  # not chosen yet: not shared
+    return experiment_url.to_link_params(experiment, run_store())
 
 
 def write_query_params() -> None:
@@ -153,26 +130,13 @@ def sidebar_controls() -> None:
         upload = st.file_uploader("Import settings (JSON)", type=["json"], key="_app.import")
         if upload is not None:
             _import(upload)
-        st.caption("The page address holds the main settings too: copy it to share them.")
+        st.caption(
+            "The page address holds every setting too: copy it to share the experiment "
+            "(not your runs, nor an uploaded file)."
+        )
 
 
 def experiment_of_run(run) -> Experiment:
-    """The settings a stored run was trained with, to train it again.
-
-    Raises:
-        LabError: settings that no longer validate (e.g. beyond today's limits).
-    """
-    source = run.dataset or {}
-    data = {"sample": source["sample"]} if source.get("sample") else None
-    if data is None and source.get("file"):
-        data = {"file": source["file"]}
-    window = None
-    if run.window_spec:
-        kind = SequenceSpec if "id_column" in run.window_spec else WindowSpec
-        window = kind.from_dict(run.window_spec)
-    return Experiment(
-        data=data,
-        window=window,
-        model=ModelSpec.from_dict(run.model_spec),
-        train=check_config(TrainConfig.from_dict(run.train_config), limits()),
-    )
+    """The settings a stored run was trained with, under this session's limits
+    (``lstm_core.experiment_io.experiment_of_run``)."""
+    return io_experiment_of_run(run, limits())

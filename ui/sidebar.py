@@ -9,7 +9,7 @@ from lstm_core.model import count_params
 from ui import dataset, jobs, share, stack
 from ui.errors import attempt
 from ui.text import escape_markdown, shape_text
-from ui.workspace import run_store, workspace_id
+from ui.workspace import is_hosted, run_store, workspace_id, your_runs_note
 
 
 def _dataset() -> None:
@@ -66,7 +66,11 @@ def _runs() -> None:
     count = attempt(store.count_runs, workspace_id())
     if count is not None:
         where = "in memory" if store.is_memory else "kept on disk"
-        st.caption(f"{count} in this workspace, {where}.")
+        whose = "your private workspace" if is_hosted() else "this workspace"
+        st.caption(f"{count} in {whose}, {where}.")
+    if is_hosted():
+        with st.expander("Keep your runs"):
+            your_runs_note()
 
 
 def render() -> None:
@@ -76,7 +80,14 @@ def render() -> None:
         _model()
         _jobs()
         _runs()
-        for key in ("app.store_warning", "app.limits_warning", "app.query_error"):
+        for key in (
+            "app.store_warning",
+            "app.limits_warning",
+            "app.query_error",
+            "app.workspace_warning",
+        ):
             if st.session_state.get(key):
                 st.warning(escape_markdown(st.session_state[key]), icon=":material/warning:")
+        for note in st.session_state.get("app.query_notes", []):
+            st.info(escape_markdown(note), icon=":material/info:")
         share.sidebar_controls()

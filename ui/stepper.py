@@ -120,7 +120,8 @@ def one_step(trained, x, layer: int, initial_state, feature_names) -> None:
         list(feature_names) if layer == 1 else [f"h[{k}]" for k in range(len(step["x_t"]))]
     )
     x_title = "x_t (scaled)" if layer == 1 else f"x_t = h_t of layer_{layer - 1}"
-    st.markdown("**Its three inputs**" if kind == "lstm" else "**Its two inputs**")
+    count = 1 + len(cell_text.STATES[kind])  # x_t and each state of the step before
+    st.markdown(f"**Its {('two', 'three', 'four')[count - 2]} inputs**")
     inputs = [cell_charts.step_bars(x_title, step["x_t"], labels=width_labels)]
     inputs += [
         cell_charts.step_bars(cell_text.LABELS[f"{s}_prev"].split(":")[0], step[f"{s}_prev"],

@@ -25,13 +25,6 @@ def number(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
-def output_name(index: int, windows) -> str:
-    """The name of column ``index`` of y: targets repeat within each of ``horizon`` steps."""
-    targets = windows.target_names
-    step = index // len(targets) + 1
-    return f"{targets[index % len(targets)]}, t+{step}"
-
-
 def percent(value) -> str:
     """A share as a whole percentage ("93 %"), or "n/a"."""
     return "n/a" if value is None else f"{value:.0%}".replace("%", " %")

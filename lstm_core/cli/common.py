@@ -8,6 +8,7 @@ no import cycle.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 EXIT_FAILED = 1  # the run failed (diverged, out of memory, ...)
@@ -33,8 +34,21 @@ def add_store_options(parser: argparse.ArgumentParser, default=argparse.SUPPRESS
         help="run store folder (default: $LSTM_LAB_STORE, else the per-user data folder)",
     )
     parser.add_argument(
-        "--workspace", default=default, help="the store's workspace (default: 'default')"
+        "--workspace",
+        default=default,
+        help="the store's workspace (default: 'local', the one the app uses on this machine)",
     )
+
+
+def from_args(cls, args: argparse.Namespace, **values):
+    """The config dataclass ``cls`` from the parsed arguments: each field from the argument of
+    its name, when the subcommand has one, or from ``values`` (arguments named otherwise)."""
+    given = {
+        field.name: getattr(args, field.name)
+        for field in dataclasses.fields(cls)
+        if hasattr(args, field.name)
+    }
+    return cls(**{**given, **values})
 
 
 def watch(job, show):
@@ -74,7 +88,9 @@ def store(args):
 
 
 def workspace(args) -> str:
-    return getattr(args, "workspace", None) or "default"
+    from lstm_core.runs import LOCAL_WORKSPACE
+
+    return getattr(args, "workspace", None) or LOCAL_WORKSPACE
 
 
 def number(value) -> str:

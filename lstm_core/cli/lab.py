@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from lstm_core.cli.common import exit_status, watch
+from lstm_core.cli.common import exit_status, from_args, watch
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.config import REFERENCE, CompareConfig
 from lstm_core.experiments.gradients import gradient_reach
@@ -108,33 +108,13 @@ def vanishing_command(args) -> int:
         raise ConfigError(
             f"--rows must be at least 2 (the first and the last step), got {args.rows}."
         )
-    config = CompareConfig(
-        task=args.task,
-        timesteps=args.timesteps,
-        kinds=args.kinds,
-        units=args.units,
-        epochs=args.trained_epochs,
-        seed=args.seed,
-        forget_bias=args.forget_bias,
-    )
+    config = from_args(CompareConfig, args, epochs=args.trained_epochs)
     return _run(config, args.json, lambda result: _print_profiles(result, args.rows))
 
 
 def compare_command(args) -> int:
     """Train each kind and print its validation loss per epoch next to the baseline."""
-    config = CompareConfig(
-        task=args.task,
-        timesteps=args.timesteps,
-        kinds=args.kinds,
-        units=args.units,
-        epochs=args.epochs,
-        seed=args.seed,
-        n_train=args.n_train,
-        n_val=args.n_val,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        forget_bias=args.forget_bias,
-    )
+    config = from_args(CompareConfig, args, learning_rate=args.lr)
     return _run(config, args.json, _print_losses)
 
 

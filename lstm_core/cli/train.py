@@ -5,7 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from lstm_core.cli.common import add_store_options, exit_status, number, store, watch, workspace
+from lstm_core.cli.common import (
+    add_store_options,
+    exit_status,
+    from_args,
+    number,
+    store,
+    watch,
+    workspace,
+)
 from lstm_core.errors import DataError
 
 
@@ -78,16 +86,7 @@ def train_command(args) -> int:
         outputs=windows.n_outputs,
         mask_value=windows.mask_value,
     )
-    config = TrainConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        optimizer=args.optimizer,
-        learning_rate=args.lr,
-        loss=args.loss,
-        seed=args.seed,
-        patience=args.patience,
-        clipnorm=args.clipnorm or None,
-    )
+    config = from_args(TrainConfig, args, learning_rate=args.lr, clipnorm=args.clipnorm or None)
     run_store = store(args)
     job = TrainingJob(
         windows,

@@ -12,6 +12,13 @@ Nothing here imports TensorFlow, and pandas is imported with the CSV loader, on 
 pandas themselves, so pages that only read a spec (Home, Model) open without it.
 """
 
+from lstm_core.data.kinds import (
+    WINDOW_KINDS,
+    cut_windows,
+    window_from_dict,
+    window_kind,
+    window_to_dict,
+)
 from lstm_core.data.missing import MISSING_POLICIES
 from lstm_core.data.scaling import SCALERS, Scaler
 from lstm_core.data.sequences import LENGTHS, TASKS, SequenceSpec, make_sequence_windows
@@ -25,13 +32,18 @@ __all__ = [
     "Scaler",
     "SequenceSpec",
     "TASKS",
+    "WINDOW_KINDS",
     "Windows",
     "WindowSpec",
+    "cut_windows",
     "has_time_of_day",
     "load_csv",
     "make_sequence_windows",
     "make_windows",
     "numeric_columns",
+    "window_from_dict",
+    "window_kind",
+    "window_to_dict",
 ]
 
 

@@ -2,7 +2,8 @@
 
 In the manner of scikit-learn's ``sklearn/utils/validation.py``: every user-facing check of the
 data layer lives here, and every message names the input, what was expected, what was received
-and how to fix it. All raise ``DataError``.
+and how to fix it. All raise ``DataError``; numbers, choices and JSON keys are checked by the
+kernel every config and spec shares (``lstm_core.validation``), in its wording.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from lstm_core import validation
 from lstm_core.errors import DataError
 from lstm_core.settings import Limits
 
@@ -22,22 +24,12 @@ BYTES_PER_FLOAT = 4
 
 def check_int(owner: str, name: str, value: object, minimum: int) -> int:
     """Return ``value`` if it is an int (not a bool) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DataError(
-            f"{owner} {name} must be an int, got {value!r} ({type(value).__name__}); "
-            f"set {name} to a whole number of at least {minimum}."
-        )
-    if value < minimum:
-        raise DataError(f"{owner} {name} must be at least {minimum}, got {value}; raise {name}.")
-    return value
+    return validation.check_int(value, name, owner=owner, min_val=minimum, error=DataError)
 
 
 def check_choice(owner: str, name: str, value: object, choices: Sequence[str]) -> str:
     """Return ``value`` if it is one of ``choices``."""
-    if value not in choices:
-        allowed = ", ".join(repr(c) for c in choices)
-        raise DataError(f"{owner} {name} must be one of {allowed}, got {value!r}.")
-    return value
+    return validation.check_choice(value, name, choices, owner=owner, error=DataError)
 
 
 def check_fractions(owner: str, val_fraction: object, test_fraction: object) -> None:
@@ -87,25 +79,7 @@ def spec_from_dict(cls: type, d: object) -> object:
     Lists become tuples (JSON has no tuples). Raises ``DataError`` on a non-dict, an unknown
     key or a missing required key.
     """
-    if not isinstance(d, dict):
-        raise DataError(f"{cls.__name__}.from_dict expects a dict, got {type(d).__name__}.")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - set(fields))
-    if unknown:
-        raise DataError(
-            f"{cls.__name__} has no field {unknown}; the fields are {sorted(fields)}. "
-            f"Remove or rename the unknown keys."
-        )
-    required = {
-        name
-        for name, f in fields.items()
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
-    missing = sorted(required - set(d))
-    if missing:
-        raise DataError(f"{cls.__name__} needs the field(s) {missing}; add them.")
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
-    return cls(**values)
+    return validation.from_dict(cls, d, error=DataError)
 
 
 def spec_to_dict(spec: object) -> dict:

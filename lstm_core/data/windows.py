@@ -72,6 +72,16 @@ class Windows:
         return self.x_train.shape[2]
 
     @property
+    def y_columns(self) -> tuple[str, ...]:
+        """A name for each column of a regression ``y``, ``(samples, horizon * targets)``,
+        step-major: ``("temp, t+1", "rain, t+1", "temp, t+2", ...)``."""
+        return tuple(
+            f"{target}, t+{step}"
+            for step in range(1, self.horizon + 1)
+            for target in self.target_names
+        )
+
+    @property
     def n_outputs(self) -> int:
         """Units of the model's output layer: ``horizon * targets``, or the number of classes."""
         if self.task == "classification":

@@ -11,16 +11,18 @@ same story over 50 steps in under a minute.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from lstm_core.budget import check_memory, estimate_memory
+from lstm_core.cells import CELLS
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.tasks import CATEGORIES, MEMORY_LENGTH, check_task
 from lstm_core.model.spec import FORGET_BIASES, KINDS, LayerSpec, ModelSpec
 from lstm_core.settings import Limits, load_limits
+from lstm_core.validation import check_choice, check_int, check_number, from_dict
 
 MAX_SEED = 2**31 - 1
+OWNER = "CompareConfig"  # how messages name the settings
 
 
 @dataclass(frozen=True)
@@ -58,20 +60,7 @@ class CompareConfig:
     def from_dict(cls, d: dict, limits: Limits | None = None) -> CompareConfig:
         """Build from ``to_dict()``'s output; raises ``ConfigError`` on unknown keys, wrong
         types or out-of-range values."""
-        if not isinstance(d, dict):
-            raise ConfigError(f"A CompareConfig must be a dict, got {type(d).__name__}.")
-        known = [field.name for field in dataclasses.fields(cls)]
-        unknown = sorted(str(key) for key in d if key not in known)
-        if unknown:
-            raise ConfigError(
-                f"Unknown CompareConfig key(s) {unknown}; expected some of {known}. "
-                "Remove them or check their spelling."
-            )
-        d = dict(d)
-        for name in ("kinds", "profile_epochs"):
-            if isinstance(d.get(name), list):
-                d[name] = tuple(d[name])
-        return check_compare(cls(**d), limits)
+        return check_compare(from_dict(cls, d), limits)
 
 
 REFERENCE = CompareConfig()
@@ -91,22 +80,26 @@ def check_compare(config: CompareConfig, limits: Limits | None = None) -> Compar
     # A copy sequence is timesteps + 20 steps long; the adding problem needs a step per half.
     extra = 2 * MEMORY_LENGTH if config.task == "copy" else 0
     lowest = 1 if config.task == "copy" else 2
-    _check_int(config, "timesteps", lowest, limits.max_timesteps - extra, "LSTM_LAB_MAX_TIMESTEPS")
-    _check_int(config, "units", 1, limits.max_units, "LSTM_LAB_MAX_UNITS")
-    _check_int(config, "epochs", 0, limits.max_epochs, "LSTM_LAB_MAX_EPOCHS")
-    _check_int(config, "seed", 0, MAX_SEED, None)
-    _check_int(config, "n_train", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS")
-    _check_int(config, "n_val", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS")
-    _check_int(config, "batch_size", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE")
-    _check_int(config, "profile_samples", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE")
-    _check_positive(config, "learning_rate", "try 0.005 for the adding problem")
-    _check_positive(config, "clipnorm", "use 1.0")
+    for name, low, high, variable in (
+        ("timesteps", lowest, limits.max_timesteps - extra, "LSTM_LAB_MAX_TIMESTEPS"),
+        ("units", 1, limits.max_units, "LSTM_LAB_MAX_UNITS"),
+        ("epochs", 0, limits.max_epochs, "LSTM_LAB_MAX_EPOCHS"),
+        ("seed", 0, MAX_SEED, None),
+        ("n_train", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
+        ("n_val", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
+        ("batch_size", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE"),
+        ("profile_samples", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE"),
+    ):
+        value = getattr(config, name)
+        check_int(value, name, owner=OWNER, min_val=low, max_val=high, limit=variable)
+    for name, fix in (
+        ("learning_rate", "try 0.005 for the adding problem"),
+        ("clipnorm", "use 1.0"),
+    ):
+        value = getattr(config, name)
+        check_number(value, name, owner=OWNER, min_val=0, include_boundaries="neither", fix=fix)
     _check_kinds(config.kinds)
-    if config.forget_bias not in FORGET_BIASES:
-        raise ConfigError(
-            f"CompareConfig forget_bias must be one of {FORGET_BIASES}, got "
-            f"{config.forget_bias!r}; pick one of them."
-        )
+    check_choice(config.forget_bias, "forget_bias", FORGET_BIASES, owner=OWNER)
     _check_profile_epochs(config)
     for kind in config.kinds:
         spec, timesteps, features = model_spec(config, kind)
@@ -122,7 +115,7 @@ def model_spec(config: CompareConfig, kind: str) -> tuple[ModelSpec, int, int]:
     one layer returning sequences over ``(batch, timesteps + 20, 10)``; ``build_model``'s head
     is replaced by one applied at every step (``lstm_core.experiments.compare``).
     """
-    forget_bias = config.forget_bias if kind == "lstm" else "one"  # an LSTM-only option
+    forget_bias = config.forget_bias if CELLS[kind].forget_bias else "one"  # an LSTM option
     if config.task == "adding":
         layer = LayerSpec(kind, config.units, forget_bias=forget_bias)
         return ModelSpec((layer,), head="regression", outputs=1), config.timesteps, 2
@@ -158,24 +151,3 @@ def _check_profile_epochs(config: CompareConfig) -> None:
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_int(config, name: str, low: int, high: int, variable: str | None) -> None:
-    value = getattr(config, name)
-    if not _is_int(value):
-        raise ConfigError(
-            f"CompareConfig {name} must be an int, got {value!r} ({type(value).__name__}); "
-            "write a whole number."
-        )
-    if not low <= value <= high:
-        raise ConfigError(
-            f"CompareConfig {name} must be between {low} and {high}, got {value}; choose a "
-            "value in that range" + (f" or raise the limit with {variable}." if variable else ".")
-        )
-
-
-def _check_positive(config, name: str, fix: str) -> None:
-    value = getattr(config, name)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not number or not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"CompareConfig {name} must be a positive number, got {value!r}; {fix}.")

@@ -8,9 +8,11 @@ reference cells (``lstm_core.reference``) with the model's weights, since Keras 
 
 from lstm_core.inspect.diagnosis import diagnose
 from lstm_core.inspect.states import (
+    INITIAL_STATES,
     LayerReturn,
     LayerTrace,
     initial_state_for,
+    layer_initial_state,
     returned_tensors,
     trace,
 )
@@ -18,11 +20,13 @@ from lstm_core.inspect.step import cell_step
 from lstm_core.inspect.units import unit_report
 
 __all__ = [
+    "INITIAL_STATES",
     "LayerReturn",
     "LayerTrace",
     "cell_step",
     "diagnose",
     "initial_state_for",
+    "layer_initial_state",
     "returned_tensors",
     "trace",
     "unit_report",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_core.cells import CELLS
 from lstm_core.inspect.states import trace
 
 MAX_SAMPLES = 1000  # samples read, evenly spaced
@@ -22,8 +23,6 @@ SATURATED = (0.05, 0.95)  # a gate value outside this interval is saturated
 DEAD_STD = 0.01  # a unit whose h moves less than this (std over the data) is constant
 FLAT_RATIO = 0.1  # predictions with a std under this share of the target's are flat
 MOSTLY = 0.5  # share of units or gate values from which a layer "mostly" has a trait
-KEEP_GATE = {"lstm": "f", "gru": "z"}  # the gate that keeps the state from step to step
-SIGMOID_GATES = {"lstm": ("i", "f", "o"), "gru": ("z", "r"), "rnn": ()}
 
 
 def diagnose(model, windows) -> dict:
@@ -72,12 +71,12 @@ def _layer_figures(layer_trace) -> dict:
             "high": float(np.mean(steps[gate] > high)),
             "low": float(np.mean(steps[gate] < low)),
         }
-        for gate in SIGMOID_GATES[kind]
+        for gate in CELLS[kind].sigmoid_gates
     }
     saturated = (
         float(np.mean([s["high"] + s["low"] for s in saturation.values()])) if saturation else 0.0
     )
-    keep = KEEP_GATE.get(kind)
+    keep = CELLS[kind].keep_gate
     mean_forget = None if keep is None else float(np.mean(steps[keep]))
     memory = None if mean_forget is None else 1.0 / max(1.0 - mean_forget, 1e-6)
     h = steps["h"]

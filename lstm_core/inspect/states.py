@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_core import reference
+from lstm_core.cells import CELLS
 from lstm_core.errors import DataError, SpecError
 from lstm_core.model.build import layer_kind, recurrent_layers, run_stack
 from lstm_core.model.spec import returned_names
@@ -157,6 +158,9 @@ def run_layers(model, x: np.ndarray, last: int, initial_state: dict | None):
         inputs = _output_sequence(steps["h"], mask, rnn.go_backwards)
 
 
+INITIAL_STATES = ("zeros", "random", "value")  # how an initial state can be chosen
+
+
 def initial_state_for(model, batch: int, how: str = "zeros", seed: int = 0) -> dict:
     """Initial states for every recurrent layer, to pass as ``initial_state``.
 
@@ -172,17 +176,36 @@ def initial_state_for(model, batch: int, how: str = "zeros", seed: int = 0) -> d
     if how not in ("zeros", "random"):
         raise DataError(f"how must be 'zeros' or 'random', got {how!r}.")
     rng = np.random.default_rng(seed)
-    states = {}
-    for index, layer in enumerate(recurrent_layers(model), 1):
-        count = 2 if layer_kind(layer) == "lstm" else 1
-        shape = (batch, layer.cell.units)
-        states[index] = [
-            rng.uniform(-1.0, 1.0, shape).astype("float32")
-            if how == "random"
-            else np.zeros(shape, "float32")
-            for _ in range(count)
-        ]
-    return states
+    return {
+        index: layer_initial_state(layer_kind(layer), layer.cell.units, batch, how, rng=rng)
+        for index, layer in enumerate(recurrent_layers(model), 1)
+    }
+
+
+def layer_initial_state(
+    kind: str, units: int, batch: int, how: str, value: float = 0.0, *, rng=None
+) -> list[np.ndarray]:
+    """One layer's initial states, one per state of its cell (``h0``, and ``c0`` for an LSTM).
+
+    Args:
+        kind: the cell kind (a key of ``lstm_core.cells.CELLS``).
+        how: ``"zeros"``, ``"random"`` (uniform in [-1, 1] from ``rng``, default seed 0) or
+            ``"value"`` (every unit set to ``value``).
+
+    Returns:
+        A list of ``(batch, units)`` float32 arrays, in Keras' state order.
+    """
+    if how not in INITIAL_STATES:
+        raise DataError(f"how must be one of {INITIAL_STATES}, got {how!r}.")
+    rng = rng if rng is not None else np.random.default_rng(0)
+    shape = (batch, units)
+    fill = 0.0 if how == "zeros" else value
+    return [
+        rng.uniform(-1.0, 1.0, shape).astype("float32")
+        if how == "random"
+        else np.full(shape, fill, "float32")
+        for _ in CELLS[kind].states
+    ]
 
 
 def check_x(model, x) -> np.ndarray:
@@ -216,7 +239,7 @@ def _check_initial_state(layers: list, initial_state: dict | None, batch: int) -
     for index, states in (initial_state or {}).items():
         check_layer_index(index, len(layers))
         layer = layers[index - 1]
-        names = ["h0", "c0"] if layer_kind(layer) == "lstm" else ["h0"]
+        names = [f"{name}0" for name in CELLS[layer_kind(layer)].state_names]
         states = [np.asarray(state, dtype="float32") for state in states]
         shapes = [state.shape for state in states]
         expected = [(batch, layer.cell.units)] * len(names)

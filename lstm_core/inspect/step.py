@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_core import reference
+from lstm_core.cells import CELLS
 from lstm_core.errors import DataError
 from lstm_core.inspect.states import check_layer_index, check_x, input_mask, run_layers
 from lstm_core.model.build import layer_kind, recurrent_layers
@@ -57,7 +58,7 @@ def cell_step(model, x, layer: int, t: int, initial_state: dict | None = None) -
     *_, (_, rnn, inputs, steps) = run_layers(model, x, layer, initial_state)
     kind = layer_kind(rnn)
     read = inputs[:, ::-1] if rnn.go_backwards else inputs  # (1, timesteps, width), reading order
-    state_names = ["h", "c"] if kind == "lstm" else ["h"]
+    state_names = CELLS[kind].state_names
     before = {}
     for position, name in enumerate(state_names):
         if t > 0:

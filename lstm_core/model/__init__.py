@@ -4,10 +4,13 @@
 package imports without TensorFlow.
 """
 
+from lstm_core.cells import CELLS, KERAS_CLASS, KINDS
 from lstm_core.model.build import build_model, group_returns, recurrent_layers, returns_model
 from lstm_core.model.describe import count_params, describe, describe_head
 from lstm_core.model.spec import (
     DEFAULT_LAYERS,
+    FORGET_BIASES,
+    HEADS,
     LAYER_SYNTAX,
     LayerSpec,
     ModelSpec,
@@ -20,6 +23,11 @@ from lstm_core.model.spec import (
 )
 
 __all__ = [
+    "CELLS",
+    "FORGET_BIASES",
+    "HEADS",
+    "KERAS_CLASS",
+    "KINDS",
     "DEFAULT_LAYERS",
     "LAYER_SYNTAX",
     "LayerSpec",

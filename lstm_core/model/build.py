@@ -12,10 +12,9 @@ import warnings
 
 import numpy as np
 
-from lstm_core.model.spec import KERAS_CLASS, ModelSpec, returned_names, validate
+from lstm_core.cells import CELLS, kind_of_layer
+from lstm_core.model.spec import ModelSpec, returned_names, validate
 from lstm_core.settings import Limits
-
-KIND_OF_CLASS = {name: kind for kind, name in KERAS_CLASS.items()}
 
 
 def build_model(
@@ -109,8 +108,8 @@ def recurrent_layers(model) -> list:
 
 
 def layer_kind(layer) -> str:
-    """``"lstm"``, ``"gru"`` or ``"rnn"`` for a Keras LSTM, GRU or SimpleRNN layer."""
-    return KIND_OF_CLASS[type(layer).__name__]
+    """The kind (a key of ``lstm_core.cells.CELLS``) of a built recurrent layer."""
+    return kind_of_layer(layer)
 
 
 def returns_model(model):
@@ -169,14 +168,15 @@ def _recurrent_layer(layer, index: int, seed: int | None, masked: bool):
         "seed": layer_seed,
         "name": f"layer_{index}",
     }
-    if layer.kind == "lstm":
+    cell = CELLS[layer.kind]
+    if cell.forget_bias:
         # "one": Jozefowicz et al. 2015. "chrono" starts from zeros and is set after building.
         options["unit_forget_bias"] = layer.forget_bias == "one"
-    if masked and layer.kind in ("lstm", "gru"):
+    if masked and cell.cudnn:
         # Padding is at the front (lstm_core.data.sequences); Keras' cuDNN kernel asserts
         # right-padded masks and would fail on a GPU, so the generic loop runs instead.
         options["use_cudnn"] = False
-    return getattr(keras.layers, KERAS_CLASS[layer.kind])(**options)
+    return cell.make_layer(**options)
 
 
 def _quiet_flatten_mask_warning() -> None:

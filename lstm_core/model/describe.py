@@ -13,21 +13,21 @@ per step and ``U`` units:
 
 from __future__ import annotations
 
-from lstm_core.model.spec import GATES, KERAS_CLASS, ModelSpec, returned_names
+from lstm_core.cells import CELLS, KERAS_CLASS
+from lstm_core.model.spec import ModelSpec, returned_names
 
-_KERAS_NAMES = {  # the names Keras' own docstrings give what the layer returns
-    "lstm": {"output": "output", "h": "final_memory_state", "c": "final_carry_state"},
-    "gru": {"output": "output", "h": "final_state"},
-    "rnn": {"output": "output", "h": "final_state"},
-}
-_TORCH = {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.RNN"}
+__all__ = ["KERAS_CLASS", "count_params", "describe", "describe_head", "layer_params"]
 
 
 def layer_params(kind: str, units: int, features: int) -> int:
     """Trainable parameters of one recurrent layer reading ``features`` values per step."""
-    weights = units * (features + units)  # kernel (features, units) + recurrent_kernel per gate
-    biases = 2 * units if kind == "gru" else units  # reset_after=True keeps two biases
-    return GATES[kind] * (weights + biases)
+    return CELLS[kind].params(units, features)
+
+
+def _keras_names(kind: str) -> dict[str, str]:
+    """The names Keras' own docstrings give what the layer returns."""
+    cell = CELLS[kind]
+    return {"output": "output", **dict(zip(cell.state_names, cell.keras_state_names, strict=True))}
 
 
 def describe(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
@@ -54,7 +54,7 @@ def describe(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
         returns = [
             {
                 "name": name,
-                "keras_name": _KERAS_NAMES[layer.kind][name],
+                "keras_name": _keras_names(layer.kind)[name],
                 "shape": shapes[name],
                 "note": _return_note(name, layer.return_sequences, layer.go_backwards),
             }
@@ -147,27 +147,24 @@ def _return_note(name: str, return_sequences: bool, go_backwards: bool) -> str:
 
 
 def _pytorch(kind: str, units: int, features: int, go_backwards: bool) -> str:
-    states = "output, (h_n, c_n)" if kind == "lstm" else "output, h_n"
+    cell = CELLS[kind]
+    finals = [f"{name}_n" for name in cell.state_names]  # PyTorch's h_n, c_n
+    returned = f"output, ({', '.join(finals)})" if len(finals) > 1 else f"output, {finals[0]}"
     text = (
-        f"{_TORCH[kind]}({features}, {units}, batch_first=True) returns {states}. Its output "
-        f"is always every step, (batch, timesteps, {units}), as with return_sequences=True; "
-        f"Keras' last-step output is output[:, -1]. h_n"
-        + (" and c_n are" if kind == "lstm" else " is")
-        + f" (1, batch, {units}): Keras' h"
-        + (" and c" if kind == "lstm" else "")
-        + " with a leading layer axis."
+        f"{cell.torch_class}({features}, {units}, batch_first=True) returns {returned}. Its "
+        f"output is always every step, (batch, timesteps, {units}), as with "
+        f"return_sequences=True; Keras' last-step output is output[:, -1]. "
+        f"{' and '.join(finals)} {'are' if len(finals) > 1 else 'is'} (1, batch, {units}): "
+        f"Keras' {' and '.join(cell.state_names)} with a leading layer axis."
     )
-    if kind == "gru":
-        text += (
-            " nn.GRU computes the same reset-after GRU as Keras' reset_after=True with the same "
-            "parameter count, but stores its gates in the order r, z, n, not Keras' z, r, h."
-        )
-    else:
-        extra = GATES[kind] * units
+    extra = (2 - cell.bias_per_block) * cell.blocks * units  # PyTorch keeps b_ih and b_hh
+    if extra:
         text += (
             f" PyTorch keeps two bias vectors (b_ih and b_hh), so it counts {extra} more "
             f"parameters."
         )
+    if cell.torch_note:
+        text += " " + cell.torch_note
     if go_backwards:
         text += " PyTorch has no go_backwards: feed it torch.flip(x, dims=[1])."
     return text
@@ -179,8 +176,9 @@ def _cudnn(layer, masked: bool) -> dict:
     Keras needs tanh, sigmoid, ``recurrent_dropout == 0``, ``unroll=False`` and a bias (and
     ``reset_after=True`` for GRU); LSTM Lab fixes all of those but ``recurrent_dropout``.
     """
-    if layer.kind == "rnn":
-        return {"eligible": False, "reason": "SimpleRNN has no cuDNN kernel in Keras."}
+    cell = CELLS[layer.kind]
+    if not cell.cudnn:
+        return {"eligible": False, "reason": f"{cell.keras_class} has no cuDNN kernel in Keras."}
     if layer.recurrent_dropout > 0:
         return {
             "eligible": False,
@@ -201,7 +199,7 @@ def _cudnn(layer, masked: bool) -> dict:
     reason = (
         "on a GPU Keras runs this layer as one fused cuDNN kernel: tanh activation, sigmoid "
         "recurrent_activation, recurrent_dropout == 0, unroll=False and a bias"
-        + (", reset_after=True" if layer.kind == "gru" else "")
+        + "".join(f", {name}={value}" for name, value in cell.keras_options)
         + "."
     )
     return {"eligible": True, "reason": reason}

@@ -18,18 +18,17 @@ import math
 import re
 from dataclasses import dataclass
 
+from lstm_core.cells import CELLS, FORGET_BIAS_KINDS, KERAS_CLASS, KINDS
 from lstm_core.errors import SpecError
 from lstm_core.settings import Limits, load_limits
+from lstm_core.validation import check_choice, check_int, check_keys, check_number
 
-KINDS = ("lstm", "gru", "rnn")
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per kind: i, f, c, o; z, r, h; one
-KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}  # in keras.layers
 HEADS = ("regression", "classification")
 FORGET_BIASES = ("one", "zeros", "chrono")
 # The stack a new session starts with, which every bundled sample's defaults are checked with.
 DEFAULT_LAYERS = "lstm:32:seq,lstm:16"
 LAYER_SYNTAX = (
-    "kind:units[:flag...] separated by commas, kind one of lstm, gru, rnn, flags seq "
+    f"kind:units[:flag...] separated by commas, kind one of {', '.join(KINDS)}, flags seq "
     "(return_sequences), state (return_state), back (go_backwards), drop=RATE, rdrop=RATE, "
     "bias=one|zeros|chrono; e.g. 'lstm:64:seq,lstm:32'"
 )
@@ -54,7 +53,7 @@ class LayerSpec:
     @classmethod
     def from_dict(cls, d: dict) -> LayerSpec:
         """Build from ``to_dict()``'s output; raises ``SpecError`` on unknown keys or types."""
-        layer = cls(**_known_fields(cls, d, "LayerSpec"))
+        layer = cls(**check_keys(cls, d, error=SpecError))
         check_layer(layer)
         return layer
 
@@ -79,8 +78,8 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, d: dict) -> ModelSpec:
         """Build from ``to_dict()``'s output; raises ``SpecError`` on unknown keys or types."""
-        fields = _known_fields(cls, d, "ModelSpec")
-        layers = fields.get("layers", ())
+        fields = check_keys(cls, d, error=SpecError)
+        layers = fields["layers"]
         if not isinstance(layers, list | tuple):
             raise SpecError(
                 f"ModelSpec 'layers' must be a list of layer dicts, got {type(layers).__name__}; "
@@ -99,7 +98,7 @@ def returned_names(kind: str, return_state: bool) -> tuple[str, ...]:
     """What a Keras recurrent layer returns, in Keras' order: ``output``, then its states."""
     if not return_state:
         return ("output",)
-    return ("output", "h", "c") if kind == "lstm" else ("output", "h")
+    return ("output", *CELLS[kind].state_names)
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -113,30 +112,33 @@ def check_layer(layer: LayerSpec, index: int = 1, limits: Limits | None = None) 
     _check_types(layer, where)
     if layer.kind not in KINDS:
         raise SpecError(f"{where}: kind must be one of {KINDS}, got {layer.kind!r}.")
-    if layer.units < 1:
-        raise SpecError(f"{where}: units must be at least 1, got {layer.units}; e.g. 'lstm:32'.")
-    if limits and layer.units > limits.max_units:
-        raise SpecError(
-            f"{where}: units must be between 1 and {limits.max_units}, got {layer.units}; "
-            f"choose a smaller layer or raise LSTM_LAB_MAX_UNITS."
-        )
+    high, variable = (limits.max_units, "LSTM_LAB_MAX_UNITS") if limits else (None, None)
+    check_int(
+        layer.units, "units", owner=where, min_val=1, max_val=high, limit=variable, error=SpecError
+    )
     for name in ("dropout", "recurrent_dropout"):
-        rate = getattr(layer, name)
-        if not 0.0 <= rate < 1.0:
-            raise SpecError(
-                f"{where}: {name} must be in [0, 1), got {rate}; "
-                f"use 0 for none and e.g. 0.2 to drop a fifth."
-            )
-    if layer.forget_bias not in FORGET_BIASES:
-        raise SpecError(
-            f"{where}: forget_bias must be one of {FORGET_BIASES}, got {layer.forget_bias!r}."
+        check_number(
+            getattr(layer, name),
+            name,
+            owner=where,
+            min_val=0,
+            max_val=1,
+            include_boundaries="left",
+            fix="use 0 for none and e.g. 0.2 to drop a fifth",
+            error=SpecError,
         )
-    if layer.kind != "lstm" and layer.forget_bias != "one":
+    check_choice(layer.forget_bias, "forget_bias", FORGET_BIASES, owner=where, error=SpecError)
+    if not CELLS[layer.kind].forget_bias and layer.forget_bias != "one":
         raise SpecError(
-            f"{where}: forget_bias={layer.forget_bias!r} applies to LSTM layers only, got "
+            f"{where}: forget_bias={layer.forget_bias!r} applies to {_forget_bias_classes()} "
+            f"layers only, got "
             f"kind={layer.kind!r}; leave forget_bias at its default 'one' for a {layer.kind}."
         )
     return layer
+
+
+def _forget_bias_classes() -> str:
+    return ", ".join(KERAS_CLASS[kind] for kind in FORGET_BIAS_KINDS)
 
 
 def validate(
@@ -238,7 +240,7 @@ def suggest_fix(
 
 def _fix_layer(layer: LayerSpec, limits: Limits) -> LayerSpec:
     units = min(layer.units, limits.max_units)
-    forget_bias = layer.forget_bias if layer.kind == "lstm" else "one"
+    forget_bias = layer.forget_bias if CELLS[layer.kind].forget_bias else "one"
     return dataclasses.replace(layer, units=units, forget_bias=forget_bias)
 
 
@@ -324,17 +326,8 @@ _TYPES = {
 }
 
 
-def _known_fields(cls, d: object, what: str) -> dict:
-    if not isinstance(d, dict):
-        raise SpecError(f"A {what} must be a dict, got {type(d).__name__}.")
-    known = {field.name for field in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - known)
-    if unknown:
-        raise SpecError(
-            f"Unknown {what} key(s) {unknown}; expected some of {sorted(known)}. "
-            f"Remove them or check their spelling."
-        )
-    return dict(d)
+_TYPE_NAMES = {int: "an int", float: "a float", bool: "True or False", str: "a string"}
+_TYPE_NAMES[type(None)] = "None"
 
 
 def _check_types(obj: object, where: str) -> None:
@@ -345,9 +338,9 @@ def _check_types(obj: object, where: str) -> None:
         value = getattr(obj, field.name)
         expected = _TYPES[field.name]
         if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
-            names = " or ".join(t.__name__ for t in expected)
+            names = " or ".join(_TYPE_NAMES[t] for t in expected)
             raise SpecError(
-                f"{where}: {field.name} must be {names}, got {value!r} "
+                f"{where} {field.name} must be {names}, got {value!r} "
                 f"({type(value).__name__}); fix its value."
             )
 

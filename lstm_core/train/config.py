@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from lstm_core.errors import ConfigError
 from lstm_core.settings import Limits, load_limits
+from lstm_core.validation import check_choice, check_int, check_number, from_dict
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LOSSES = ("auto", "mse", "mae", "huber")
@@ -37,22 +37,30 @@ class TrainConfig:
     clipnorm: float | None = 1.0  # largest gradient norm, per weight tensor; None = no clipping
 
     def __post_init__(self) -> None:
-        _check_int(self, "epochs", 1)
-        _check_int(self, "batch_size", 1)
-        _check_int(self, "seed", 0, MAX_SEED)
-        _check_int(self, "patience", 0)
-        _check_choice(self, "optimizer", OPTIMIZERS)
-        _check_choice(self, "loss", LOSSES)
-        rate = _number(self, "learning_rate")
-        if not 0 < rate <= 1:
-            raise ConfigError(
-                f"TrainConfig learning_rate must be in (0, 1], got {rate}; "
-                "try 1e-3 for adam or rmsprop, 1e-2 for sgd."
-            )
-        if self.clipnorm is not None and not _number(self, "clipnorm") > 0:
-            raise ConfigError(
-                f"TrainConfig clipnorm must be a positive number or None, got {self.clipnorm}; "
-                "use 1.0 to clip, or None to train without clipping."
+        owner = "TrainConfig"
+        check_int(self.epochs, "epochs", owner=owner, min_val=1)
+        check_int(self.batch_size, "batch_size", owner=owner, min_val=1)
+        check_int(self.seed, "seed", owner=owner, min_val=0, max_val=MAX_SEED)
+        check_int(self.patience, "patience", owner=owner, min_val=0)
+        check_choice(self.optimizer, "optimizer", OPTIMIZERS, owner=owner)
+        check_choice(self.loss, "loss", LOSSES, owner=owner)
+        check_number(
+            self.learning_rate,
+            "learning_rate",
+            owner=owner,
+            min_val=0,
+            max_val=1,
+            include_boundaries="right",
+            fix="try 1e-3 for adam or rmsprop, 1e-2 for sgd",
+        )
+        if self.clipnorm is not None:
+            check_number(
+                self.clipnorm,
+                "clipnorm",
+                owner=owner,
+                min_val=0,
+                include_boundaries="neither",
+                fix="use 1.0 to clip, or None to train without clipping",
             )
 
     def to_dict(self) -> dict:
@@ -62,16 +70,7 @@ class TrainConfig:
     def from_dict(cls, d: dict) -> TrainConfig:
         """Build from ``to_dict()``'s output; raises ``ConfigError`` on unknown keys, wrong
         types or out-of-range values."""
-        if not isinstance(d, dict):
-            raise ConfigError(f"A TrainConfig must be a dict, got {type(d).__name__}.")
-        known = [field.name for field in dataclasses.fields(cls)]
-        unknown = sorted(str(key) for key in d if key not in known)
-        if unknown:
-            raise ConfigError(
-                f"Unknown TrainConfig key(s) {unknown}; expected some of {known}. "
-                "Remove them or check their spelling."
-            )
-        return cls(**d)
+        return from_dict(cls, d)
 
 
 def check_config(config: TrainConfig, limits: Limits | None = None) -> TrainConfig:
@@ -83,8 +82,12 @@ def check_config(config: TrainConfig, limits: Limits | None = None) -> TrainConf
     if not isinstance(config, TrainConfig):
         raise ConfigError(f"Expected a TrainConfig, got {type(config).__name__}.")
     limits = limits or load_limits()
-    _check_int(config, "epochs", 1, limits.max_epochs, "LSTM_LAB_MAX_EPOCHS")
-    _check_int(config, "batch_size", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE")
+    for name, high, variable in (
+        ("epochs", limits.max_epochs, "LSTM_LAB_MAX_EPOCHS"),
+        ("batch_size", limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE"),
+    ):
+        value = getattr(config, name)
+        check_int(value, name, owner="TrainConfig", min_val=1, max_val=high, limit=variable)
     return config
 
 
@@ -98,37 +101,3 @@ def resolve_loss(loss: str, task: str) -> str:
             )
         return "sparse_categorical_crossentropy"
     return "mse" if loss == "auto" else loss
-
-
-def _check_int(config, name: str, low: int, high=math.inf, variable: str | None = None) -> None:
-    value = getattr(config, name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(
-            f"TrainConfig {name} must be an int, got {value!r} ({type(value).__name__}); "
-            "write a whole number."
-        )
-    if not low <= value <= high:
-        allowed = f"at least {low}" if high == math.inf else f"between {low} and {high}"
-        fix = f"or raise the limit with {variable}" if variable else ""
-        raise ConfigError(
-            f"TrainConfig {name} must be {allowed}, got {value}; choose a value in that "
-            f"range{' ' + fix if fix else ''}."
-        )
-
-
-def _check_choice(config, name: str, choices: tuple[str, ...]) -> None:
-    value = getattr(config, name)
-    if not isinstance(value, str) or value not in choices:
-        raise ConfigError(
-            f"TrainConfig {name} must be one of {choices}, got {value!r}; pick one of them."
-        )
-
-
-def _number(config, name: str) -> float:
-    value = getattr(config, name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(
-            f"TrainConfig {name} must be a finite number, got {value!r} "
-            f"({type(value).__name__}); write it as e.g. 0.001."
-        )
-    return float(value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import math
+import time
 from collections.abc import Callable
 
 import keras
@@ -101,12 +102,18 @@ def make_optimizer(name: str, learning_rate: float, clipnorm: float | None):
 class Progress(keras.callbacks.Callback):
     """Reports progress after every train-function call and every epoch; ends a diverging run.
 
+    The batch count and ``on_batch`` (where ``stop()`` takes effect) come after every call.
+    The loss is read at most every ``check_s`` seconds and at each epoch's last call: reading
+    it waits for the device to finish, which would keep a backend that dispatches
+    asynchronously (JAX, one batch per call) from queueing the next batch meanwhile.
+
     Args:
         on_batch: called with ``(epoch, batches_done)`` after each call (``epoch`` 1-based);
             an exception it raises ends ``fit``.
         on_epoch: called with ``(epoch, logs)`` after each epoch, validation included.
         batches_per_epoch: batches in one epoch, to cap the count of the last call.
         learning_rate: quoted in the message of a diverging run.
+        check_s: seconds between two reads of the loss for the divergence check.
     """
 
     def __init__(
@@ -115,12 +122,15 @@ class Progress(keras.callbacks.Callback):
         on_epoch: Callable[[int, dict], None],
         batches_per_epoch: int,
         learning_rate: float,
+        check_s: float = 0.25,
     ):
         super().__init__()
         self._on_batch = on_batch
         self._on_epoch = on_epoch
         self._batches_per_epoch = batches_per_epoch
         self._learning_rate = learning_rate
+        self._check_s = check_s
+        self._checked = -math.inf
         self._epoch = 0
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -129,14 +139,20 @@ class Progress(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         # With steps_per_execution k, `batch` is the last of the k batches just run.
         done = min(batch + 1, self._batches_per_epoch)
-        loss = float(logs["loss"])  # the epoch's running mean: one NaN batch makes it NaN
+        now = time.monotonic()
+        if now - self._checked >= self._check_s or done == self._batches_per_epoch:
+            self._checked = now
+            self._check_finite(float(logs["loss"]), done)
+        self._on_batch(self._epoch, done)
+
+    def _check_finite(self, loss: float, done: int) -> None:
+        # `loss` is the epoch's running mean: one NaN batch makes it NaN.
         if not math.isfinite(loss):
             raise ConfigError(
                 f"The training loss became {loss} in epoch {self._epoch} (batch {done}): "
                 f"training diverged. Lower the learning rate (now {self._learning_rate:g}) "
                 "or clip gradients (clipnorm=1.0)."
             )
-        self._on_batch(self._epoch, done)
 
     def on_epoch_end(self, epoch, logs=None):
         self._on_epoch(epoch + 1, {name: float(value) for name, value in logs.items()})

@@ -47,18 +47,25 @@ def estimate_run(windows, model_spec, config: TrainConfig) -> RunEstimate:
     Returns:
         a ``RunEstimate``. Imports TensorFlow.
     """
+    from lstm_core import backend
     from lstm_core.train import engine, pipeline
 
     started = time.perf_counter()
     batches = math.ceil(len(windows.x_train) / config.batch_size)
     flops = speed.training_flops(model_spec, windows.timesteps, windows.features, config.batch_size)
-    per_call = speed.choose_steps_per_execution(flops, batches)
+    per_call = speed.choose_steps_per_execution(flops, batches, backend.unrolls_steps())
     sample = min(len(windows.x_train), per_call * config.batch_size)
     x, y = windows.x_train[:sample], windows.y_train[:sample]  # one call's batches
     with keras_session.training():
         model = build_model(model_spec, windows.timesteps, windows.features, config.seed)
+        jit_compile = backend.always_compiled()  # XLA on TensorFlow only for long runs
         engine.compile_model(
-            model, config, resolve_loss(config.loss, windows.task), windows.task, per_call, False
+            model,
+            config,
+            resolve_loss(config.loss, windows.task),
+            windows.task,
+            per_call,
+            jit_compile,
         )
         data, callbacks = pipeline.train_batches(x, y, config.batch_size, config.seed)
         # the first call traces (or compiles) the train function: part of the setup

@@ -6,9 +6,10 @@ for a batch. Nothing raised in the thread reaches the caller: it ends the job as
 with its message. The job never calls UI code; pages and the command line poll it. What it
 keeps in the run store goes through the ``RunRecorder`` it is given.
 
-Progress, ``stop()`` and the divergence check run after every train-function call, and one
-call trains ``steps_per_execution`` batches (``lstm_core.train.speed`` picks it so that a
-call takes about a quarter of a second): "within one batch" means within one such call.
+Progress and ``stop()`` run after every train-function call (the divergence check at most every
+quarter second), and one call trains ``steps_per_execution`` batches (``lstm_core.train.speed``
+picks it so that a call takes about a quarter of a second; on JAX one batch): "within one batch"
+means within one such call.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from lstm_core.forecast import scores
 from lstm_core.inspect import diagnose
 from lstm_core.jobs import ENDED, Job, running_jobs
 from lstm_core.model import build_model, format_layers, validate
+from lstm_core.runs import LOCAL_WORKSPACE
 from lstm_core.settings import Limits
 from lstm_core.train import speed
 from lstm_core.train.config import METRICS, TrainConfig, check_config, resolve_loss
@@ -48,7 +50,7 @@ class StopTraining(Exception):
 class JobSnapshot:
     """A training job's progress at one moment; a copy, safe to keep and read."""
 
-    status: str  # "pending" | "running" | "finished" | "stopped" | "failed"
+    status: str  # "pending" | "running" | "finished" | "stopped" | "failed" | "interrupted"
     epoch: int  # the epoch running (or last run), 1-based; 0 before the first batch
     epochs: int  # epochs asked for
     batch: int  # batches done in `epoch`
@@ -99,7 +101,8 @@ class TrainingJob(Job):
         store: a ``RunStore`` to keep the run in (epochs as they end, the model at the end),
             or None; shorthand for ``recorder=RunRecorder(store, workspace=..., dataset=...,
             window_spec=...)``.
-        workspace: the store's workspace the run belongs to. Defaults to ``"default"``.
+        workspace: the store's workspace the run belongs to. Defaults to
+            ``lstm_core.runs.LOCAL_WORKSPACE``, the one the app and the command line share.
         dataset: a name (or a dict with a ``"name"``) saying where the data came from.
         window_spec: the ``WindowSpec`` or ``SequenceSpec`` that made ``windows``, kept in
             the store so the run can be repeated.
@@ -128,7 +131,7 @@ class TrainingJob(Job):
         config: TrainConfig,
         *,
         store=None,
-        workspace: str = "default",
+        workspace: str = LOCAL_WORKSPACE,
         dataset: str | Mapping | None = None,
         window_spec=None,
         distribute: str | None = None,
@@ -169,6 +172,11 @@ class TrainingJob(Job):
         self._run_id: str | None = None
         self._device = ""
         self._first_call: tuple[float, int] | None = None  # (time, steps done) after call 1
+
+    @property
+    def recorder(self) -> RunRecorder | None:
+        """What keeps the run in the store, or None."""
+        return self._recorder
 
     @property
     def run_id(self) -> str | None:
@@ -236,6 +244,8 @@ class TrainingJob(Job):
         model, global_batch = self._build(engine)
         fitted = time.monotonic()
         status = self._fit(engine, model, global_batch)
+        if self.interrupted:  # the process is shutting down: the epochs so far are kept
+            return "interrupted"
         train_s = time.monotonic() - fitted
         timings = {
             "setup_s": fitted - self._started,
@@ -270,7 +280,9 @@ class TrainingJob(Job):
         flops = speed.training_flops(
             self.model_spec, self.windows.timesteps, self.windows.features, global_batch
         )
-        steps_per_execution = speed.choose_steps_per_execution(flops, batches)
+        steps_per_execution = speed.choose_steps_per_execution(
+            flops, batches, backend.unrolls_steps()
+        )
         jit_compile = speed.choose_jit_compile(
             flops,
             self.windows.timesteps,

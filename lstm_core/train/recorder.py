@@ -10,6 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from lstm_core.data.kinds import window_to_dict
+from lstm_core.runs import LOCAL_WORKSPACE
+
 # Seconds between heartbeats to the run store, so another process sees the run is alive.
 HEARTBEAT_S = 10.0
 
@@ -29,7 +32,7 @@ class RunRecorder:
         self,
         store,
         *,
-        workspace: str = "default",
+        workspace: str = LOCAL_WORKSPACE,
         dataset: str | Mapping | None = None,
         window_spec=None,
     ) -> None:
@@ -89,4 +92,4 @@ class RunRecorder:
 def _as_dict(spec) -> dict | None:
     if spec is None or isinstance(spec, Mapping):
         return spec
-    return spec.to_dict()
+    return window_to_dict(spec)

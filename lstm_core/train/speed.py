@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import math
 
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+from lstm_core.cells import CELLS
+
 # Forward plus backward pass, in forward passes.
 TRAINING_FACTOR = 3
 # Aim of one train-function call, in seconds.
@@ -50,7 +51,7 @@ def forward_flops(model_spec, timesteps: int, features: int) -> float:
     flops = 0.0
     inputs = features
     for layer in model_spec.layers:
-        flops += timesteps * 2 * GATES[layer.kind] * layer.units * (inputs + layer.units)
+        flops += timesteps * 2 * CELLS[layer.kind].blocks * layer.units * (inputs + layer.units)
         inputs = layer.units
     if model_spec.layers[-1].return_sequences:
         inputs *= timesteps  # the head reads every step, flattened
@@ -62,9 +63,16 @@ def training_flops(model_spec, timesteps: int, features: int, samples: int) -> f
     return TRAINING_FACTOR * samples * forward_flops(model_spec, timesteps, features)
 
 
-def choose_steps_per_execution(flops_per_batch: float, batches_per_epoch: int) -> int:
+def choose_steps_per_execution(
+    flops_per_batch: float, batches_per_epoch: int, unrolled: bool = False
+) -> int:
     """Batches per train-function call: about ``TARGET_CALL_S`` of work, 1 to
-    ``min(batches_per_epoch, MAX_STEPS_PER_EXECUTION)``."""
+    ``min(batches_per_epoch, MAX_STEPS_PER_EXECUTION)``; 1 where the backend unrolls the
+    ``k`` steps of a call into one program (``unrolled``, JAX: compiling it takes ``k`` times
+    as long, and an epoch's shorter last call compiles again), where a call has no Python
+    overhead to amortise beyond the per-batch callbacks."""
+    if unrolled:
+        return 1
     k = math.floor(TARGET_CALL_S / estimated_batch_s(flops_per_batch))
     return max(1, min(k, batches_per_epoch, MAX_STEPS_PER_EXECUTION))
 

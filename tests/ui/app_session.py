@@ -85,7 +85,8 @@ def train(at: AppTest, epochs: int = 1) -> None:
     at.number_input(key="train.batch_size").set_value(32).run()
     at.button(key="_train.start").click().run()
     assert not errors(at), errors(at)
-    at.session_state["app.jobs"].get("train").wait(TIMEOUT)
+    final = at.session_state["app.jobs"].get("train").wait(TIMEOUT)
+    assert final.status == "finished", final.error
     at.run()
 
 

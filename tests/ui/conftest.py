@@ -45,3 +45,12 @@ def page(chromium, server):
     tab.goto(server.url)
     yield tab
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Every test here runs the app (AppTest or a browser): all are slow, left out by
+    ``pytest -m "not slow"``."""
+    here = __file__.rsplit("/", 1)[0]
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.slow)

@@ -1,10 +1,13 @@
 """AppTests of every page: fresh, and in a session with data, a model and a finished run.
 
-The trained session is built once per module through the pages themselves (Data, Model,
-Train), so these tests also check that moving between pages loses nothing.
+The training is done once per module through the pages themselves (Data, Model, Train), so
+these tests also check that moving between pages loses nothing. Each test then gets a session
+of its own with that data, model and finished job, over a copy of the store: what one test
+changes, no other test sees, whatever the order.
 """
 
 import re
+import shutil
 import time
 
 import numpy as np
@@ -19,12 +22,14 @@ from app_session import (
     new_app,
     open_page,
     plain,
+    set_tiny_model,
     shell,
     trained_run,
     trained_session,
 )
 
 from lstm_core.samples import load_sample
+from ui.jobs import JobRegistry
 
 
 @pytest.fixture(autouse=True)
@@ -35,11 +40,28 @@ def store(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained_once(tmp_path_factory):
+    """``(job, store folder)``: one finished training through the pages, and its store."""
+    folder = tmp_path_factory.mktemp("trained") / "store"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LSTM_LAB_STORE", str(tmp_path_factory.mktemp("trained-store")))
+        patch.setenv("LSTM_LAB_STORE", str(folder))
         at = trained_session()
-        yield at
+    return at.session_state["app.jobs"].get("train"), folder
+
+
+@pytest.fixture
+def trained(trained_once, store):
+    """A new session with the trained session's data, model and finished job, over a copy of
+    its store."""
+    job, folder = trained_once
+    shutil.copytree(folder, store)
+    at = new_app()
+    open_page(at, "data")
+    set_tiny_model(at)
+    registry = JobRegistry()
+    registry.put("train", job)
+    at.session_state["app.jobs"] = registry
+    return at.run()
 
 
 def dataframe_containing(at, column: str):

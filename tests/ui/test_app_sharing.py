@@ -1,11 +1,13 @@
 """Sharing settings: the page URL's query parameters and the experiment JSON."""
 
 import json
+import re
 
 import pytest
 from app_session import new_app, open_page, plain, shell, state_of
 
 from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
+from lstm_core.experiment_url import FIELDS
 from lstm_core.model import ModelSpec, parse_layers
 from lstm_core.train import TrainConfig
 
@@ -32,14 +34,44 @@ def test_settings_in_the_url_are_applied_when_a_session_starts():
 def test_the_url_follows_the_current_settings():
     at = open_page(new_app(), "data")
     at.number_input(key="data.lookback").set_value(24).run()
+    at.selectbox(key="data.scaler").set_value("standard").run()
     open_page(at, "model")
-    assert at.query_params == {
+    params = dict(at.query_params)
+    chosen = {
+        "v": "2",
         "sample": "airline",
+        "kind": "series",
         "lookback": "24",
-        "horizon": "1",
-        "stride": "1",
-        "layers": "lstm:32:seq,lstm:16",
+        "scaler": "standard",
     }
+    assert {name: params.get(name) for name in chosen} == chosen
+    assert params["layers"] == "lstm:32:seq,lstm:16"
+    written = {field.key for field in FIELDS if field.part != "data" and not field.derived}
+    written -= {"id_column", "target", "step_column", "task", "length", "max_length", "split_seed"}
+    assert written <= set(params), written - set(params)  # every setting of a series table
+
+
+def test_a_link_to_the_train_page_opens_with_its_data():
+    at = open_page(new_app(sample="airline", lookback="6", patience="4"), "train")
+    assert not [i.value for i in at.info if "No data yet" in i.value]
+    assert re.search(r"x_train \(\d+, 6, 1\)", plain(at.caption[0].value))
+    assert at.number_input(key="train.patience").value == 4
+
+
+def test_an_old_link_opens_and_names_what_it_cannot_restore():
+    at = new_app(sample="sine", lookback="10", epochs="3", colour="blue")
+    assert at.session_state["data.lookback"] == 10
+    notes = [plain(i.value) for i in at.sidebar.info]
+    assert any("colour are not known" in note for note in notes), notes
+
+
+def test_a_link_too_long_is_a_stored_experiment_id(monkeypatch):
+    monkeypatch.setattr("lstm_core.experiment_url.MAX_QUERY_CHARS", 50)
+    at = open_page(new_app(sample="airline", patience="5"), "train")
+    assert set(at.query_params) == {"v", "experiment"}
+    again = open_page(new_app(**at.query_params), "train")
+    assert again.number_input(key="train.patience").value == 5
+    assert again.session_state["data.origin"] == ("sample", "airline")
 
 
 @pytest.mark.parametrize(
@@ -107,7 +139,7 @@ def test_an_experiment_on_an_uploaded_file_waits_for_that_file():
     [
         (b"{not json", "not valid JSON"),
         (b'{"lstm_lab": 1, "model": {"layers": [{"kind": "lstm", "units": -3}]}}', "units"),
-        (b'{"lstm_lab": 1, "surprise": 1}', "unknown key(s) ['surprise']"),
+        (b'{"lstm_lab": 1, "surprise": 1}', "Unknown Experiment JSON key(s) ['surprise']"),
         (b"[" * 5000 + b"]" * 5000, "JSON"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Faults, in a real browser: the server killed mid-training, and a damaged run store.
+"""Faults, in a real browser: the server killed or stopped mid-training, a damaged run store.
 
 Each test starts its own server (local mode) on a run store in a temporary folder: one is
 killed with SIGKILL halfway through a run and started again on the same store; the other finds
@@ -32,6 +32,7 @@ pytestmark = pytest.mark.browser
 
 TINY = "sample=airline&layers=lstm:4&batch_size=16"
 KILL_AFTER_EPOCHS = 2
+STOP_EPOCHS = 60  # more than a stop leaves time for; few enough that Keras skips XLA's compile
 
 
 @contextmanager
@@ -102,6 +103,25 @@ def test_a_server_killed_mid_training_leaves_an_interrupted_run(chromium, tmp_pa
         expect(details.get_by_text(f"Run {killed['run_id']}: interrupted")).to_be_visible()
         expect_no_exception(page)
         screenshot(page, "faults_after_sigkill")
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_server_stopped_mid_training_exits_0_and_keeps_the_run(chromium, tmp_path, number):
+    store = tmp_path / "store"
+    store.mkdir()
+    with serving(chromium, store, TINY) as (server, page):
+        train(page, STOP_EPOCHS)
+        wait_for_new_run(store, set(), KILL_AFTER_EPOCHS)
+        sent = time.monotonic()
+        server.process.send_signal(number)
+        assert server.process.wait(timeout=30) == 0
+        took = time.monotonic() - sent
+    assert took < 10, f"the server took {took:.1f} s to stop"
+    (stopped,) = RunStore(store).list_runs().to_dict("records")
+    assert stopped["status"] == "interrupted"
+    assert KILL_AFTER_EPOCHS <= stopped["epochs"] < STOP_EPOCHS
+    log = (store / "server.log").read_text()
+    assert "Segmentation fault" not in log and "Traceback" not in log, log[-2000:]
 
 
 def test_a_damaged_store_is_reported_left_alone_and_replaced_in_memory(chromium, tmp_path):

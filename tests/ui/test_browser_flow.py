@@ -125,7 +125,7 @@ def configure_model(page: Page) -> None:
 
 def train_two_epochs(page: Page) -> None:
     """Train page: 2 epochs run in the background; the bar reaches the end, the loss is drawn,
-    and the test metrics are for the chosen target."""
+    and the test score stands beside its yardsticks."""
     area = open_page(page, "Train")
     set_number(area, "Epochs", 2)
     set_number(area, "Batch size", 32)
@@ -135,8 +135,9 @@ def train_two_epochs(page: Page) -> None:
     expect(progress.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect_chart_drawn(area.get_by_test_id("stVegaLiteChart").first)
     expect(area.get_by_role("heading", name="Test set")).to_be_visible()
-    per_target = dataframe_with(area, "RMSE")
-    expect(grid_cell(per_target, "load")).to_be_attached()
+    yardsticks = dataframe_with(area, "RMSE")
+    expect(grid_cell(yardsticks, "this model")).to_be_attached()
+    expect(grid_cell(yardsticks, "naive: the last value, repeated")).to_be_attached()
     expect(area.get_by_role("button", name="Download the model (.keras)")).to_be_visible()
     expect_no_exception(page)
     screenshot(page, "4_train")

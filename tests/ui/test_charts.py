@@ -1,10 +1,10 @@
-"""Tests for lstm_core.charts: the specs say what the pages promise (axes, scales, data)."""
+"""Tests for ui.charts: the specs say what the pages promise (axes, scales, data)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_core import charts
+from ui import charts
 
 HOSTILE = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "a.b[0]"]
 

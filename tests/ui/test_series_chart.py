@@ -1,4 +1,4 @@
-"""Tests for lstm_core.series_chart: the Data page's plot, a plain Vega-Lite spec."""
+"""Tests for ui.series_chart: the Data page's plot, a plain Vega-Lite spec."""
 
 import json
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from lstm_core.series_chart import series_chart
+from ui.series_chart import series_chart
 
 HOSTILE = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "a.b[0]"]
 
@@ -50,7 +50,7 @@ def test_series_chart_sets_no_colour_and_imports_no_altair():
     spec = series_chart(pd.DataFrame({"y": [1.0]}), ["y"])
     assert "color" not in spec["mark"] and "config" not in spec
     code = (
-        "import sys, pandas as pd; from lstm_core.series_chart import series_chart; "
+        "import sys, pandas as pd; from ui.series_chart import series_chart; "
         "series_chart(pd.DataFrame({'y': [1.0]}), ['y']); assert 'altair' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

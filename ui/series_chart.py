@@ -1,11 +1,11 @@
 """The Data page's plot of a series, as a plain Vega-Lite spec.
 
-Every other chart is built with Altair (``lstm_core.charts``), but this one is on the page a
+Every other chart is built with Altair (``ui.charts``), but this one is on the page a
 visitor opens first, and importing Altair and validating its first chart against the
 Vega-Lite schema cost about a third of a second there. Streamlit draws a spec dict as it is
 (``st.vega_lite_chart``), converting a DataFrame under ``data.values`` to Arrow, so this
 module needs neither Altair nor a schema check. It follows the same rules as
-``lstm_core.charts``: no hard-coded text colour, and user text (column names) only ever as
+``ui.charts``: no hard-coded text colour, and user text (column names) only ever as
 data values, never as field names.
 """
 

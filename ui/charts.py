@@ -1,6 +1,6 @@
 """Altair chart builders for the dashboard: losses, predictions, states and gradients.
 
-(The Data page's series plot is a plain Vega-Lite spec, in ``lstm_core.series_chart``, so that
+(The Data page's series plot is a plain Vega-Lite spec, in ``ui.series_chart``, so that
 the first page a visitor opens does not import Altair.)
 
 Every builder takes NumPy arrays or DataFrames and returns an Altair chart; none draws
@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lstm_core.series_chart import MAX_POINTS, thin
+from ui.series_chart import MAX_POINTS, thin
 
 # A neutral mid-grey reads on white and on Streamlit's dark background alike (a text mark
 # gets no colour from the theme, so the baseline's label uses it too).
