@@ -159,9 +159,9 @@ def test_data_page_shows_a_sample_and_its_window_shapes():
     assert at.dataframe[0].value.shape == (144, 2)
     shapes = dataframe_containing(at, "split")
     assert shapes["x: (samples, timesteps, features)"].tolist() == [
-        "(88, 12, 1)",
-        "(22, 12, 1)",
-        "(22, 12, 1)",
+        "(89, 12, 1)",
+        "(21, 12, 1)",
+        "(21, 12, 1)",
     ]
     assert charts(at)[0]["encoding"]["x"]["type"] == "temporal"
 
@@ -170,7 +170,7 @@ def test_changing_lookback_and_sample_changes_the_shapes():
     at = open_page(new_app(), "data")
     at.number_input(key="data.lookback").set_value(24).run()
     assert (
-        dataframe_containing(at, "split")["x: (samples, timesteps, features)"][0] == "(76, 24, 1)"
+        dataframe_containing(at, "split")["x: (samples, timesteps, features)"][0] == "(77, 24, 1)"
     )
     at.selectbox(key="data.sample").set_value("sine").run()
     assert at.multiselect(key="data.features").value == ["driver", "slow", "response"]
@@ -395,7 +395,7 @@ def test_states_page_opens_a_stored_run_without_training_in_this_session(store):
     assert not errors(at)
     assert at.code[0].value.startswith("i_t[0] = σ(pre-activation")  # a step, written out
     # The airline sample windowed as the run was: 22 test windows of 12 steps.
-    assert at.number_input(key="states.sample").max == 21
+    assert at.number_input(key="states.sample").max == 20  # 21 test windows of the differenced airline sample
 
 
 def test_states_page_offers_this_sessions_model_first_then_other_stored_runs(store):
@@ -430,7 +430,7 @@ def test_a_stored_run_on_a_file_opens_when_that_file_is_loaded(store):
     code = f"from ui import inspection\nst.session_state['opened'] = inspection.open_choice({run_id!r})"
     loaded = {"data.title": "my_sales.csv", "data.frame": load_sample("airline")}
     opened = shell(code, loaded).session_state["opened"]
-    assert opened.run_id == run_id and opened.windows.x_test.shape == (22, 12, 1)
+    assert opened.run_id == run_id and opened.windows.x_test.shape == (21, 12, 1)
     assert opened.model.input_shape == (None, 12, 1)
 
 
