@@ -312,7 +312,8 @@ st.caption(
 )
 state.ensure("data", {"source": SOURCES[0], "sample": samples.sample_names()[0]})
 if dataset.frame() is None and state.get("data", "source") == SOURCES[0]:
-    attempt(dataset.load_sample, state.get("data", "sample"))
+    # The first visit's sample: a link's epochs and batch size, if any, stay.
+    attempt(dataset.load_sample, state.get("data", "sample"), keep_training=True)
 
 st.radio(
     "Where the data comes from",

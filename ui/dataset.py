@@ -56,10 +56,10 @@ def kind() -> str:
     return state.get("data", "kind", "series")
 
 
-def load_sample(name: str) -> None:
+def load_sample(name: str, *, keep_training: bool = False) -> None:
     """Load a bundled sample, its natural windowing and its epochs and batch size
     (``samples.SAMPLE_TRAIN_FIELDS``; the other settings stay as set); ``DataError`` if it
-    fails."""
+    fails. With ``keep_training``, training settings already chosen (by a link, say) stay."""
     from ui.training import put_config  # ui.training reads this module's windows
 
     df = samples.load_sample(name)  # DataError for an unknown name
@@ -67,7 +67,12 @@ def load_sample(name: str) -> None:
     _set_frame(df, title=sample.title, source=("sample", name))
     state.put("data", "kind", sample.kind)
     apply_spec(sample.spec)
-    put_config(sample.train, samples.SAMPLE_TRAIN_FIELDS)
+    fields = [
+        field
+        for field in samples.SAMPLE_TRAIN_FIELDS
+        if not (keep_training and state.get("train", field) is not None)
+    ]
+    put_config(sample.train, fields)
 
 
 def load_upload(filename: str, content: bytes) -> None:

@@ -144,9 +144,11 @@ def train_two_epochs(page: Page) -> None:
 
 
 def inspect_states(page: Page) -> None:
-    """States page: a chosen sample and layer of the trained model, as heatmaps and tables."""
+    """States page: a chosen sample and layer of the trained model, the whole sample on one
+    time axis, what each layer returned and its final states."""
     area = open_page(page, "States")
     set_number(area, re.compile(r"^Sample \(0 to \d+\)"), 3)
+    area.get_by_role("tab", name="The whole sample").click()
     returned = markdown_table_with(area, "tensor")
     expect(returned.get_by_role("cell", name="c", exact=True)).to_be_visible()
     # One sample is a batch of one: layer_1 returned [output, h, c] for it.
@@ -155,12 +157,10 @@ def inspect_states(page: Page) -> None:
         ("h", "(1, 6)"),
         ("c", "(1, 6)"),
     ]
+    expect_chart_drawn(area.get_by_test_id("stTabs").get_by_test_id("stVegaLiteChart").first)
     choose(area, "Layer", "layer_2 (LSTM, 4 units)")
-    expect(area.get_by_role("heading", name="layer_2, step by step")).to_be_visible()
     expect(returned.get_by_role("row")).to_have_count(2)  # the header and layer_2's output
     assert [row["tensor"] for row in table_records(returned)] == ["output"]
-    expect(area.get_by_role("tab", name="f: forget gate")).to_be_visible()
-    expect_chart_drawn(area.get_by_test_id("stTabs").get_by_test_id("stVegaLiteChart").first)
     final = dataframe_with(area, "c_T")
     # One row per unit of layer_2, and the header (the grid redraws a moment after the rest).
     expect(final.locator("[role=grid] [role=row]")).to_have_count(5)
