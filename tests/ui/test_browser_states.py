@@ -94,7 +94,10 @@ def test_train_the_demo_and_play_ten_steps_of_the_cell(page: Page):
         settle(page)
         expect(area.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
         expect(
-            area.get_by_test_id("stVegaLiteChart").or_(area.get_by_test_id("stDataFrame")).first
+            area.get_by_test_id("stVegaLiteChart")
+            .or_(area.get_by_test_id("stDataFrame"))
+            .filter(visible=True)
+            .first
         ).to_be_visible()
         expect_no_exception(page)
         screenshot(page, name)
