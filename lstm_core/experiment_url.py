@@ -101,7 +101,8 @@ OPTIONAL_FLOAT = Codec(
 )
 BOOL = Codec(lambda v: "true" if v else "false", _read_bool, "true or false")
 TEXT = Codec(str, str, "text")
-OPTIONAL_TEXT = Codec(lambda v: None if v is None else str(v), str, "text")  # absent: None
+# None is written as an empty value, so that it also overrides a sample's own column.
+OPTIONAL_TEXT = Codec(lambda v: "" if v is None else str(v), lambda t: t or None, "text or empty")
 NAMES = Codec(
     _write_names,
     _read_names,

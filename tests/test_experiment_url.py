@@ -123,6 +123,15 @@ def test_any_valid_experiment_survives_url_encode_and_decode(experiment):
     assert notes == []
 
 
+def test_no_step_column_overrides_the_samples_own():
+    """Found by the property above: the shapes sample orders its rows by ``step``; a link that
+    says no step column must not get the sample's back."""
+    window = SequenceSpec(id_column="id", features=("x",), target="label", step_column=None)
+    experiment = Experiment(data={"sample": "shapes"}, window=window)
+    decoded, _ = from_params(through_address_bar(to_params(experiment)))
+    assert decoded.window.step_column is None
+
+
 def test_every_field_of_every_part_has_a_url_parameter():
     full = Experiment(
         data={"sample": "airline"},
