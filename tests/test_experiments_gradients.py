@@ -76,6 +76,7 @@ def _hidden_gradient_by_finite_differences(model, x, y, eps=1e-6):
     return grads
 
 
+@pytest.mark.tensorflow_only  # its reference is a tf.GradientTape; JAX: test_experiments_backends
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
 def test_hidden_state_gradient_matches_finite_differences(float64, kind, go_backwards):
@@ -108,6 +109,7 @@ def test_lstm_gradients_match_a_float64_bptt_by_hand(sequences, go_backwards):
         assert profile["dL_dc"].iloc[last_read] == pytest.approx(profile["dL_dc"].max())
 
 
+@pytest.mark.tensorflow_only  # its reference is a tf.GradientTape; JAX: test_experiments_backends
 @pytest.mark.parametrize(
     ("layers", "mask_value"),
     [
@@ -174,6 +176,7 @@ def test_forget_bias_init_shows_in_the_forget_gate():
     assert mean_forget("one") > mean_forget("zeros") + 0.15
 
 
+@pytest.mark.tensorflow_only  # its reference is a tf.GradientTape; JAX: test_experiments_backends
 def test_profiler_is_reusable_and_follows_the_weights():
     model = build_model(ModelSpec((LayerSpec("rnn", units=3),)), 4, 2, seed=0)
     x, y = _data(batch=2, timesteps=4, features=2)
@@ -187,6 +190,7 @@ def test_profiler_is_reusable_and_follows_the_weights():
     assert not np.allclose(first["dL_dh"], second["dL_dh"])
 
 
+@pytest.mark.tensorflow_only  # its reference is a tf.GradientTape; JAX: test_experiments_backends
 def test_copy_task_model_with_its_own_loss():
     from lstm_core.experiments.compare import build_task_model
     from lstm_core.experiments.config import CompareConfig
@@ -205,6 +209,7 @@ def test_copy_task_model_with_its_own_loss():
     np.testing.assert_allclose(profile["dL_dx"], direct, rtol=1e-5, atol=1e-9)
 
 
+@pytest.mark.tensorflow_only  # thresholds measured on TensorFlow's initial weights; JAX draws others
 def test_copy_profile_of_the_recall_loss_decays_for_an_untrained_simple_rnn():
     from lstm_core.experiments.compare import build_task_model
     from lstm_core.experiments.config import CompareConfig
