@@ -45,7 +45,7 @@ def test_train_the_demo_and_play_ten_steps_of_the_cell(page: Page):
     area.get_by_role("button", name="Stop training").click()
     expect(progress).to_contain_text("Stopped", timeout=DEMO_TIMEOUT_MS)
     expect(area.get_by_role("heading", name="Inside the model")).to_be_visible()
-    expect(dataframe_with(area, "status")).to_be_visible()  # the demo's run, kept
+    expect(dataframe_with(area, "memory (steps)")).to_be_visible()
     expect_no_exception(page)
     screenshot(page, "states_1_train_diagnosis")
 
