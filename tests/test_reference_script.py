@@ -34,3 +34,17 @@ def test_table_carries_the_solved_share_of_each_cell():
     assert "| SimpleRNN solved | LSTM solved |" in header
     assert "| 0 | 0.1635 | 0.0016 | 8.1% | 97.4% | 15 |" in page
     assert "|error| < 0.04" in page and "solves 7.8%" in page
+
+
+def test_readme_shows_the_written_table_with_its_solved_columns():
+    """The README's reference table is the one the script last wrote, 0.04 criterion included."""
+    repo = SCRIPT.parents[1]
+
+    def table(path: Path) -> list[str]:
+        lines = path.read_text().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("| seed | SimpleRNN"))
+        return [line for line in lines[start:] if line.startswith("|")][: 2 + 5]
+
+    written = table(repo / "docs" / "reference-comparison.md")
+    assert "SimpleRNN solved" in written[0] and "LSTM solved" in written[0]
+    assert table(repo / "README.md") == written
