@@ -17,6 +17,7 @@ import TensorFlow again (10-20 s on two busy cores). No TensorFlow op runs befor
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import json
 import os
 import random
@@ -45,6 +46,8 @@ EPOCHS_WAIT_S = 300.0  # the longest a trial waits for its epochs (two busy core
 def serve(store: Path, windows, spec, trial: int) -> None:
     """The child: train until a signal comes, then return from main (the interpreter exits)."""
     stopped = threading.Event()
+    # A child that does not end gets SIGUSR1 before SIGKILL: every thread's stack to stderr.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stopped.set())
     shutdown.install()
@@ -58,7 +61,12 @@ def serve(store: Path, windows, spec, trial: int) -> None:
             dataset={"name": "airline", "sample": "airline"},
             window_spec=SAMPLES["airline"].spec,
         ).start()
-    stopped.wait()
+    # Poll rather than block: the kernel may deliver the signal to any thread (TensorFlow's
+    # among them), and a main thread blocked in a lock without timeout then never runs the
+    # Python handler (seen: a child left waiting with its SIGTERM pending). A server's main
+    # thread runs an event loop that wakes often, so it runs the handler soon; so does this.
+    while not stopped.wait(0.1):
+        pass
 
 
 def main(store: Path, trials: int, seed: int) -> None:
@@ -119,6 +127,8 @@ def _wait(child: int) -> int:
         if done:
             return status
         time.sleep(0.05)
+    os.kill(child, signal.SIGUSR1)  # where it hangs, on stderr (see serve)
+    time.sleep(1.0)
     os.kill(child, signal.SIGKILL)
     return os.waitpid(child, 0)[1]
 

@@ -120,6 +120,7 @@ def test_the_app_takes_keras_backend_from_its_secrets(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.own_processes  # each side in a fresh process of its backend: once is enough
 @pytest.mark.parametrize("trained_on, opened_on", [("tensorflow", "jax"), ("jax", "tensorflow")])
 def test_a_run_trained_on_one_backend_opens_and_inspects_on_the_other(
     tmp_path, trained_on, opened_on

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from bptt import lstm_bptt
 
-pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
+# Trains models (left out by pytest -m "not slow"); runs both backends itself, so the JAX pass
+# leaves it out.
+pytestmark = [pytest.mark.slow, pytest.mark.own_processes]
 
 SCRIPT = Path(__file__).with_name("gradient_profile_run.py")
 REPO = SCRIPT.parents[1]
