@@ -362,7 +362,7 @@ CELLS: dict[str, Cell] = {
                 (
                     "ph",
                     Parts(peepholes=True),
-                    "nothing; adds peepholes: i and f read c_t-1, o reads c_t",
+                    "nothing, it adds peepholes: i and f read c_t-1, o reads c_t",
                 ),
             )
         ),

@@ -100,15 +100,32 @@ class VariantLSTMCell(keras.layers.Layer):
         ]
         return ops.concatenate(blocks)
 
+    def get_initial_state(self, batch_size=None):
+        """Zeros for ``h`` and ``c``, each ``(batch_size, units)``, as Keras' LSTMCell."""
+        return [ops.zeros((batch_size, size), dtype=self.compute_dtype) for size in self.state_size]
+
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states
-        h, c = self.step(inputs, h_prev, c_prev)
-        return h, [h, c]
+        values = self.values(inputs, h_prev, c_prev)
+        return values["h"], [values["h"], values["c"]]
 
     def step(self, x_t, h_prev, c_prev, c_probe=None):
-        """One step, with ``c_probe`` (``(batch, units)`` or None) added to ``c_t`` before
-        anything reads it, so its gradient is the total ``dL/dc_t``
-        (``lstm_core.experiments.probe``). Returns ``(h_t, c_t)``."""
+        """``(h_t, c_t)``, each ``(batch, units)``, with ``c_probe`` added to ``c_t``; see
+        ``values``."""
+        values = self.values(x_t, h_prev, c_prev, c_probe)
+        return values["h"], values["c"]
+
+    def values(self, x_t, h_prev, c_prev, c_probe=None) -> dict:
+        """Every value of one step: ``pre_<block>``, the gates of ``Parts.gates``, ``c``, ``h``.
+
+        Args:
+            x_t: ``(batch, features)``; h_prev, c_prev: ``(batch, units)``.
+            c_probe: ``(batch, units)`` or None, added to ``c_t`` before anything reads it, so
+                its gradient is the total ``dL/dc_t`` (``lstm_core.experiments.probe``).
+
+        Returns:
+            A dict of ``(batch, units)`` tensors, as ``lstm_core.reference.variant_cell``.
+        """
         parts = self.parts
         z = ops.matmul(x_t, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
         z = z + self.bias  # (B, blocks * U)
@@ -116,22 +133,27 @@ class VariantLSTMCell(keras.layers.Layer):
         if parts.peepholes:  # i and f look at the cell state before the step
             pre["i"] = pre["i"] + self.peephole[0] * c_prev
             pre["f"] = pre["f"] + self.peephole[1] * c_prev
-        f = ops.sigmoid(pre["f"]) if parts.forget_gate else None
+        gates = {}
+        if parts.forget_gate:
+            gates["f"] = ops.sigmoid(pre["f"])
         if parts.coupled:
-            i = 1.0 - f
-        else:
-            i = ops.sigmoid(pre["i"]) if parts.input_gate else None
-        g = ops.tanh(pre["g"]) if parts.input_activation else pre["g"]
-        kept = c_prev if f is None else f * c_prev
-        c = kept + (g if i is None else i * g)  # (B, U)
+            gates["i"] = 1.0 - gates["f"]
+        elif parts.input_gate:
+            gates["i"] = ops.sigmoid(pre["i"])
+        gates["g"] = ops.tanh(pre["g"]) if parts.input_activation else pre["g"]
+        kept = gates["f"] * c_prev if "f" in gates else c_prev
+        c = kept + (gates["i"] * gates["g"] if "i" in gates else gates["g"])  # (B, U)
         if c_probe is not None:
             c = c + c_probe
-        shown = ops.tanh(c) if parts.output_activation else c
-        if not parts.output_gate:
-            return shown, c
-        if parts.peepholes:  # o looks at the new cell state
-            pre["o"] = pre["o"] + self.peephole[2] * c
-        return ops.sigmoid(pre["o"]) * shown, c
+        h = ops.tanh(c) if parts.output_activation else c
+        if parts.output_gate:
+            if parts.peepholes:  # o looks at the new cell state
+                pre["o"] = pre["o"] + self.peephole[2] * c
+            gates["o"] = ops.sigmoid(pre["o"])
+            h = gates["o"] * h
+        values = {f"pre_{name}": value for name, value in pre.items()}
+        values.update({gate: gates[gate] for gate in parts.gates})
+        return {**values, "c": c, "h": h}
 
     def get_config(self):
         return {
