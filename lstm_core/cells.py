@@ -113,6 +113,11 @@ class Cell:
         """What one step computes besides its states: ``("i", "f", "g", "o")`` for an LSTM."""
         return tuple(gate.name for gate in self.gates)
 
+    @property
+    def label(self) -> str:
+        """What a reader calls it: Keras' class, or a variant's abbreviation, "CIFG"."""
+        return self.keras_class if self.parts is None else self.kind.upper()
+
     def signal(self, name: str) -> Signal:
         """The gate or state called ``name``."""
         return next(signal for signal in (*self.states, *self.gates) if signal.name == name)
@@ -237,7 +242,9 @@ def _variant_arithmetic(parts: Parts) -> tuple[str, ...]:
         elif not squash[gate]:
             lines.append(f"{gate}_t{{u}} = pre-activation {{pre_{gate}}} = {{{gate}}}")
         else:
-            lines.append(f"{gate}_t{{u}} = {squash[gate]}(pre-activation {{pre_{gate}}}) = {{{gate}}}")
+            lines.append(
+                f"{gate}_t{{u}} = {squash[gate]}(pre-activation {{pre_{gate}}}) = {{{gate}}}"
+            )
     keep = "{f} × {c_prev}" if parts.forget_gate else "{c_prev}"
     write = "{i} × {g}" if parts.input_gate else "{g}"
     formulas = _variant_formulas(parts)
@@ -246,6 +253,7 @@ def _variant_arithmetic(parts: Parts) -> tuple[str, ...]:
     value = f"{{o}} × {shown}" if parts.output_gate else shown
     lines.append(f"h_t{{u}} = {formulas['h']} = {value} = {{h}}")
     return tuple(lines)
+
 
 CELLS: dict[str, Cell] = {
     cell.kind: cell
@@ -369,7 +377,9 @@ CELLS: dict[str, Cell] = {
     )
 }
 KINDS = tuple(CELLS)  # every kind, in the order pickers show them
-KERAS_CLASS = {kind: cell.keras_class for kind, cell in CELLS.items()}  # "lstm" -> "LSTM"
+# The name pages and messages show: Keras' layer class ("lstm" -> "LSTM"), or for an LSTM
+# variant, whose layer is a keras.layers.RNN, Greff et al.'s abbreviation ("cifg" -> "CIFG").
+KERAS_CLASS = {kind: cell.label for kind, cell in CELLS.items()}
 FORGET_BIAS_KINDS = tuple(kind for kind, cell in CELLS.items() if cell.forget_bias)
 VARIANTS = tuple(kind for kind, cell in CELLS.items() if cell.parts is not None)  # Greff's
 

@@ -245,10 +245,9 @@ def variant_cell(parts, xw_t, h, c, recurrent_kernel, peephole=None) -> dict[str
         pre["f"] = pre["f"] + peephole[1] * c
     one = np.ones_like(c)
     f = sigmoid(pre["f"]) if parts.forget_gate else one
-    if parts.coupled:
+    i = sigmoid(pre["i"]) if parts.input_gate and not parts.coupled else one
+    if parts.coupled:  # CIFG: the input gate writes what the forget gate lets go
         i = 1.0 - f
-    else:
-        i = sigmoid(pre["i"]) if parts.input_gate else one
     g = np.tanh(pre["g"]) if parts.input_activation else pre["g"]
     c_new = f * c + i * g
     if parts.peepholes:

@@ -184,9 +184,10 @@ def test_the_model_page_description_counts_and_explains_a_variant():
     rows = describe(spec, TIMESTEPS, FEATURES)
     assert rows[0]["params"] == 3 * (8 * (FEATURES + 8) + 8)  # i, g, o blocks
     assert rows[1]["params"] == 4 * (4 * (8 + 4) + 4) + 3 * 4  # + peepholes
-    assert count_params(spec, TIMESTEPS, FEATURES) == build_model(
-        spec, TIMESTEPS, FEATURES, seed=0
-    ).count_params()
+    assert (
+        count_params(spec, TIMESTEPS, FEATURES)
+        == build_model(spec, TIMESTEPS, FEATURES, seed=0).count_params()
+    )
     assert "forget gate" in rows[0]["removes"]
     assert "no built-in equivalent" in rows[1]["pytorch"]
 
@@ -210,7 +211,13 @@ def _jax_gradients(parts, weights, head, x, y):
             if parts.peepholes:
                 pre["i"], pre["f"] = pre["i"] + peephole[0] * c, pre["f"] + peephole[1] * c
             f = jax.nn.sigmoid(pre["f"]) if parts.forget_gate else 1.0
-            i = (1.0 - f) if parts.coupled else jax.nn.sigmoid(pre["i"]) if parts.input_gate else 1.0
+            i = (
+                (1.0 - f)
+                if parts.coupled
+                else jax.nn.sigmoid(pre["i"])
+                if parts.input_gate
+                else 1.0
+            )
             g = jnp.tanh(pre["g"]) if parts.input_activation else pre["g"]
             c = f * c + i * g + probe_c[:, t]
             if parts.peepholes:

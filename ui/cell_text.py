@@ -38,6 +38,8 @@ SHORT = {
     "h": "h: hidden state",
     "c": "c: cell state",
 }
+
+
 def units_phrase(kind: str) -> str:
     """What ``units`` sizes for this kind: a GRU and a SimpleRNN have no ``c``."""
     return "the size of " + " and ".join(CELLS[kind].state_names)

@@ -178,7 +178,7 @@ def run_compare(
     for kind in config.kinds:
         if should_stop and should_stop():
             break
-        result.results[kind] = _train_kind(
+        result.results[kind] = train_kind(
             config, kind, (x, y, x_val, y_val), on_epoch or _ignore, should_stop or _never
         )
     result.stopped = len(result.results) < len(config.kinds) or any(
@@ -187,9 +187,17 @@ def run_compare(
     return result
 
 
-def _train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) -> CellResult:
+def train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) -> CellResult:
     """Build, profile and train one kind; profiles at the epochs of ``epochs_to_profile``
-    that training reaches."""
+    that training reaches.
+
+    Args:
+        config: the settings; ``config.seed`` seeds the weights and the shuffle order.
+        kind: a key of ``lstm_core.cells.CELLS``.
+        data: ``(x, y, x_val, y_val)`` of ``config.task`` (``make_task``'s shapes).
+        on_epoch: called as ``on_epoch(kind, epoch, val_loss)`` after every epoch.
+        should_stop: polled after every epoch; True stops training after it.
+    """
     import keras
 
     x, y, x_val, y_val = data
