@@ -65,6 +65,7 @@ class VariantLSTMCell(keras.layers.Layer):
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.unit_forget_bias = unit_forget_bias
         self.seed = seed
+        self.use_bias = True  # always, as Keras' LSTMCell by default (read by inspect)
         self.state_size = [units, units]
         self.output_size = units
 

@@ -1,0 +1,59 @@
+"""AppTests of the Ablation lab page: its settings, a refused setting's message, a tiny ablation
+run to its ranked table and charts, and the shipped reference shown at once."""
+
+import pytest
+from app_session import charts, errors, new_app, open_page, plain
+
+from lstm_core.experiments.ablation import load_reference
+
+TINY = {"seeds": 1, "timesteps": 6, "units": 3, "epochs": 1, "n_train": 32, "batch_size": 16}
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    """Each test's runs go to its own store folder."""
+    monkeypatch.setenv("LSTM_LAB_STORE", str(tmp_path / "store"))
+
+
+def tiny_page(variants=("lstm", "nfg")):
+    at = open_page(new_app(), "ablation")
+    for key, value in TINY.items():
+        at.number_input(key=f"ablation.{key}").set_value(value)
+    at.multiselect(key="ablation.variants").set_value(list(variants))
+    return at.run()
+
+
+def test_the_page_offers_every_variant_by_its_abbreviation():
+    at = open_page(new_app(), "ablation")
+    assert not errors(at)
+    picker = at.multiselect(key="ablation.variants")
+    assert picker.value == ["lstm", "nig", "nfg", "nog", "niaf", "noaf", "cifg", "ph"]
+    assert "CIFG" in picker.options and "LSTM" in picker.options
+    reference = load_reference()
+    titles = [plain(header.value) for header in at.subheader]
+    assert ("The reference ablation" in titles) == (reference is not None)
+
+
+def test_no_variant_chosen_is_refused_with_the_fix():
+    at = tiny_page(variants=())
+    at.button(key="_ablation.start").click().run()
+    (message,) = errors(at)
+    assert "AblationConfig variants must be a non-empty tuple" in message
+    assert "e.g. ('lstm', 'nfg', 'cifg')" in message
+
+
+@pytest.mark.slow
+def test_a_tiny_ablation_ends_in_a_ranked_table_and_two_charts():
+    at = tiny_page()
+    at.button(key="_ablation.start").click().run()
+    job = at.session_state["app.jobs"].get("ablation")
+    assert job.wait(300).status == "finished", job.snapshot().error
+    at.run()
+    assert not errors(at)
+    table = at.dataframe[0].value
+    assert sorted(table["cell"]) == ["LSTM", "NFG"]
+    assert list(table["rank"]) == [1, 2]
+    assert list(table["median val loss"]) == sorted(table["median val loss"])
+    assert table["remember-nothing loss"].tolist() == pytest.approx([1 / 6, 1 / 6])
+    finals, curves = charts(at)[:2]
+    assert finals["layer"][0]["encoding"]["y"]["sort"] == list(table["cell"])
