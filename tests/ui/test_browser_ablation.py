@@ -1,0 +1,56 @@
+"""The Ablation lab in a real browser at 1280x800: choose two cells, run a tiny ablation, read
+the ranked table and its charts beside the shipped reference.
+
+The screenshots under ``test-output/screenshots/`` are for a person to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser import (
+    TRAIN_TIMEOUT_MS,
+    dataframe_with,
+    expect_chart_drawn,
+    expect_no_exception,
+    grid_rows,
+    open_page,
+    screenshot,
+    set_number,
+    settle,
+)
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+WINDOW = {"width": 1280, "height": 800}
+CELLS = "Cells: Keras' LSTM and the variants"
+# TensorFlow's import and two tiny trainings on 2 cores shared with other test runs.
+ABLATION_TIMEOUT_MS = 4 * TRAIN_TIMEOUT_MS
+
+
+def test_a_tiny_ablation_ranks_two_cells(page: Page):
+    page.set_viewport_size(WINDOW)
+    area = open_page(page, "Ablation lab")
+    for label, value in (("Seeds (0, 1, ...)", 1), ("Timesteps", 6), ("Units", 3),
+                         ("Epochs", 1), ("Training sequences", 32), ("Batch size", 16)):  # fmt: skip
+        set_number(area, label, value)
+    picker = area.get_by_role("combobox", name=CELLS, exact=False)
+    for _ in range(6):  # keep LSTM and NIG: Backspace drops the last cell chosen
+        settle(page)
+        picker.click()
+        picker.press("Backspace")
+    settle(page)
+    expect(area.get_by_text("CIFG", exact=True)).to_have_count(0)
+    area.get_by_role("button", name="Run the ablation").click()
+    table = dataframe_with(area, "median val loss").first
+    expect(table).to_be_visible(timeout=ABLATION_TIMEOUT_MS)
+    settle(page)
+    rows = grid_rows(table)
+    header = rows[0]
+    assert "rank" in header and "cell" in header, header
+    ranked = {row[header.index("rank")]: row[header.index("cell")] for row in rows[1:]}
+    assert sorted(ranked) == ["1", "2"] and sorted(ranked.values()) == ["LSTM", "NIG"]
+    charts = area.get_by_test_id("stVegaLiteChart")
+    expect_chart_drawn(charts.first)
+    expect_no_exception(page)
+    screenshot(page, "ablation_1_tiny_run")
