@@ -57,3 +57,15 @@ def test_a_tiny_ablation_ends_in_a_ranked_table_and_two_charts():
     assert table["remember-nothing loss"].tolist() == pytest.approx([1 / 6, 1 / 6])
     finals, curves = charts(at)[:2]
     assert finals["layer"][0]["encoding"]["y"]["sort"] == list(table["cell"])
+
+
+def test_a_shared_link_with_variants_opens_the_model_page_with_what_each_removes():
+    at = open_page(new_app(sample="sine", lookback="10", layers="cifg:8:seq,nfg:4"), "model")
+    assert not errors(at)
+    notes = [plain(caption.value) for caption in at.caption]
+    assert any(note.startswith("layer_1 is the cifg variant") and "i = 1 - f" in note
+               for note in notes), notes  # fmt: skip
+    assert any("layer_2 is the nfg variant" in note and "forget gate" in note for note in notes)
+    tables = "\n".join(plain(markdown.value) for markdown in at.markdown)
+    assert "layer_1 (CIFG, 8 units)" in tables
+    assert "PyTorch has no built-in equivalent of the cifg cell" in tables
