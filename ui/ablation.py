@@ -66,13 +66,17 @@ def summary_frame(result) -> pd.DataFrame:
                 "spread (min - max)": f"{row['min_val_loss']:.4f} - {row['max_val_loss']:.4f}",
                 "remember-nothing loss": row["baseline"],
                 "solved (|error| < 0.04)": _percent(row["median_solved"]),
-                "gradient reach before": row["reach_before"],
-                "gradient reach after": row["reach_after"],
+                "gradient reach before": _scientific(row["reach_before"]),
+                "gradient reach after": _scientific(row["reach_after"]),
                 "seeds": row["seeds"],
                 "params": row["params"],
             }
         )
     return pd.DataFrame(rows)
+
+
+def _scientific(value) -> str:
+    return "-" if value is None else f"{value:.1e}"
 
 
 def _percent(value) -> str:
@@ -111,7 +115,7 @@ def final_loss_chart(result) -> alt.LayerChart:
         .mark_rule(strokeDash=[4, 4], color="gray")
         .encode(x="baseline:Q")
     )
-    return alt.layer(dots, ticks, rule).properties(height=28 * len(order) + 20)
+    return alt.layer(dots, ticks, rule).properties(height=max(120, 28 * len(order) + 20))
 
 
 def median_curves_chart(result) -> alt.LayerChart:
