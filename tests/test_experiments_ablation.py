@@ -52,7 +52,7 @@ def test_the_config_round_trips_through_json():
         ({"variants": ()}, r"AblationConfig variants must be a non-empty tuple .* got \(\)"),
         ({"variants": ("lstm", "cfig")}, r"variants must be .* got \('lstm', 'cfig'\)"),
         ({"seeds": (0, 0)}, r"seeds must be a non-empty tuple of different seeds, got \(0, 0\)"),
-        ({"units": 0}, r"units must be between 1 and"),
+        ({"units": 0}, r"^AblationConfig units must be between 1 and"),
         ({"task": "sort"}, r"sort"),
     ],
 )

@@ -117,7 +117,10 @@ def check_ablation(config: AblationConfig, limits: Limits | None = None) -> Abla
     for seed in (*seeds, config.data_seed):
         check_int(seed, "seeds" if seed in seeds else "data_seed", owner=OWNER, min_val=0,
                   max_val=MAX_SEED - 1)  # fmt: skip
-    check_compare(config.run_config(seeds[0]), limits)  # the task, ranges and memory
+    try:  # the task, ranges and memory, as the comparison checks them; worded as ours
+        check_compare(config.run_config(seeds[0]), limits)
+    except ConfigError as error:
+        raise ConfigError(str(error).replace("CompareConfig", OWNER)) from None
     return config
 
 
