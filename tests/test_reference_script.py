@@ -55,3 +55,17 @@ def test_the_ablation_table_ranks_every_cell_and_keeps_the_words_around_it(tmp_p
     assert (
         doc.read_text() == f"# words before\n{script.START}\nnew table\n{script.END}\nwords after\n"
     )
+
+
+def test_readme_shows_the_written_table_with_its_solved_columns():
+    """The README's reference table is the one the script last wrote, 0.04 criterion included."""
+    repo = SCRIPT.parents[1]
+
+    def table(path: Path) -> list[str]:
+        lines = path.read_text().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("| seed | SimpleRNN"))
+        return [line for line in lines[start:] if line.startswith("|")][: 2 + 5]
+
+    written = table(repo / "docs" / "reference-comparison.md")
+    assert "SimpleRNN solved" in written[0] and "LSTM solved" in written[0]
+    assert table(repo / "README.md") == written
