@@ -4,15 +4,16 @@ import streamlit as st
 
 from lstm_core.experiments.ablation import load_reference
 from lstm_core.model import FORGET_BIASES, KERAS_CLASS, KINDS
-from ui import ablation, jobs, state
+from ui import ablation, dataset, jobs, state
 from ui.router import ensure_routed
-from ui.text import escape_markdown
+from ui.text import escape_markdown, shape_text
 
 ensure_routed()
 
 TASKS = {
     "adding": "Adding problem: add the two marked values (MSE)",
     "copy": "Copy memory: recall 10 symbols after a delay (cross-entropy)",
+    "windows": "Your data (the Data page's windows)",
 }
 STATUS = {
     "pending": "Starting",
@@ -25,9 +26,24 @@ STATUS = {
 
 def settings() -> None:
     state.ensure(ablation.PAGE, ablation.defaults())
-    st.selectbox(
-        "Task", list(TASKS), key="ablation.task", format_func=TASKS.get, persist_state="session"
-    )
+    windows = dataset.windows()
+    tasks = [task for task in TASKS if task != "windows" or windows is not None]
+    state.keep_choice(ablation.PAGE, "task", tasks)
+    st.selectbox("Task", tasks, key="ablation.task", format_func=TASKS.get, persist_state="session")
+    own = state.get(ablation.PAGE, "task") == "windows"
+    if windows is None:
+        st.caption(
+            "To compare the cells on your own data, pick a sample or upload a CSV on the Data "
+            "page: once it has cut windows, this list offers them."
+        )
+    elif own:
+        st.caption(
+            escape_markdown(
+                f"Every cell trains on the windows of {dataset.title()}: x_train "
+                f"{shape_text(windows.x_train.shape)}, x_val {shape_text(windows.x_val.shape)}, "
+                f"x_test {shape_text(windows.x_test.shape)}. Timesteps and sequences are theirs."
+            )
+        )
     st.multiselect(
         "Cells: Keras' LSTM and the variants (nig: no input gate, nfg: no forget gate, nog: no "
         "output gate, niaf/noaf: no input/output activation, cifg: i = 1 - f, ph: peepholes)",
@@ -41,7 +57,12 @@ def settings() -> None:
         "Seeds (0, 1, ...)", min_value=1, step=1, key="ablation.seeds", persist_state="session"
     )
     columns[1].number_input(
-        "Timesteps", min_value=1, step=10, key="ablation.timesteps", persist_state="session"
+        "Timesteps",
+        min_value=1,
+        step=10,
+        key="ablation.timesteps",
+        disabled=own,
+        persist_state="session",
     )
     columns[2].number_input(
         "Units", min_value=1, step=8, key="ablation.units", persist_state="session"
@@ -55,6 +76,7 @@ def settings() -> None:
         min_value=1,
         step=500,
         key="ablation.n_train",
+        disabled=own,
         persist_state="session",
     )
     columns[1].number_input(
@@ -81,10 +103,20 @@ def settings() -> None:
 def show_result(result) -> None:
     """The ranked table, each seed's final loss, and the median learning curves."""
     st.dataframe(ablation.summary_frame(result), hide_index=True)
+    if result.baseline is None:  # the user's windows
+        yardstick = (
+            "the test score (median over seeds, in the data's units) stands beside the naive "
+            "forecast's on the same windows (the majority class's for classes), with the skill "
+            "against it. The validation loss is in scaled units, and no guess that remembers "
+            "nothing is known for it. Share solved does not apply: it is the adding problem's "
+            "criterion (|error| < 0.04)."
+        )
+    else:
+        yardstick = "the dashed line is the loss of a guess that remembers nothing."
     st.caption(
-        "Ranked by the median over seeds of the final validation loss; the dashed line is the "
-        "loss of a guess that remembers nothing. Gradient reach: ‖dL/dh‖ at the first step "
-        "over ‖dL/dh‖ at the last, at initialisation and after training (medians)."
+        f"Ranked by the median over seeds of the final validation loss; {yardstick} Gradient "
+        "reach: ‖dL/dh‖ at the first step over ‖dL/dh‖ at the last, at initialisation and "
+        "after training (medians)."
     )
     left, right = st.columns(2)
     left.altair_chart(ablation.final_loss_chart(result), width="stretch")

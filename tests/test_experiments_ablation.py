@@ -3,7 +3,9 @@ its JSON round trip, the shipped reference, and its job under the process-wide c
 
 import dataclasses
 import json
+import re
 
+import numpy as np
 import pytest
 
 from lstm_core.errors import ConfigError
@@ -119,3 +121,108 @@ def test_the_job_runs_under_the_cap_and_reports_progress(monkeypatch):
     snapshot = job.wait(300)
     assert snapshot.status == "finished", snapshot.error
     assert snapshot.progress == 1.0 and snapshot.result.summary()[0]["variant"] == "cifg"
+
+
+# The user's own windows: the airline sample as the Data page cuts it (89/21/21 windows).
+WINDOWS_TINY = dataclasses.replace(TINY, task="windows", data={"name": "airline"})
+
+
+@pytest.fixture(scope="module")
+def airline_windows():
+    from lstm_core.data import make_windows
+    from lstm_core.samples import SAMPLES, load_sample
+
+    return make_windows(load_sample("airline"), SAMPLES["airline"].spec)
+
+
+def test_the_windows_task_without_windows_is_refused_with_the_fix():
+    with pytest.raises(ConfigError, match=r"task='windows' needs the Data page's windows, got "
+                       r"none; pick a sample or upload a CSV on the Data page"):  # fmt: skip
+        run_ablation(WINDOWS_TINY)
+    with pytest.raises(ConfigError, match=r"AblationConfig task must be one of"):
+        check_ablation(dataclasses.replace(TINY, task="mine"))
+
+
+@pytest.mark.slow
+def test_every_variant_trains_on_the_same_windows_and_is_scored_beside_naive(
+    airline_windows, monkeypatch
+):
+    from lstm_core.experiments import own_windows
+    from lstm_core.forecast.scores import regression_scores
+
+    seen = []
+    real = own_windows.train_model
+
+    def spy(config, kind, build, loss, data, *args, **kwargs):
+        seen.append((kind, config.seed, data))
+        return real(config, kind, build, loss, data, *args, **kwargs)
+
+    monkeypatch.setattr(own_windows, "train_model", spy)
+    result = run_ablation(WINDOWS_TINY, windows=airline_windows)
+    w = airline_windows
+    assert sorted((kind, seed) for kind, seed, _ in seen) == [
+        ("lstm", 0), ("lstm", 1), ("nfg", 0), ("nfg", 1)]  # fmt: skip
+    for _, _, data in seen:  # the very arrays of the windows, for every variant and seed
+        assert all(
+            a is b for a, b in zip(data, (w.x_train, w.y_train, w.x_val, w.y_val), strict=True)
+        )
+    assert result.baseline is None and not result.stopped
+    # one lstm layer of 3 units on 1 feature, a head of 1 output
+    assert result.runs["lstm"][0].params == 4 * (3 * (1 + 3) + 3) + 3 + 1
+    naive_rmse = regression_scores(
+        w.history.targets("test", w.horizon), w.history.targets("test", w.horizon),
+        w.target_names, w.horizon, w.history)["baselines"]["naive"]["rmse"]  # fmt: skip
+    summary = result.summary()
+    assert [row["rank"] for row in summary] == [1, 2]
+    for row in summary:
+        runs = result.runs[row["variant"]].values()
+        assert row["seeds"] == 2 and row["median_solved"] is None
+        assert row["test_metric"] == "RMSE of Passengers" and row["yardstick"] == "naive"
+        assert row["yardstick_score"] == pytest.approx(naive_rmse)
+        for run in runs:
+            assert len(run.val_loss) == 1 and run.reach_before > 0 and run.reach_after > 0
+            assert run.test["skill"] == pytest.approx(1 - run.test["score"] / naive_rmse)
+        assert row["median_skill"] == pytest.approx(
+            float(np.median([run.test["skill"] for run in runs])))  # fmt: skip
+    back = AblationResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert back.summary() == summary and back.config.data == {"name": "airline"}
+
+
+TINY_ARGS = "--timesteps 6 --units 3 --n-train 32 --n-val 16 --batch-size 16"
+
+
+@pytest.mark.slow
+def test_the_ablation_command_prints_one_ranked_json_object(capsys):
+    from lstm_core.cli import main
+
+    argv = f"ablation --task adding --kinds lstm,cifg,nfg --seeds 0,1 --epochs 1 --json {TINY_ARGS}"
+    assert main(argv.split()) == 0
+    (line,) = capsys.readouterr().out.strip().splitlines()
+    report = json.loads(line)
+    assert report["config"]["variants"] == ["lstm", "cifg", "nfg"]
+    assert report["config"]["seeds"] == [0, 1] and report["config"]["epochs"] == 1
+    summary = report["summary"]
+    assert sorted(row["variant"] for row in summary) == ["cifg", "lstm", "nfg"]
+    assert [row["rank"] for row in summary] == [1, 2, 3]
+    assert all(row["seeds"] == 2 and 0 <= row["median_solved"] <= 1 for row in summary)
+    back = AblationResult.from_dict(report)
+    assert [row["variant"] for row in back.summary()] == [row["variant"] for row in summary]
+
+
+@pytest.mark.slow
+def test_the_ablation_command_prints_a_line_per_run_then_the_ranking(capsys):
+    from lstm_core.cli import main
+
+    assert main(f"ablation --kinds nfg --seeds 3 --epochs 1 {TINY_ARGS}".split()) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^nfg seed 3: final val_loss \d\.\d{4} \(baseline 0\.1667\)$", out, re.M)
+    assert re.search(r"^   1  nfg +\d\.\d{4}  \d\.\d{4} - \d\.\d{4} +\d+%", out, re.M)
+
+
+def test_the_ablation_command_refuses_a_bad_kind_in_one_line(capsys):
+    from lstm_core.cli import main
+
+    assert main(["ablation", "--kinds", "lstm,cfig"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: AblationConfig variants must be a non-empty tuple")
+    assert "('lstm', 'cfig')" in error and error.count("\n") == 1

@@ -1,7 +1,8 @@
 """The Ablation page's glue: its settings as an ``AblationConfig``, its job, its table and charts.
 
 The engine is ``lstm_core.experiments.ablation``; this module turns the page's session state
-into a config, starts the ``AblationJob`` in the session's job registry, and draws a result
+into a config (the task "windows" takes the Data page's windows, ``ui.dataset``), starts the
+``AblationJob`` in the session's job registry, and draws a result
 (a finished job's, or the shipped reference ablation) as a ranked table, the final losses over
 seeds and the median learning curves.
 """
@@ -12,9 +13,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from lstm_core.data import window_to_dict
 from lstm_core.experiments.ablation import AblationConfig, AblationJob, check_ablation
+from lstm_core.forecast.verdict import skill_words
 from lstm_core.model import KERAS_CLASS
-from ui import jobs, state
+from ui import dataset, jobs, state
 from ui.charts import learning_curves_chart
 from ui.palette import cell_colors
 from ui.workspace import limits
@@ -37,6 +40,8 @@ def config_from_state() -> AblationConfig:
     values["variants"] = tuple(values["variants"] or ())
     seeds = state.get(PAGE, "seeds")
     values["seeds"] = tuple(range(seeds)) if isinstance(seeds, int) and seeds > 0 else ()
+    if values["task"] == "windows" and dataset.spec() is not None:  # to repeat it later
+        values["data"] = {**(dataset.summary() or {}), "window": window_to_dict(dataset.spec())}
     return check_ablation(AblationConfig(**values), limits())
 
 
@@ -49,30 +54,50 @@ def start_ablation() -> AblationJob:
     previous = current_job()
     if jobs.is_active(previous):
         previous.stop()
-    job = AblationJob(config_from_state(), limits=limits()).start()
+    job = AblationJob(config_from_state(), windows=dataset.windows(), limits=limits()).start()
     jobs.registry().put(PAGE, job)
     return job
 
 
 def summary_frame(result) -> pd.DataFrame:
-    """The ranked table a reader sees: one row per variant, each number beside its yardstick."""
+    """The ranked table a reader sees: one row per variant, each number beside its yardstick.
+
+    On the user's windows the yardstick of the validation loss (in scaled units) is the test
+    score's: the model's beside the naive forecast's (or the majority class's) on the same
+    windows, and the skill against it; the share solved does not apply and is not shown.
+    """
     rows = []
     for row in result.summary():
-        rows.append(
-            {
-                "rank": row["rank"],
-                "cell": KERAS_CLASS[row["variant"]],
-                "median val loss": row["median_val_loss"],
-                "spread (min - max)": f"{row['min_val_loss']:.4f} - {row['max_val_loss']:.4f}",
-                "remember-nothing loss": row["baseline"],
-                "solved (|error| < 0.04)": _percent(row["median_solved"]),
-                "gradient reach before": _scientific(row["reach_before"]),
-                "gradient reach after": _scientific(row["reach_after"]),
-                "seeds": row["seeds"],
-                "params": row["params"],
-            }
-        )
+        shown = {
+            "rank": row["rank"],
+            "cell": KERAS_CLASS[row["variant"]],
+            "median val loss": row["median_val_loss"],
+            "spread (min - max)": f"{row['min_val_loss']:.4f} - {row['max_val_loss']:.4f}",
+        }
+        if result.baseline is None:  # the user's windows
+            shown.update(_test_columns(row))
+        else:
+            shown["remember-nothing loss"] = row["baseline"]
+            shown["solved (|error| < 0.04)"] = _percent(row["median_solved"])
+        shown["gradient reach before"] = _scientific(row["reach_before"])
+        shown["gradient reach after"] = _scientific(row["reach_after"])
+        shown["seeds"], shown["params"] = row["seeds"], row["params"]
+        rows.append(shown)
     return pd.DataFrame(rows)
+
+
+def _test_columns(row: dict) -> dict:
+    """The test score (median over seeds) beside its yardstick's, and the skill in words."""
+    metric = row["test_metric"] or "test score"
+    yardstick = row["yardstick"]
+    return {
+        f"test {metric}": row["median_test_score"],
+        f"{yardstick or 'naive'} {metric}": row["yardstick_score"],
+        # long-format sequences have no series to repeat the last value of
+        "skill": skill_words(row["median_skill"], yardstick)
+        if yardstick
+        else "no naive forecast of sequences",
+    }
 
 
 def _scientific(value) -> str:
@@ -110,12 +135,14 @@ def final_loss_chart(result) -> alt.LayerChart:
     )
     medians = points.groupby("cell", as_index=False)["val_loss"].median()
     ticks = alt.Chart(medians).mark_tick(thickness=3, size=18, color="black").encode(x=x, y=y)
-    rule = (
-        alt.Chart(pd.DataFrame({"baseline": [result.baseline]}))
-        .mark_rule(strokeDash=[4, 4], color="gray")
-        .encode(x="baseline:Q")
-    )
-    return alt.layer(dots, ticks, rule).properties(height=max(120, 28 * len(order) + 20))
+    layers = [dots, ticks]
+    if result.baseline is not None:  # the user's windows have no remember-nothing loss
+        layers.append(
+            alt.Chart(pd.DataFrame({"baseline": [result.baseline]}))
+            .mark_rule(strokeDash=[4, 4], color="gray")
+            .encode(x="baseline:Q")
+        )
+    return alt.layer(*layers).properties(height=max(120, 28 * len(order) + 20))
 
 
 def median_curves_chart(result) -> alt.LayerChart:

@@ -10,9 +10,13 @@ of sequences solved (the adding problem's criterion, ``|error| < 0.04``, Hochrei
 Schmidhuber 1997), the learning curves and the gradient reach before and after training
 (``lstm_core.experiments.gradients``), ranked by the median loss.
 
-The data are drawn once from ``data_seed`` (validation from ``data_seed + 1``); a seed sets a
-variant's initial weights and the shuffle order, so the spread over seeds is the spread of
-training itself. One training is ``lstm_core.experiments.compare.train_kind``, the comparison
+The task is the adding problem, copy memory, or the user's own windows (``task="windows"``: the
+Data page's ``Windows``, ``lstm_core.experiments.own_windows``), where no share is solved and
+each run's test score stands beside the naive forecast's instead.
+
+The generated data are drawn once from ``data_seed`` (validation from ``data_seed + 1``); a
+seed sets a variant's initial weights and the shuffle order, so the spread over seeds is the
+spread of training itself. One training is ``lstm_core.experiments.compare.train_kind``, the comparison
 job's own. ``AblationJob`` runs ``run_ablation`` in the background under the process-wide cap
 on jobs (``lstm_core.jobs``).
 """
@@ -31,14 +35,16 @@ import numpy as np
 from lstm_core.cells import KINDS, VARIANTS
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.compare import train_kind
-from lstm_core.experiments.config import MAX_SEED, CompareConfig, check_compare
+from lstm_core.experiments.config import MAX_SEED, CompareConfig, check_compare, check_training
 from lstm_core.experiments.gradients import gradient_reach
+from lstm_core.experiments.own_windows import check_windows, train_on_windows
 from lstm_core.experiments.tasks import make_task, task_baseline
 from lstm_core.jobs import ENDED, Job
-from lstm_core.settings import Limits
-from lstm_core.validation import check_int, from_dict
+from lstm_core.settings import Limits, load_limits
+from lstm_core.validation import check_choice, check_int, from_dict
 
 OWNER = "AblationConfig"
+TASKS = ("adding", "copy", "windows")  # "windows": the user's own, passed to run_ablation
 # The shipped reference ablation (scripts/reference_ablation.py writes it).
 REFERENCE_RESULT = Path(__file__).with_name("reference_ablation.json")
 
@@ -47,23 +53,28 @@ REFERENCE_RESULT = Path(__file__).with_name("reference_ablation.json")
 class AblationConfig:
     """One ablation: the task, the variants, the seeds and the budget; JSON round trip."""
 
-    task: str = "adding"  # "adding" (MSE, solved share) or "copy" (cross-entropy per step)
-    timesteps: int = 50  # adding: sequence length; copy: the delay (sequences are 20 longer)
+    task: str = "adding"  # "adding" (MSE, solved share), "copy" (cross-entropy per step) or
+    # "windows" (the user's windows, passed to run_ablation; test score beside naive)
+    timesteps: int = 50  # adding: sequence length; copy: the delay; windows: not read
     variants: tuple[str, ...] = ("lstm", *VARIANTS)  # cell kinds; "lstm" is Keras' vanilla
     seeds: tuple[int, ...] = (0, 1, 2)  # one training per variant and seed
     units: int = 32  # size of h and c
     epochs: int = 8  # passes over the training data (the budget, with n_train)
-    n_train: int = 3000  # training sequences
-    n_val: int = 500  # validation sequences
+    n_train: int = 3000  # training sequences (windows: not read, the windows' own)
+    n_val: int = 500  # validation sequences (windows: not read)
     batch_size: int = 32  # sequences per Adam step
     learning_rate: float = 0.01  # Adam's step size
     clipnorm: float = 1.0  # largest gradient norm per weight tensor
     forget_bias: str = "one"  # forget-gate bias init of the variants with a forget gate
     data_seed: int = 0  # the task data (validation: data_seed + 1), alike for every run
     profile_samples: int = 100  # validation sequences the gradient reach averages over
+    # windows: where they came from, {"name", "sample" or "file", "window": window_to_dict},
+    # so the ablation can be repeated; None for the generated tasks
+    data: dict | None = None
 
     def run_config(self, seed: int) -> CompareConfig:
-        """The settings of one seed's trainings, as the comparison job takes them."""
+        """The settings of one seed's trainings, as the comparison job takes them (for the
+        windows task only its training fields are read and checked)."""
         return CompareConfig(
             task=self.task,
             timesteps=self.timesteps,
@@ -102,6 +113,7 @@ def check_ablation(config: AblationConfig, limits: Limits | None = None) -> Abla
     Raises:
         ConfigError: naming the field, what was expected, the value received and the fix.
     """
+    check_choice(config.task, "task", TASKS, owner=OWNER)
     variants = config.variants
     if not isinstance(variants, tuple) or not variants or any(v not in KINDS for v in variants):
         raise ConfigError(
@@ -118,7 +130,10 @@ def check_ablation(config: AblationConfig, limits: Limits | None = None) -> Abla
         check_int(seed, "seeds" if seed in seeds else "data_seed", owner=OWNER, min_val=0,
                   max_val=MAX_SEED - 1)  # fmt: skip
     try:  # the task, ranges and memory, as the comparison checks them; worded as ours
-        check_compare(config.run_config(seeds[0]), limits)
+        if config.task == "windows":  # the data's sizes and memory: check_windows
+            check_training(config.run_config(seeds[0]), limits or load_limits())
+        else:
+            check_compare(config.run_config(seeds[0]), limits)
     except ConfigError as error:
         raise ConfigError(str(error).replace("CompareConfig", OWNER)) from None
     return config
@@ -134,6 +149,8 @@ class VariantRun:
     reach_after: float | None  # gradient_reach after the last epoch
     params: int  # trainable weights of the model
     wall_s: float  # seconds of training
+    # windows: own_windows.headline, the test score beside its yardstick; else None
+    test: dict | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -144,7 +161,7 @@ class AblationResult:
     """What ``run_ablation`` found: every run, and per variant the summary."""
 
     config: AblationConfig
-    baseline: float  # the loss of the best guess that remembers nothing
+    baseline: float | None  # the loss of the best guess that remembers nothing (windows: None)
     runs: dict[str, dict[int, VariantRun]] = field(default_factory=dict)  # variant -> seed ->
     stopped: bool = False  # True when stop() ended it early
     wall_s: float = 0.0  # seconds the whole ablation took
@@ -155,8 +172,11 @@ class AblationResult:
         Returns:
             ``{"rank", "variant", "seeds", "median_val_loss", "q25_val_loss",
             "q75_val_loss", "min_val_loss", "max_val_loss", "median_solved",
-            "reach_before", "reach_after"`` (medians over seeds), ``"params", "baseline"}``;
-            ``None`` where a number does not apply (no solved share on the copy task).
+            "reach_before", "reach_after"`` (medians over seeds), ``"params", "baseline",
+            "test_metric", "median_test_score", "yardstick", "yardstick_score",
+            "median_skill"}`` (the windows task's test score, the yardstick's on the same
+            windows and the skill against it); ``None`` where a number does not apply (no
+            solved share on the copy task or the windows, no test score on the generated ones).
         """
         rows = []
         for variant, runs in self.runs.items():
@@ -178,6 +198,7 @@ class AblationResult:
                     "reach_after": _median([run.reach_after for run in runs.values()]),
                     "params": next(iter(runs.values())).params,
                     "baseline": self.baseline,
+                    **_test_summary([run.test for run in runs.values()]),
                 }
             )
         rows.sort(key=lambda row: row["median_val_loss"])
@@ -226,6 +247,7 @@ def run_ablation(
     config: AblationConfig,
     on_epoch: Callable[[str, int, int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    windows=None,
 ) -> AblationResult:
     """Train every variant of ``config`` from every seed on the same data.
 
@@ -234,29 +256,29 @@ def run_ablation(
         on_epoch: called as ``on_epoch(variant, seed, epoch, val_loss)`` after every epoch.
         should_stop: polled after every epoch; True ends the training in progress after it
             and starts no other.
+        windows: for ``task="windows"``, the ``lstm_core.data.Windows`` every variant trains
+            on (``x_*`` of shape ``(samples, timesteps, features)``); ignored otherwise.
 
     Returns:
         An ``AblationResult``; ``to_dict()`` is JSON-able.
 
     Raises:
-        ConfigError: from ``check_ablation``.
+        ConfigError: from ``check_ablation``, or ``check_windows`` for the windows task.
     """
     check_ablation(config)
     started = time.perf_counter()
     on_epoch = on_epoch or (lambda variant, seed, epoch, loss: None)
     should_stop = should_stop or (lambda: False)
-    x, y = make_task(config.task, config.n_train, config.timesteps, config.data_seed)
-    x_val, y_val = make_task(config.task, config.n_val, config.timesteps, config.data_seed + 1)
-    result = AblationResult(config, task_baseline(config.task, config.timesteps))
+    train = _trainer(config, windows)
+    result = AblationResult(config, ablation_baseline(config))
     for seed in config.seeds:  # seed by seed, so a stopped ablation has every variant's first
         run_config = config.run_config(seed)
         for variant in config.variants:
             if should_stop():
                 break
-            cell = train_kind(
+            cell, test = train(
                 run_config,
                 variant,
-                (x, y, x_val, y_val),
                 lambda kind, epoch, loss, seed=seed: on_epoch(kind, seed, epoch, loss),
                 should_stop,
             )
@@ -268,11 +290,54 @@ def run_ablation(
                 reach_after=gradient_reach(cell.profiles[trained[-1]]) if trained else None,
                 params=cell.params,
                 wall_s=round(cell.wall_s, 2),
+                test=test,
             )
     done = sum(len(run.val_loss) for runs in result.runs.values() for run in runs.values())
     result.stopped = done < config.epochs * len(config.seeds) * len(config.variants)
     result.wall_s = time.perf_counter() - started
     return result
+
+
+def ablation_baseline(config: AblationConfig) -> float | None:
+    """The remember-nothing loss of a generated task; None for the windows, whose
+    yardstick is the naive forecast's test score (``own_windows.headline``)."""
+    if config.task == "windows":
+        return None
+    return task_baseline(config.task, config.timesteps)
+
+
+def _trainer(config: AblationConfig, windows) -> Callable:
+    """``train(run_config, variant, on_epoch, should_stop) -> (CellResult, test or None)``
+    on the data of ``config.task``, the same arrays for every variant and seed."""
+    if config.task == "windows":
+        check_windows(windows, config)
+
+        def train(run_config, variant, on_epoch, should_stop):
+            return train_on_windows(run_config, variant, windows, on_epoch, should_stop)
+
+        return train
+    x, y = make_task(config.task, config.n_train, config.timesteps, config.data_seed)
+    x_val, y_val = make_task(config.task, config.n_val, config.timesteps, config.data_seed + 1)
+
+    def train(run_config, variant, on_epoch, should_stop):
+        data = (x, y, x_val, y_val)
+        return train_kind(run_config, variant, data, on_epoch, should_stop), None
+
+    return train
+
+
+def _test_summary(tests: list) -> dict:
+    """The windows task's test columns of a summary row: medians over seeds."""
+    tests = [test for test in tests if test is not None]
+    first = tests[0] if tests else {}
+    return {
+        "test_metric": first.get("metric"),
+        "median_test_score": _median([test["score"] for test in tests]),
+        "yardstick": first.get("yardstick"),
+        # the same windows for every seed: one yardstick
+        "yardstick_score": first.get("yardstick_score"),
+        "median_skill": _median([test["skill"] for test in tests]),
+    }
 
 
 def _median(values) -> float | None:
@@ -287,7 +352,7 @@ class AblationSnapshot:
     status: str  # "pending" | "running" | "finished" | "stopped" | "failed"
     total_epochs: int  # epochs of every variant and seed together
     val_loss: dict[tuple[str, int], list[float]]  # (variant, seed) -> loss after each epoch
-    baseline: float  # the remember-nothing loss
+    baseline: float | None  # the remember-nothing loss (windows: None)
     elapsed_s: float  # seconds since start()
     error: str | None  # why the job failed
     result: AblationResult | None  # once ended, unless it failed
@@ -308,6 +373,7 @@ class AblationJob(Job):
 
     Args:
         config: an ``AblationConfig``; checked here, so a bad one fails before anything starts.
+        windows: for ``task="windows"``, the ``Windows`` to train on; checked here too.
         limits: the app's limits; default ``load_limits()``.
 
     Example:
@@ -318,9 +384,12 @@ class AblationJob(Job):
 
     kind = "ablation"
 
-    def __init__(self, config: AblationConfig, *, limits: Limits | None = None):
+    def __init__(self, config: AblationConfig, *, windows=None, limits: Limits | None = None):
         super().__init__(limits)
         self.config = check_ablation(config, self._limits)
+        if config.task == "windows":
+            check_windows(windows, config, self._limits)
+        self.windows = windows
         self._val_loss: dict[tuple[str, int], list[float]] = {}
         self._result: AblationResult | None = None
 
@@ -333,7 +402,7 @@ class AblationJob(Job):
             status=self._status,
             total_epochs=config.epochs * len(config.seeds) * len(config.variants),
             val_loss={key: list(losses) for key, losses in self._val_loss.items()},
-            baseline=task_baseline(config.task, config.timesteps),
+            baseline=ablation_baseline(config),
             elapsed_s=self._elapsed(time.monotonic()),
             error=self._error,
             result=self._result,
@@ -344,7 +413,7 @@ class AblationJob(Job):
             self._val_loss.setdefault((variant, seed), []).append(val_loss)
 
     def _work(self) -> str:
-        result = run_ablation(self.config, self._on_epoch, lambda: self.stopping)
+        result = run_ablation(self.config, self._on_epoch, lambda: self.stopping, self.windows)
         with self._lock:
             self._result = result
         return "stopped" if result.stopped else "finished"

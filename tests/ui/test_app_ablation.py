@@ -69,3 +69,47 @@ def test_a_shared_link_with_variants_opens_the_model_page_with_what_each_removes
     tables = "\n".join(plain(markdown.value) for markdown in at.markdown)
     assert "layer_1 (CIFG, 8 units)" in tables
     assert "PyTorch has no built-in equivalent of the cifg cell" in tables
+
+
+YOUR_DATA = "Your data (the Data page's windows)"
+
+
+def test_your_data_is_offered_once_the_data_page_made_windows():
+    at = open_page(new_app(), "ablation")
+    assert YOUR_DATA not in at.selectbox(key="ablation.task").options
+    notes = [plain(caption.value) for caption in at.caption]
+    assert any("pick a sample or upload a CSV on the Data page" in note for note in notes)
+    open_page(at, "data")
+    open_page(at, "ablation")
+    assert YOUR_DATA in at.selectbox(key="ablation.task").options
+
+
+@pytest.mark.slow
+def test_a_tiny_ablation_on_the_data_pages_windows_scores_beside_naive():
+    at = open_page(new_app(), "data")
+    windows = at.session_state["data.windows"]
+    open_page(at, "ablation")
+    at.selectbox(key="ablation.task").set_value("windows").run()
+    assert at.number_input(key="ablation.timesteps").disabled
+    for key, value in {"seeds": 2, "units": 3, "epochs": 1, "batch_size": 16}.items():
+        at.number_input(key=f"ablation.{key}").set_value(value)
+    at.multiselect(key="ablation.variants").set_value(["lstm", "nfg"]).run()
+    at.button(key="_ablation.start").click().run()
+    assert not errors(at), errors(at)
+    job = at.session_state["app.jobs"].get("ablation")
+    assert job.wait(300).status == "finished", job.snapshot().error
+    assert job.windows is windows and job.config.data["window"]["kind"] == "series"
+    at.run()
+    assert not errors(at)
+    table = at.dataframe[0].value
+    target = windows.target_names[0]
+    assert sorted(table["cell"]) == ["LSTM", "NFG"] and list(table["seeds"]) == [2, 2]
+    assert "solved (|error| < 0.04)" not in table and "remember-nothing loss" not in table
+    naive = table[f"naive RMSE of {target}"]
+    assert naive.nunique() == 1 and naive.iloc[0] > 0  # one yardstick: the same windows
+    for score, skill in zip(table[f"test RMSE of {target}"], table["skill"], strict=True):
+        assert skill.endswith("repeating the last value"), skill
+        if not skill.startswith("as good"):  # a skill that rounds to 0 % has no side
+            assert ("better" in skill) == (score < naive.iloc[0])
+    notes = " ".join(plain(caption.value) for caption in at.caption)
+    assert "Share solved does not apply" in notes
