@@ -226,3 +226,23 @@ def test_the_ablation_command_refuses_a_bad_kind_in_one_line(capsys):
     error = capsys.readouterr().err
     assert error.startswith("error: AblationConfig variants must be a non-empty tuple")
     assert "('lstm', 'cfig')" in error and error.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_labelled_sequences_score_beside_the_majority_class_without_a_reach():
+    from lstm_core.data import cut_windows
+    from lstm_core.experiments.own_windows import reach_applies
+    from lstm_core.forecast.scores import classification_scores
+    from lstm_core.samples import SAMPLES, load_sample
+
+    windows = cut_windows(load_sample("shapes"), SAMPLES["shapes"].spec)  # pre-padded, masked
+    assert windows.mask_value is not None and not reach_applies(windows)
+    config = dataclasses.replace(WINDOWS_TINY, variants=("cifg",), seeds=(0,))
+    (row,) = run_ablation(config, windows=windows).summary()
+    majority = classification_scores(
+        windows.y_test, windows.y_test, windows.class_names, windows.y_train
+    )["baselines"]["majority"]["accuracy"]
+    assert row["test_metric"] == "accuracy" and row["yardstick"] == "majority"
+    assert row["yardstick_score"] == pytest.approx(majority)
+    assert 0 <= row["median_test_score"] <= 1 and row["median_solved"] is None
+    assert row["reach_before"] is None and row["reach_after"] is None  # padding: no reach

@@ -8,10 +8,13 @@ padded sequences), with the loss the Train page uses by default. A validation lo
 units has no input-blind yardstick, so the test split is scored in the data's units beside its
 baselines (``lstm_core.forecast.scores``): RMSE beside the naive forecast's, or accuracy beside
 the majority class's (Darts and statsforecast put the naive forecast first for the same reason).
-The adding problem's share solved has no meaning here and is not computed.
+The adding problem's share solved has no meaning here and is not computed, nor is the
+gradient reach on padded sequences (``reach_applies``).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from lstm_core.budget import check_memory, estimate_memory
 from lstm_core.cells import CELLS
@@ -75,6 +78,13 @@ def check_windows(windows, config, limits: Limits | None = None):
     return windows
 
 
+def reach_applies(windows) -> bool:
+    """Whether the gradient reach (``dL/dh`` at the first step over the last) means anything
+    on ``windows``: not on padded sequences, whose first steps are padding for every sequence
+    but the longest (masked steps keep the state, so no gradient reaches them)."""
+    return windows.mask_value is None
+
+
 def windows_data(windows) -> tuple:
     """``(x_train, y_train, x_val, y_val)`` of ``windows``: the arrays every variant trains on,
     ``x`` of shape ``(samples, timesteps, features)``."""
@@ -100,6 +110,8 @@ def train_on_windows(
     """
     from lstm_core.model import build_model
 
+    if not reach_applies(windows):
+        config = dataclasses.replace(config, profile_epochs=())  # no profile: no reach
     spec = windows_model_spec(kind, config.units, config.forget_bias, windows)
     result, model = train_model(
         config,
