@@ -16,8 +16,9 @@ each run's test score stands beside the naive forecast's instead.
 
 The generated data are drawn once from ``data_seed`` (validation from ``data_seed + 1``); a
 seed sets a variant's initial weights and the shuffle order, so the spread over seeds is the
-spread of training itself. One training is ``lstm_core.experiments.compare.train_kind``, the comparison
-job's own. ``AblationJob`` runs ``run_ablation`` in the background under the process-wide cap
+spread of training itself. One training is ``lstm_core.experiments.compare.train_kind``, the
+comparison job's own (on the windows, ``own_windows.train_on_windows`` over the same loop).
+``AblationJob`` runs ``run_ablation`` in the background under the process-wide cap
 on jobs (``lstm_core.jobs``).
 """
 
