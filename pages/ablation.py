@@ -109,9 +109,13 @@ def show_result(result) -> None:
             "forecast's on the same windows (the majority class's for classes), with the skill "
             "against it. The validation loss is in scaled units, and no guess that remembers "
             "nothing is known for it. Share solved does not apply: it is the adding problem's "
-            "criterion (|error| < 0.04). Gradient reach does not apply to padded sequences "
-            "(shown as -): their first steps are padding."
+            "criterion (|error| < 0.04)."
         )
+        if all(row["reach_before"] is None for row in result.summary()):
+            yardstick += (
+                " Gradient reach does not apply to padded sequences (shown as -): their "
+                "first steps are padding."
+            )
     else:
         yardstick = "the dashed line is the loss of a guess that remembers nothing."
     st.caption(

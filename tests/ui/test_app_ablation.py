@@ -113,3 +113,5 @@ def test_a_tiny_ablation_on_the_data_pages_windows_scores_beside_naive():
             assert ("better" in skill) == (score < naive.iloc[0])
     notes = " ".join(plain(caption.value) for caption in at.caption)
     assert "Share solved does not apply" in notes
+    assert "Gradient reach does not apply" not in notes  # a series is not padded
+    assert all(reach != "-" for reach in table["gradient reach after"])
