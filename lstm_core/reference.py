@@ -1,4 +1,4 @@
-"""LSTM, GRU and SimpleRNN written out in NumPy, one step at a time: the proof.
+"""LSTM, GRU, SimpleRNN and the LSTM variants written out in NumPy, one step at a time: the proof.
 
 ``lstm_cell``, ``gru_cell`` and ``rnn_cell`` make one call of a cell, with every value it
 computes, pre-activations included; ``step`` makes that call from Keras' weights. The
@@ -222,45 +222,154 @@ def rnn_forward(
     return out
 
 
+def variant_cell(parts, xw_t, h, c, recurrent_kernel, peephole=None) -> dict[str, np.ndarray]:
+    """One step of an LSTM variant (Greff et al. 2017) from ``xw_t = x_t @ kernel + bias``.
+
+    Args:
+        parts: the ``lstm_core.cells.Parts`` the variant keeps.
+        xw_t: ``(batch, blocks * units)``, the blocks in the order ``parts.blocks``.
+        h, c: the states before the step, each ``(batch, units)``.
+        recurrent_kernel: ``(units, blocks * units)``.
+        peephole: ``(3, units)``, the peephole weights of i, f and o, with ``parts.peepholes``.
+
+    Returns:
+        ``pre_<block>`` for each weight block, each gate of ``parts.gates``, ``c`` and ``h``,
+        each ``(batch, units)``. A gate the variant lacks is 1 in the arithmetic and absent
+        from the result.
+    """
+    units = recurrent_kernel.shape[0]
+    z = xw_t + h @ recurrent_kernel  # (B, blocks * U)
+    pre = {name: z[:, k * units : (k + 1) * units] for k, name in enumerate(parts.blocks)}
+    if parts.peepholes:  # Gers & Schmidhuber 2000: the gates look at the cell state
+        pre["i"] = pre["i"] + peephole[0] * c
+        pre["f"] = pre["f"] + peephole[1] * c
+    one = np.ones_like(c)
+    f = sigmoid(pre["f"]) if parts.forget_gate else one
+    i = sigmoid(pre["i"]) if parts.input_gate and not parts.coupled else one
+    if parts.coupled:  # CIFG: the input gate writes what the forget gate lets go
+        i = 1.0 - f
+    g = np.tanh(pre["g"]) if parts.input_activation else pre["g"]
+    c_new = f * c + i * g
+    if parts.peepholes:
+        pre["o"] = pre["o"] + peephole[2] * c_new  # o sees the new cell state
+    o = sigmoid(pre["o"]) if parts.output_gate else one
+    h_new = o * (np.tanh(c_new) if parts.output_activation else c_new)
+    values = {"i": i, "f": f, "g": g, "o": o}
+    out = {f"pre_{name}": value for name, value in pre.items()}
+    out.update({gate: values[gate] for gate in parts.gates})
+    return {**out, "c": c_new, "h": h_new}
+
+
+def variant_forward(
+    parts, x, weights, initial_state=None, *, mask=None, go_backwards=False
+) -> dict[str, np.ndarray]:
+    """Run an LSTM variant's cell over ``x``, one step at a time.
+
+    Args:
+        parts: the ``lstm_core.cells.Parts`` the variant keeps.
+        x: inputs, ``(batch, timesteps, features)``.
+        weights: ``[kernel (features, blocks * units), recurrent_kernel (units, blocks *
+            units), bias (blocks * units,)]``, plus ``peephole (3, units)`` with peepholes.
+        initial_state: ``None`` (zeros) or ``[h0, c0]``, each ``(batch, units)``.
+        mask, go_backwards: as in ``lstm_forward``.
+
+    Returns:
+        ``{"h", "c"}`` and each gate of ``parts.gates``, ``(batch, timesteps, units)`` float32.
+    """
+    kernel, recurrent_kernel, bias, *peephole = weights
+    blocks = len(parts.blocks)
+    x = np.asarray(x, np.float64)
+    kernel = np.asarray(kernel, np.float64)
+    units = kernel.shape[1] // blocks
+    if x.ndim != 3 or x.shape[2] != kernel.shape[0] or kernel.shape[1] != blocks * units:
+        raise ValueError(
+            f"x must be (batch, timesteps, features) and kernel (features, {blocks} * units) "
+            f"for this variant, got x {x.shape} and kernel {kernel.shape}."
+        )
+    mask = None if mask is None else np.asarray(mask, bool)
+    if go_backwards:
+        x = x[:, ::-1]
+        mask = None if mask is None else mask[:, ::-1]
+    xw = x @ kernel + np.asarray(bias, np.float64)  # (B, T, blocks * U)
+    recurrent_kernel = np.asarray(recurrent_kernel, np.float64)
+    peephole = np.asarray(peephole[0], np.float64) if peephole else None
+    h0, c0 = initial_state or (None, None)
+    h, c = _state(h0, len(xw), units), _state(c0, len(xw), units)
+    out = _steps(xw, units, ("h", "c", *parts.gates))
+    for t in range(xw.shape[1]):
+        values = variant_cell(parts, xw[:, t], h, c, recurrent_kernel, peephole)
+        h, c = _carry(values["h"], h, mask, t), _carry(values["c"], c, mask, t)
+        _record(out, t, {**values, "h": h, "c": c})
+    return out
+
+
 def forward(kind, x, weights, initial_state=None, *, mask=None, go_backwards=False) -> dict:
     """Run the cell of ``kind`` (a key of ``lstm_core.cells.CELLS``) with Keras'
     ``layer.get_weights()``: the row's NumPy forward pass.
 
     Args:
-        kind: "lstm", "gru" or "rnn".
+        kind: a key of ``lstm_core.cells.CELLS``.
         x: ``(batch, timesteps, features)``.
-        weights: ``[kernel, recurrent_kernel, bias]`` as Keras stores them.
-        initial_state: ``None`` (zeros), or ``[h0]`` / ``[h0, c0]`` (LSTM), each
+        weights: ``[kernel, recurrent_kernel, bias]`` (and a variant's ``peephole``) as
+            Keras stores them.
+        initial_state: ``None`` (zeros), or ``[h0]`` / ``[h0, c0]`` (a cell with ``c``), each
             ``(batch, units)``, as Keras' ``initial_state``.
         mask, go_backwards: as in ``lstm_forward``.
     """
-    return globals()[CELLS[kind].reference](
-        x, *weights, *(initial_state or ()), mask=mask, go_backwards=go_backwards
-    )
+    row = CELLS[kind]
+    function = globals()[row.reference]
+    if row.parts is not None:  # a variant: its parts say which weights and gates it has
+        return function(row.parts, x, weights, initial_state, mask=mask, go_backwards=go_backwards)
+    return function(x, *weights, *(initial_state or ()), mask=mask, go_backwards=go_backwards)
 
 
 def step(kind, x_t, weights, h, c=None) -> dict[str, np.ndarray]:
-    """One call of the cell of ``kind`` with Keras' ``layer.get_weights()``.
+    """One call of the cell of ``kind`` with Keras' ``layer.get_weights()``: the row's
+    ``reference_step``.
 
     Args:
-        kind: "lstm", "gru" or "rnn".
+        kind: a key of ``lstm_core.cells.CELLS``.
         x_t: the step's input, ``(batch, features)``.
-        weights: ``[kernel, recurrent_kernel, bias]`` as Keras stores them.
+        weights: ``[kernel, recurrent_kernel, bias]`` (and a variant's ``peephole``) as Keras
+            stores them.
         h: the hidden state before the step, ``(batch, units)``.
-        c: the LSTM's cell state before the step, ``(batch, units)``; ``None`` otherwise.
+        c: the cell state before the step, ``(batch, units)``, for a cell that has one;
+            ``None`` otherwise.
 
     Returns:
-        What ``lstm_cell``, ``gru_cell`` or ``rnn_cell`` returns, float64.
+        What ``lstm_cell``, ``gru_cell``, ``rnn_cell`` or ``variant_cell`` returns, float64.
     """
-    kernel, recurrent_kernel, bias = (np.asarray(w, np.float64) for w in weights)
-    x_t = np.asarray(x_t, np.float64)
-    h = np.asarray(h, np.float64)
-    if kind == "gru":
-        return gru_cell(x_t @ kernel + bias[0], h, recurrent_kernel, bias[1])
-    xw_t = x_t @ kernel + bias  # (B, gates * units)
-    if kind == "lstm":
-        return lstm_cell(xw_t, h, np.asarray(c, np.float64), recurrent_kernel)
-    return rnn_cell(xw_t, h, recurrent_kernel)
+    row = CELLS[kind]
+    weights = [np.asarray(w, np.float64) for w in weights]
+    c = None if c is None else np.asarray(c, np.float64)
+    return globals()[row.reference_step](
+        row, np.asarray(x_t, np.float64), weights, np.asarray(h, np.float64), c
+    )
+
+
+def lstm_step(row, x_t, weights, h, c) -> dict[str, np.ndarray]:
+    """``step`` for Keras' LSTM: ``weights`` are ``[kernel, recurrent_kernel, bias]``."""
+    kernel, recurrent_kernel, bias = weights
+    return lstm_cell(x_t @ kernel + bias, h, c, recurrent_kernel)  # xw_t: (B, 4U)
+
+
+def gru_step(row, x_t, weights, h, c) -> dict[str, np.ndarray]:
+    """``step`` for Keras' GRU: ``bias`` is ``(2, 3 * units)``, input then recurrent."""
+    kernel, recurrent_kernel, bias = weights
+    return gru_cell(x_t @ kernel + bias[0], h, recurrent_kernel, bias[1])
+
+
+def rnn_step(row, x_t, weights, h, c) -> dict[str, np.ndarray]:
+    """``step`` for Keras' SimpleRNN."""
+    kernel, recurrent_kernel, bias = weights
+    return rnn_cell(x_t @ kernel + bias, h, recurrent_kernel)
+
+
+def variant_step(row, x_t, weights, h, c) -> dict[str, np.ndarray]:
+    """``step`` for an LSTM variant: ``weights`` as ``lstm_core.model.variants`` stores them."""
+    kernel, recurrent_kernel, bias, *peephole = weights
+    peephole = peephole[0] if peephole else None
+    return variant_cell(row.parts, x_t @ kernel + bias, h, c, recurrent_kernel, peephole)
 
 
 def _project(x, kernel, recurrent_kernel, bias, kind, mask, go_backwards):

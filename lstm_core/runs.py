@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lstm_core.cells import load_custom_layers
 from lstm_core.errors import StoreError
 
 if TYPE_CHECKING:
@@ -481,6 +482,7 @@ class RunStore:
             )
         import keras
 
+        load_custom_layers()  # registers the LSTM variants' cell with Keras first
         return keras.saving.load_model(run.model_path, safe_mode=True)
 
     def delete_run(self, run_id: str, workspace: str = LOCAL_WORKSPACE) -> None:

@@ -143,6 +143,8 @@ def describe_stack(spec, timesteps: int, features: int) -> None:
     rows = describe(spec, timesteps, features)
     st.subheader("What every layer returns")
     st.markdown(layer_tables.markdown_table(layer_tables.describe_records(rows)))
+    for note in layer_tables.variant_notes(rows):
+        st.caption(note)
     st.caption("Around the stack:")
     head = describe_head(spec, timesteps, features)
     st.markdown(layer_tables.markdown_table(layer_tables.head_records(head)))

@@ -197,8 +197,7 @@ def prediction(trained, split: str, sample: int) -> None:
         )
     else:
         text = "; ".join(
-            f"{escape_markdown(windows.y_columns[k])} **{p:.4g}** against a target "
-            f"of **{y:.4g}**"
+            f"{escape_markdown(windows.y_columns[k])} **{p:.4g}** against a target of **{y:.4g}**"
             for k, (p, y) in enumerate(zip(predicted, target, strict=True))
         )
     st.markdown(f"This sample's prediction: {text}.")

@@ -23,7 +23,6 @@ FRACTION = st.floats(0, 0.45, allow_nan=False)
 RATE = st.floats(0, 0.99, allow_nan=False)
 
 
-
 def valid(cls, check=lambda spec: spec):
     """``check(cls(**fields))``, or None when the fields do not make a valid spec."""
 

@@ -36,6 +36,27 @@ def test_table_carries_the_solved_share_of_each_cell():
     assert "|error| < 0.04" in page and "solves 7.8%" in page
 
 
+ABLATION = Path(__file__).resolve().parents[1] / "scripts" / "reference_ablation.py"
+
+
+def test_the_ablation_table_ranks_every_cell_and_keeps_the_words_around_it(tmp_path, monkeypatch):
+    from lstm_core.experiments.ablation import load_reference
+
+    spec = importlib.util.spec_from_file_location("reference_ablation", ABLATION)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    text = script.table(load_reference(), "python scripts/reference_ablation.py")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [row.split(" | ")[1] for row in rows][:2] == ["cifg", "lstm"] and len(rows) == 8
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"# words before\n{script.START}\nold\n{script.END}\nwords after\n")
+    monkeypatch.setattr(script, "DOC", doc)
+    script.write_doc("new table")
+    assert (
+        doc.read_text() == f"# words before\n{script.START}\nnew table\n{script.END}\nwords after\n"
+    )
+
+
 def test_readme_shows_the_written_table_with_its_solved_columns():
     """The README's reference table is the one the script last wrote, 0.04 criterion included."""
     repo = SCRIPT.parents[1]

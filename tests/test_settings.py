@@ -39,7 +39,9 @@ def test_importing_the_package_sets_backend_without_overriding(monkeypatch):
     import sys
 
     code = "import os, lstm_core; print(os.environ['KERAS_BACKEND'], os.environ['TF_CPP_MIN_LOG_LEVEL'])"
-    unset = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")}
+    unset = {
+        k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")
+    }
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=unset
     )

@@ -5,6 +5,7 @@ import pytest
 from lstm_core.data import SequenceSpec, WindowSpec
 from lstm_core.errors import ConfigError, DataError, LabError, SpecError
 from lstm_core.experiments import CompareConfig
+from lstm_core.experiments.ablation import AblationConfig
 from lstm_core.model import LayerSpec, ModelSpec
 from lstm_core.model.spec import check_layer
 from lstm_core.settings import Limits
@@ -16,6 +17,7 @@ from lstm_core.validation import check_int, check_number
 CLASSES = [
     (TrainConfig, ConfigError, {"epochs": 3}, ("epochs", 0), TrainConfig.from_dict),
     (CompareConfig, ConfigError, {"timesteps": 10}, ("units", 0), CompareConfig.from_dict),
+    (AblationConfig, ConfigError, {"timesteps": 10}, ("units", 0), AblationConfig.from_dict),
     (
         WindowSpec,
         DataError,
@@ -59,7 +61,7 @@ def test_every_class_refuses_an_unknown_key_in_one_wording(cls, error, valid, lo
 
 @pytest.mark.parametrize(("cls", "error", "valid", "low", "build"), CLASSES, ids=IDS)
 def test_every_class_refuses_a_missing_key_in_one_wording(cls, error, valid, low, build):
-    required = [key for key in valid if cls is not TrainConfig and cls is not CompareConfig]
+    required = [key for key in valid if cls not in (TrainConfig, CompareConfig, AblationConfig)]
     required = [key for key in required if cls is not LayerSpec and key != "outputs"]
     if not required:
         pytest.skip(f"every {cls.__name__} field has a default")

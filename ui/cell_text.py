@@ -38,7 +38,6 @@ SHORT = {
     "h": "h: hidden state",
     "c": "c: cell state",
 }
-SQUASH = {"i": "σ", "f": "σ", "o": "σ", "z": "σ", "r": "σ", "g": "tanh", "candidate": "tanh"}
 
 
 def units_phrase(kind: str) -> str:
@@ -51,50 +50,20 @@ def layer_label(index: int, kind: str, units: int) -> str:
 
 
 def equations(kind: str) -> str:
-    """The cell's equations in Keras' form, as plain text."""
-    if kind == "lstm":
-        return (
-            "i = σ(x_t W_i + h_t-1 U_i + b_i)    f = σ(x_t W_f + h_t-1 U_f + b_f)\n"
-            "g = tanh(x_t W_g + h_t-1 U_g + b_g)  o = σ(x_t W_o + h_t-1 U_o + b_o)\n"
-            "c_t = f × c_t-1 + i × g              h_t = o × tanh(c_t)"
-        )
-    if kind == "gru":
-        return (
-            "z = σ(x_t W_z + h_t-1 U_z + b_z)    r = σ(x_t W_r + h_t-1 U_r + b_r)\n"
-            "candidate = tanh(x_t W_h + r × (h_t-1 U_h + b_h'))\n"
-            "h_t = z × h_t-1 + (1 - z) × candidate"
-        )
-    return "h_t = tanh(x_t W + h_t-1 U + b)"
+    """The cell's equations in Keras' form, as plain text (the row's ``equations``)."""
+    return CELLS[kind].equations
 
 
 def arithmetic(kind: str, step: dict, unit: int) -> str:
     """One unit's call written out with its real numbers, a line per value, in order.
 
     Args:
-        kind: "lstm", "gru" or "rnn".
+        kind: a key of ``lstm_core.cells.CELLS``; its row's ``arithmetic`` templates are filled.
         step: ``lstm_core.inspect.cell_step``'s dict; each value ``(units,)``.
         unit: the 0-based unit.
     """
     v = {name: f"{float(values[unit]):.3f}" for name, values in step.items() if name != "x_t"}
-    u = f"[{unit}]"
-    lines = [
-        f"{gate}_t{u} = {SQUASH[gate]}(pre-activation {v['pre_' + gate]}) = {v[gate]}"
-        for gate in GATES[kind]
-    ]
-    if kind == "lstm":
-        lines += [
-            f"c_t{u} = f × c_t-1 + i × g = {v['f']} × {v['c_prev']} + {v['i']} × {v['g']} "
-            f"= {v['c']}",
-            f"h_t{u} = o × tanh(c_t) = {v['o']} × tanh({v['c']}) = {v['h']}",
-        ]
-    elif kind == "gru":
-        lines.append(
-            f"h_t{u} = z × h_t-1 + (1 - z) × candidate = {v['z']} × {v['h_prev']} + "
-            f"(1 - {v['z']}) × {v['candidate']} = {v['h']}"
-        )
-    else:
-        lines.append(f"h_t{u} = tanh(pre-activation {v['pre_h']}) = {v['h']}")
-    return "\n".join(lines)
+    return "\n".join(line.format(u=f"[{unit}]", **v) for line in CELLS[kind].arithmetic)
 
 
 def hands_on(kind: str, index: int, layers: int, return_sequences: bool, return_state: bool):

@@ -322,7 +322,7 @@ def gradient_chart(
 def learning_curves_chart(
     curves: Mapping[str, Sequence[float]],
     *,
-    baseline: float,
+    baseline: float | None,
     y_title: str = "validation loss",
     baseline_label: str = "baseline",
     colors: Mapping[str, str] | None = None,
@@ -332,7 +332,8 @@ def learning_curves_chart(
     Args:
         curves: ``{cell kind: [loss after epoch 1, 2, ...]}``.
         baseline: the loss of the best input-blind guess (e.g. 1/6 for the adding problem);
-            a curve that stays on it has learned nothing.
+            a curve that stays on it has learned nothing. None: no rule (no such guess is
+            known, as for a user's own windows).
         y_title: the loss's name on the y axis.
         baseline_label: the rule's label.
         colors: ``{cell kind: colour}``, the app's palette; default Altair's.
@@ -351,6 +352,8 @@ def learning_curves_chart(
         ignore_index=True,
     )
     lines = _loss_lines(long, color_title="cell", y_title=y_title, log_scale=False, colors=colors)
+    if baseline is None:
+        return lines.properties(title="Learning curves")
     rule_data = pd.DataFrame({"loss": [baseline], "label": [f"{baseline_label} = {baseline:.4g}"]})
     rule = alt.Chart(rule_data).mark_rule(strokeDash=[6, 4], color=RULE_COLOR).encode(y="loss:Q")
     label = (

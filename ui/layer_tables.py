@@ -90,3 +90,13 @@ def gpu_records(rows: list[dict]) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def variant_notes(rows: list[dict]) -> list[str]:
+    """A sentence per LSTM-variant layer: what it removes and its parameter count."""
+    return [
+        f"{row['name']} is the {row['kind']} variant (Greff et al. 2017): it removes "
+        f"{row['removes']}; {row['params']:,} parameters."
+        for row in rows
+        if row["removes"]
+    ]

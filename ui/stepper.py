@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lstm_core.cells import CELLS
 from lstm_core.inspect import cell_step
 from ui import cell_charts, cell_diagram, cell_text, state
 from ui.errors import attempt
@@ -138,20 +139,20 @@ def one_step(trained, x, layer: int, initial_state, feature_names) -> None:
         st.altair_chart(
             cell_charts.panels(
                 [cell_charts.step_bars(f"{g}: pre-activation", step[f"pre_{g}"], chosen=unit)
-                 for g in gates]
+                 for g in gates if f"pre_{g}" in step]  # a coupled gate has none
             ),
             width="content",
         )  # fmt: skip
         st.altair_chart(
             cell_charts.panels(
                 [cell_charts.step_bars(cell_text.SHORT[g], step[g], chosen=unit,
-                                       domain=_domain(g)) for g in gates]
+                                       domain=_domain(kind, g)) for g in gates]
             ),
             width="content",
         )  # fmt: skip
     outputs = [
         cell_charts.step_bars(cell_text.LABELS[s].split(":")[0], step[s], chosen=unit,
-                              domain=cell_charts.TANH_DOMAIN if s == "h" else None)
+                              domain=_domain(kind, s))
         for s in cell_text.STATES[kind]
     ]  # fmt: skip
     st.markdown("**What it hands on**: " + " and ".join(
@@ -180,5 +181,9 @@ def _unit_choice(units: int) -> int:
     )
 
 
-def _domain(gate: str):
-    return cell_charts.TANH_DOMAIN if cell_text.SQUASH[gate] == "tanh" else cell_charts.GATE_DOMAIN
+def _domain(kind: str, name: str):
+    """The fixed axis of a gate or state: [0, 1] for a gate, [-1, 1] for a tanh, else free."""
+    signal = CELLS[kind].signal(name)
+    if not signal.bounded:
+        return None
+    return cell_charts.TANH_DOMAIN if signal.signed else cell_charts.GATE_DOMAIN

@@ -2,7 +2,8 @@
 
 Subcommands: ``train`` (``lstm_core.cli.train``: train on a CSV file or a bundled sample and
 keep the run), ``runs`` (``lstm_core.cli.runs``: ``list``, ``show ID``, ``export ID DIR``), and
-the vanishing-gradient lab's ``vanishing`` and ``compare`` (``lstm_core.cli.lab``). Bad input
+the vanishing-gradient lab's ``vanishing`` and ``compare`` (``lstm_core.cli.lab``), and the
+ablation lab's ``ablation`` (``lstm_core.cli.ablation``). Bad input
 (a missing column, a bad CSV, an impossible layer string, an out-of-range setting) ends with
 exit status 2 and one line on stderr, never a traceback; a job that fails ends with status 1,
 one stopped with Ctrl-C with 130.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lstm_core.cli import lab, runs, train
+from lstm_core.cli import ablation, lab, runs, train
 from lstm_core.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -33,13 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m lstm_core",
         description="LSTM Lab's engine without the dashboard: train recurrent models, keep "
-        "and export the runs, and run the vanishing-gradient lab.",
+        "and export the runs, and run the vanishing-gradient and ablation labs.",
         epilog="Example: python -m lstm_core train --sample airline --layers "
         "'lstm:32:seq,lstm:16' --epochs 20",
     )
     add_store_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, runs, lab):
+    for module in (train, runs, lab, ablation):
         module.add_parsers(commands)
     return parser
 

@@ -178,7 +178,7 @@ def run_compare(
     for kind in config.kinds:
         if should_stop and should_stop():
             break
-        result.results[kind] = _train_kind(
+        result.results[kind] = train_kind(
             config, kind, (x, y, x_val, y_val), on_epoch or _ignore, should_stop or _never
         )
     result.stopped = len(result.results) < len(config.kinds) or any(
@@ -187,27 +187,77 @@ def run_compare(
     return result
 
 
-def _train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) -> CellResult:
-    """Build, profile and train one kind; profiles at the epochs of ``epochs_to_profile``
-    that training reaches."""
+def train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) -> CellResult:
+    """Build, profile and train one kind on ``config.task``; profiles at the epochs of
+    ``epochs_to_profile`` that training reaches.
+
+    Args:
+        config: the settings; ``config.seed`` seeds the weights and the shuffle order.
+        kind: a key of ``lstm_core.cells.CELLS``.
+        data: ``(x, y, x_val, y_val)`` of ``config.task`` (``make_task``'s shapes).
+        on_epoch: called as ``on_epoch(kind, epoch, val_loss)`` after every epoch.
+        should_stop: polled after every epoch; True stops training after it.
+    """
+    # On the copy task the profile differentiates the loss of the recall steps only, so a
+    # gradient reaching early steps is memory, not the loss of those steps' own (blank) outputs.
+    result, model = train_model(
+        config,
+        kind,
+        lambda: build_task_model(config, kind),
+        _loss(config.task),
+        data,
+        on_epoch,
+        should_stop,
+        loss_steps=profile_loss_steps(config.task),
+    )
+    if config.task == "adding":
+        x_val, y_val = data[2], data[3]
+        result.solved = adding_solved(y_val, model.predict(x_val, verbose=0))
+    return result
+
+
+def train_model(
+    config: CompareConfig,
+    kind: str,
+    build: Callable,
+    loss,
+    data,
+    on_epoch,
+    should_stop,
+    *,
+    loss_steps: int | None = None,
+):
+    """Seed, build, profile and train one model; the one training loop of every task.
+
+    Args:
+        config: the settings read here: ``seed`` (weights and shuffle order), ``epochs``,
+            ``batch_size``, ``learning_rate``, ``clipnorm``, ``epochs_to_profile`` and
+            ``profile_samples``; its task and data sizes are not read.
+        kind: a key of ``lstm_core.cells.CELLS``, the name the result and ``on_epoch`` carry.
+        build: called with no arguments after seeding; returns the ``keras.Model``.
+        loss: the Keras loss to train with (and to profile the gradients of).
+        data: ``(x, y, x_val, y_val)``, ``x`` of shape ``(samples, timesteps, features)``.
+        on_epoch: called as ``on_epoch(kind, epoch, val_loss)`` after every epoch.
+        should_stop: polled after every epoch; True stops training after it.
+        loss_steps: profile the loss of only the last ``loss_steps`` outputs; None: all.
+
+    Returns:
+        ``(CellResult, model)``: what it did, and the trained model.
+    """
     import keras
 
     x, y, x_val, y_val = data
     keras.utils.set_random_seed(config.seed)  # the same shuffle order for every kind
-    model = build_task_model(config, kind)
-    steps = math.ceil(config.n_train / config.batch_size)
+    model = build()
+    steps = math.ceil(len(x) / config.batch_size)
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
-        loss=_loss(config.task),
+        loss=loss,
         steps_per_execution=steps,  # one call into the compiled graph per epoch
     )
     result = CellResult(kind, model.count_params())
-    # A few calls: compiling would not pay off. On the copy task the profile differentiates the
-    # loss of the recall steps only, so a gradient reaching early steps is memory, not the
-    # loss of those steps' own (blank) outputs.
-    profiler = GradientProfiler(
-        model, loss_steps=profile_loss_steps(config.task), jit_compile=False
-    )
+    # A few calls: compiling would not pay off.
+    profiler = GradientProfiler(model, loss_steps=loss_steps, jit_compile=False)
     x_probe, y_probe = x_val[: config.profile_samples], y_val[: config.profile_samples]
     if 0 in config.epochs_to_profile:
         result.profiles[0] = profiler(x_probe, y_probe)
@@ -235,9 +285,7 @@ def _train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) -
             verbose=0,
             callbacks=[keras.callbacks.LambdaCallback(epoch_begin, epoch_end)],
         )
-    if config.task == "adding":
-        result.solved = adding_solved(y_val, model.predict(x_val, verbose=0))
-    return result
+    return result, model
 
 
 def build_task_model(config: CompareConfig, kind: str):

@@ -82,11 +82,26 @@ def check_compare(config: CompareConfig, limits: Limits | None = None) -> Compar
     lowest = 1 if config.task == "copy" else 2
     for name, low, high, variable in (
         ("timesteps", lowest, limits.max_timesteps - extra, "LSTM_LAB_MAX_TIMESTEPS"),
+        ("n_train", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
+        ("n_val", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
+    ):
+        value = getattr(config, name)
+        check_int(value, name, owner=OWNER, min_val=low, max_val=high, limit=variable)
+    check_training(config, limits)
+    for kind in config.kinds:
+        spec, timesteps, features = model_spec(config, kind)
+        samples = config.n_train + config.n_val
+        check_memory(estimate_memory(spec, timesteps, features, config.batch_size, samples), limits)
+    return config
+
+
+def check_training(config: CompareConfig, limits: Limits) -> CompareConfig:
+    """Check the fields every task shares (not the task, its data sizes or the memory, which
+    depend on the data: ``check_compare`` checks them for the generated tasks)."""
+    for name, low, high, variable in (
         ("units", 1, limits.max_units, "LSTM_LAB_MAX_UNITS"),
         ("epochs", 0, limits.max_epochs, "LSTM_LAB_MAX_EPOCHS"),
         ("seed", 0, MAX_SEED, None),
-        ("n_train", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
-        ("n_val", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
         ("batch_size", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE"),
         ("profile_samples", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE"),
     ):
@@ -101,10 +116,6 @@ def check_compare(config: CompareConfig, limits: Limits | None = None) -> Compar
     _check_kinds(config.kinds)
     check_choice(config.forget_bias, "forget_bias", FORGET_BIASES, owner=OWNER)
     _check_profile_epochs(config)
-    for kind in config.kinds:
-        spec, timesteps, features = model_spec(config, kind)
-        samples = config.n_train + config.n_val
-        check_memory(estimate_memory(spec, timesteps, features, config.batch_size, samples), limits)
     return config
 
 

@@ -8,7 +8,8 @@ total gradient with respect to the state it was added to:
 - for an LSTM, ``q_t`` is added to ``c_t = f_t * c_{t-1} + i_t * g_t`` *before*
   ``h_t = o_t * tanh(c_t)`` reads it, so ``dL/dq_t = dL/dc_t`` through both paths: into
   ``h_t`` and into ``c_{t+1}``. Keras' ``LSTMCell`` computes ``h_t`` from ``c_t`` inside one
-  call, so the LSTM step is written out here (same weights, same gate order i, f, c, o).
+  call, so the LSTM step is written out here (same weights, same gate order i, f, c, o); the
+  LSTM variants' cell (``lstm_core.model.variants``) takes the probe in its own ``step``.
 
 The forward pass is the project's own walk of the layers ``lstm_core.model.build_model`` makes
 (``masking``, ``layer_1`` ... ``layer_n``, then ``flatten``/``head`` or the copy task's
@@ -42,6 +43,8 @@ class ProbedCell(keras.layers.Layer):
         super().__init__(dtype=cell.dtype_policy)
         self.cell = cell
         self.is_lstm = isinstance(cell, keras.layers.LSTMCell)
+        # A cell with a c state of its own writing (lstm_core.model.variants) probes c itself.
+        self.has_cell_state = self.is_lstm or hasattr(cell, "step")
         self.state_size = cell.state_size
         self.output_size = cell.units
 
@@ -57,8 +60,9 @@ class ProbedCell(keras.layers.Layer):
         features = inputs.shape[-1] - len(states) * units
         x_t = inputs[:, :features]  # (B, features)
         probes = ops.split(inputs[:, features:], len(states), axis=-1)  # n_states x (B, U)
-        if self.is_lstm:
-            h, c = self._lstm_step(x_t, states, probes[1])
+        if self.has_cell_state:
+            step = self._lstm_step if self.is_lstm else self.cell.step
+            h, c = step(x_t, *states, probes[1])
             h = h + probes[0]
             return h, [h, c]
         _, new_states = self.cell(x_t, states, training=False)
@@ -66,13 +70,12 @@ class ProbedCell(keras.layers.Layer):
         h = new_states[0] + probes[0]
         return h, [h]  # GRU and SimpleRNN: the state is the output
 
-    def _lstm_step(self, x_t, states, q_t):
+    def _lstm_step(self, x_t, h_prev, c_prev, q_t):
         """Keras' LSTM step with ``q_t`` added to ``c_t`` before ``h_t`` reads it.
 
         Returns ``(h_t, c_t + q_t)``, each ``(B, U)``.
         """
         cell = self.cell
-        h_prev, c_prev = states
         z = ops.matmul(x_t, cell.kernel) + ops.matmul(h_prev, cell.recurrent_kernel)  # (B, 4U)
         if cell.use_bias:
             z = z + cell.bias

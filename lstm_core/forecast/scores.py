@@ -24,6 +24,40 @@ from lstm_core.forecast import baselines as yardsticks
 PER_TARGET_KEYS = ("rmse", "mae", "baselines", "mase", "skill_vs_naive", "per_step")
 
 
+def score_test_split(windows, predicted: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray]:
+    """A model's outputs on the test split of ``windows``, scored beside their yardsticks.
+
+    Args:
+        windows: a ``lstm_core.data.Windows``.
+        predicted: the model's outputs for ``windows.x_test``, `(samples, outputs)`: scaled
+            targets, or class probabilities for classification.
+
+    Returns:
+        ``(test_metrics, y_true, y_pred)``: ``regression_scores``' or
+        ``classification_scores``' dict, and the truth and predictions in the data's units,
+        `(samples, horizon * targets)`, or `(samples, 1)` class indices.
+    """
+    if windows.task == "classification":
+        y_pred = predicted.argmax(axis=1)[:, None].astype(windows.y_test.dtype)  # (samples, 1)
+        y_true = windows.y_test
+        metrics = classification_scores(y_true, y_pred, windows.class_names, windows.y_train)
+        return metrics, y_true, y_pred
+    y_true = _true_targets(windows)  # (samples, horizon * targets)
+    y_pred = windows.inverse_targets(predicted, "test")
+    metrics = regression_scores(
+        y_true, y_pred, windows.target_names, windows.horizon, windows.history
+    )
+    return metrics, y_true, y_pred
+
+
+def _true_targets(windows) -> np.ndarray:
+    """The test targets in data units: `(samples, horizon * targets)`; exact (float64 rows)
+    for a series, unscaled from float32 for long-format sequences."""
+    if windows.history is not None:
+        return windows.history.targets("test", windows.horizon)
+    return windows.inverse_targets(windows.y_test)
+
+
 def regression_scores(
     y_true: np.ndarray,
     y_pred: np.ndarray,

@@ -207,9 +207,11 @@ def _chrono_bias(rnn, timesteps: int, seed: int | None) -> None:
     to the window length. ``T - 1`` is floored at 1, where the draw is ``log(1) = 0``.
     """
     units = rnn.cell.units
+    blocks = CELLS[kind_of_layer(rnn)].block_gates  # Keras' LSTM: i, f, c, o
     rng = np.random.default_rng(seed)
     forget = np.log(rng.uniform(1.0, max(timesteps - 1, 1), size=units))
-    bias = np.zeros(4 * units, dtype="float32")  # gate order i, f, c, o
-    bias[:units] = -forget
-    bias[units : 2 * units] = forget
-    rnn.cell.bias.assign(bias)
+    bias = np.zeros((len(blocks), units), dtype="float32")  # (blocks, units)
+    bias[blocks.index("f")] = forget
+    if "i" in blocks:  # a coupled input gate, 1 - f, is already the opposite
+        bias[blocks.index("i")] = -forget
+    rnn.cell.bias.assign(bias.reshape(-1))

@@ -8,7 +8,9 @@ per step and ``U`` units:
 
 - LSTM: ``4 * (U * (F + U) + U)``: kernel ``(F, 4U)``, recurrent_kernel ``(U, 4U)``, bias ``(4U,)``;
 - GRU (Keras' default ``reset_after=True``): ``3 * (U * (F + U) + 2U)``, two biases ``(2, 3U)``;
-- SimpleRNN: ``U * (F + U) + U``.
+- SimpleRNN: ``U * (F + U) + U``;
+- an LSTM variant (``lstm_core.model.variants``): ``blocks * (U * (F + U) + U)``, with 3 blocks
+  where a gate has no weights of its own (nig, nfg, nog, cifg), plus ``3U`` peepholes for ph.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def describe(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
         (a list, in Keras' order, of ``{"name": "output"|"h"|"c", "keras_name", "shape",
         "note"}``), ``params``, ``pytorch`` (how ``torch.nn`` returns the same thing) and
         ``cudnn`` (``{"eligible": bool, "reason": str}``: whether Keras can run the layer as
-        one fused cuDNN kernel on a GPU).
+        one fused cuDNN kernel on a GPU), ``removes`` (for an LSTM variant of Greff et al.
+        2017, what it removes from Keras' LSTM; ``""`` otherwise).
     """
     rows = []
     width = features
@@ -72,6 +75,7 @@ def describe(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
                 "returns": returns,
                 "params": params,
                 "pytorch": _pytorch(layer.kind, layer.units, width, layer.go_backwards),
+                "removes": CELLS[layer.kind].removes,
                 "cudnn": _cudnn(layer, spec.mask_value is not None),
             }
         )
@@ -148,6 +152,11 @@ def _return_note(name: str, return_sequences: bool, go_backwards: bool) -> str:
 
 def _pytorch(kind: str, units: int, features: int, go_backwards: bool) -> str:
     cell = CELLS[kind]
+    if not cell.torch_class:
+        return (
+            f"PyTorch has no built-in equivalent of the {kind} cell: write its step as a "
+            f"torch.nn.Module looped over the time axis (the equations are on the States page)."
+        )
     finals = [f"{name}_n" for name in cell.state_names]  # PyTorch's h_n, c_n
     returned = f"output, ({', '.join(finals)})" if len(finals) > 1 else f"output, {finals[0]}"
     text = (

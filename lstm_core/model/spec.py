@@ -127,6 +127,12 @@ def check_layer(layer: LayerSpec, index: int = 1, limits: Limits | None = None) 
             fix="use 0 for none and e.g. 0.2 to drop a fifth",
             error=SpecError,
         )
+    if not CELLS[layer.kind].dropout and (layer.dropout or layer.recurrent_dropout):
+        raise SpecError(
+            f"{where}: dropout and recurrent_dropout are not available for a {layer.kind} layer "
+            f"(a custom cell), got dropout={layer.dropout} and recurrent_dropout="
+            f"{layer.recurrent_dropout}; set both to 0 for a {layer.kind}."
+        )
     check_choice(layer.forget_bias, "forget_bias", FORGET_BIASES, owner=where, error=SpecError)
     if not CELLS[layer.kind].forget_bias and layer.forget_bias != "one":
         raise SpecError(
@@ -138,7 +144,9 @@ def check_layer(layer: LayerSpec, index: int = 1, limits: Limits | None = None) 
 
 
 def _forget_bias_classes() -> str:
-    return ", ".join(KERAS_CLASS[kind] for kind in FORGET_BIAS_KINDS)
+    """The Keras classes the forget-bias options apply to (the LSTM variants are LSTMs)."""
+    classes = (KERAS_CLASS[kind] for kind in FORGET_BIAS_KINDS if CELLS[kind].parts is None)
+    return ", ".join(dict.fromkeys(classes))
 
 
 def validate(

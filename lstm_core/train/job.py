@@ -336,18 +336,7 @@ class TrainingJob(Job):
     def _evaluate(self, engine, model, global_batch: int, timings: dict) -> JobResult:
         windows = self.windows
         predicted = engine.predict(model, windows.x_test, global_batch)  # (samples, outputs)
-        if windows.task == "classification":
-            y_pred = predicted.argmax(axis=1)[:, None].astype(windows.y_test.dtype)  # (samples, 1)
-            y_true = windows.y_test
-            test_metrics = scores.classification_scores(
-                y_true, y_pred, windows.class_names, windows.y_train
-            )
-        else:
-            y_true = _true_targets(windows)  # (samples, horizon * targets)
-            y_pred = windows.inverse_targets(predicted, "test")
-            test_metrics = scores.regression_scores(
-                y_true, y_pred, windows.target_names, windows.horizon, windows.history
-            )
+        test_metrics, y_true, y_pred = scores.score_test_split(windows, predicted)
         forecasts = (
             {}
             if windows.history is None
@@ -382,11 +371,3 @@ def _check_fits_windows(model_spec, windows) -> None:
             "The training split has 0 samples; use more rows, a shorter lookback or smaller "
             "validation and test fractions."
         )
-
-
-def _true_targets(windows) -> np.ndarray:
-    """The test targets in data units: `(samples, horizon * targets)`; exact (float64 rows)
-    for a series, unscaled from float32 for long-format sequences."""
-    if windows.history is not None:
-        return windows.history.targets("test", windows.horizon)
-    return windows.inverse_targets(windows.y_test)

@@ -395,7 +395,9 @@ def test_states_page_opens_a_stored_run_without_training_in_this_session(store):
     assert not errors(at)
     assert at.code[0].value.startswith("i_t[0] = σ(pre-activation")  # a step, written out
     # The airline sample windowed as the run was: 22 test windows of 12 steps.
-    assert at.number_input(key="states.sample").max == 20  # 21 test windows of the differenced airline sample
+    assert (
+        at.number_input(key="states.sample").max == 20
+    )  # 21 test windows of the differenced airline sample
 
 
 def test_states_page_offers_this_sessions_model_first_then_other_stored_runs(store):

@@ -1,0 +1,123 @@
+"""The ablation lab's ``ablation`` command of ``python -m lstm_core``.
+
+``lstm_core.cli`` calls ``add_parsers`` to register it; the handler returns the exit status,
+and a ``LabError`` it raises becomes exit status 2 and one line on stderr there.
+
+    python -m lstm_core ablation                # the reference ablation (about 20 minutes)
+    python -m lstm_core ablation --task adding --kinds lstm,cifg,nfg --seeds 0,1 --epochs 1 --json
+"""
+
+from __future__ import annotations
+
+import json
+
+from lstm_core.cli.common import exit_status, from_args, number, watch
+from lstm_core.experiments.ablation import REFERENCE_ABLATION, AblationConfig
+from lstm_core.experiments.tasks import SOLVED_ERROR
+
+DEFAULT = REFERENCE_ABLATION
+
+
+def add_parsers(commands) -> None:
+    """Add ``ablation`` to ``commands``, an ``add_subparsers()`` object."""
+    parser = commands.add_parser(
+        "ablation",
+        help="train LSTM variants side by side over seeds on a long-dependency task",
+        description="Greff et al.'s ablation at a laptop's size: each variant trains on the "
+        "same data once per seed; prints the ranked median and spread over seeds of the final "
+        "validation loss, the share solved (adding problem) and the gradient reach before and "
+        "after training. With no options it runs the reference ablation: adding problem, 50 "
+        "steps, 32 units, every variant, seeds 0-4, 8 epochs.",
+    )
+    parser.add_argument("--task", choices=("adding", "copy"), default=DEFAULT.task,
+                        help=f"({DEFAULT.task})")  # fmt: skip
+    parser.add_argument(
+        "--kinds",
+        type=_names,
+        default=DEFAULT.variants,
+        help=f"cell kinds, comma separated ({','.join(DEFAULT.variants)})",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=_seeds,
+        default=DEFAULT.seeds,
+        help=f"seeds, comma separated ({','.join(map(str, DEFAULT.seeds))})",
+    )
+    for name in ("timesteps", "units", "epochs", "n_train", "n_val", "batch_size"):
+        default = getattr(DEFAULT, name)
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default,
+                            help=f"({default})")  # fmt: skip
+    parser.add_argument("--lr", type=float, default=DEFAULT.learning_rate,
+                        help=f"Adam's learning rate ({DEFAULT.learning_rate})")  # fmt: skip
+    parser.add_argument(
+        "--forget-bias",
+        choices=("one", "zeros", "chrono"),
+        default=DEFAULT.forget_bias,
+        help="forget-gate bias init: one (Keras), zeros, chrono (Tallec & Ollivier 2018)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    parser.set_defaults(func=ablation_command)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """``"lstm,cifg"`` -> ``("lstm", "cifg")``; names are checked with the rest of the config."""
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+
+
+def _seeds(text: str) -> tuple:
+    """``"0,1"`` -> ``(0, 1)``; a part that is not a whole number stays text, and the config's
+    check names it."""
+    return tuple(int(part) if part.strip().isdigit() else part for part in _names(text))
+
+
+def ablation_command(args) -> int:
+    """Run the ablation as an ``AblationJob``, print each run as it ends, then the ranking."""
+    from lstm_core.experiments.ablation import AblationJob
+
+    config = from_args(
+        AblationConfig, args, variants=args.kinds, seeds=args.seeds, learning_rate=args.lr
+    )
+    job = AblationJob(config).start()  # checks config first: a LabError is exit status 2
+    final = watch(job, _run_printer(config, quiet=args.json))
+    if final.status != "failed":
+        if args.json:
+            result = final.result
+            print(json.dumps({**result.to_dict(), "summary": result.summary()}), flush=True)
+        else:
+            _print_ranking(final.result)
+    return exit_status(final)
+
+
+def _run_printer(config: AblationConfig, quiet: bool):
+    """``show(snapshot)`` for ``watch``: one line per variant and seed as its training ends."""
+    printed = set()
+
+    def show(snapshot) -> None:
+        for (variant, seed), losses in snapshot.val_loss.items():
+            if len(losses) == config.epochs and (variant, seed) not in printed:
+                printed.add((variant, seed))
+                if not quiet:
+                    print(f"{variant} seed {seed}: final val_loss {losses[-1]:.4f} "
+                          f"(baseline {snapshot.baseline:.4f})", flush=True)  # fmt: skip
+
+    return show
+
+
+def _print_ranking(result) -> None:
+    """The ranked table: median and spread of the final loss, solved share, gradient reach."""
+    config = result.config
+    print(
+        f"\n{config.task} problem, {config.timesteps} steps, {config.units} units, "
+        f"{config.epochs} epochs, seeds {list(config.seeds)}; baseline {result.baseline:.4f} "
+        "(remember nothing)"
+    )
+    print("rank  cell   median loss  min - max          solved  reach before  reach after")
+    for row in result.summary():
+        solved = "-" if row["median_solved"] is None else f"{row['median_solved']:.0%}"
+        print(
+            f"{row['rank']:>4}  {row['variant']:<5}  {row['median_val_loss']:>11.4f}  "
+            f"{row['min_val_loss']:.4f} - {row['max_val_loss']:.4f}  {solved:>6}  "
+            f"{number(row['reach_before']):>12}  {number(row['reach_after']):>11}"
+        )
+    if config.task == "adding":
+        print(f"solved: share of validation sequences with |error| < {SOLVED_ERROR}")
