@@ -19,7 +19,14 @@ from __future__ import annotations
 import json
 import sys
 
-from lstm_core.cli.common import exit_status, number, store, watch, workspace
+from lstm_core.cli.common import (
+    add_store_options,
+    exit_status,
+    number,
+    store,
+    watch,
+    workspace,
+)
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.config import REFERENCE
 
@@ -47,6 +54,7 @@ def add_parsers(commands) -> None:
         "options given several values, times the seeds), run them at once on Ray (local, or "
         "--address / RAY_ADDRESS) and keep each as a run of the store.",
     )
+    add_store_options(sweep)
     for option, (name, kind) in OPTIONS.items():
         default = "rnn,lstm" if option == "kinds" else getattr(REFERENCE, name)
         sweep.add_argument(
@@ -77,6 +85,7 @@ def parse_spec(args):
             axes.append((name, values))
         else:
             base[name] = values[0]
+    axes.sort(key=lambda axis: axis[0] != KIND_AXIS)  # the cell kind first, as in the keys
     seeds = _values(args.seeds, "seeds", int)
     base_config = dataclasses.replace(REFERENCE, **base)
     return SweepSpec(base=base_config, axes=tuple(axes), seeds=seeds, name=args.name)
