@@ -32,6 +32,7 @@ PAGES = (
     ("train.py", "Train", ":material/monitoring:"),
     ("states.py", "States", ":material/grid_on:"),
     ("vanishing.py", "Vanishing gradients", ":material/trending_down:"),
+    ("sweeps.py", "Sweeps", ":material/scatter_plot:"),
     ("runs.py", "Runs", ":material/history:"),
 )
 _routing = threading.local()  # Streamlit runs each session's script in its own thread

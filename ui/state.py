@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-NAMESPACES = ("app", "data", "model", "train", "states", "vanishing", "runs")
+NAMESPACES = ("app", "data", "model", "train", "states", "vanishing", "sweeps", "runs")
 
 
 def key(page: str, name: str) -> str:
