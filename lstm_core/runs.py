@@ -127,6 +127,8 @@ class Run:
     error: str | None  # why a failed run failed
     model_path: Path | None  # the saved .keras file, None until saved
     diagnosis: dict | None = None  # lstm_core.inspect.diagnose of the trained model, if kept
+    sweep_id: str | None = None  # the sweep this run is a trial of (create_sweep), if any
+    trial: str | None = None  # its trial key in that sweep, e.g. "kind=lstm,seed=0"
 
 
 @dataclass(frozen=True)
@@ -515,6 +517,8 @@ class RunStore:
             error=row["error"],
             model_path=self.folder / row["model_file"] if row["model_file"] else None,
             diagnosis=None if diagnosis is None else json.loads(diagnosis[0]),
+            sweep_id=row["sweep_id"],
+            trial=row["trial"],
         )
 
     def load_model(self, run_id: str, workspace: str = LOCAL_WORKSPACE):

@@ -80,9 +80,7 @@ jobs.start_stop_buttons(
     can_start=spec is not None and sweeps.enabled(),
 )
 if job is None:
-    st.caption(
-        "Stopping cancels the trials not started and keeps the epochs of those running."
-    )
+    st.caption("Stopping cancels the trials not started and keeps the epochs of those running.")
 elif active:
     jobs.follow(job, progress)
 else:

@@ -56,8 +56,11 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--epochs", type=int, default=BASE.epochs)
     parser.add_argument("--n-train", type=int, default=BASE.n_train)
-    parser.add_argument("--full", action="store_true", help="the issue's size: 25..400 steps, "
-                        "5 seeds, 20 epochs, 5000 training sequences")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the issue's size: 25..400 steps, 5 seeds, 20 epochs, 5000 training sequences",
+    )
     parser.add_argument("--address", default=None, help="a Ray cluster (default $RAY_ADDRESS)")
     parser.add_argument("--store", default=None, help="run store (default: a temporary one)")
     parser.add_argument("--output", type=Path, default=SHIPPED)
@@ -81,8 +84,11 @@ def main(argv=None) -> int:
         for trial in snapshot.trials:
             if trial["status"] not in ("pending", "running") and trial["trial"] not in reported:
                 reported.add(trial["trial"])
-                print(f"{len(reported)}/{len(snapshot.trials)} {trial['trial']}: "
-                      f"{trial['status']} val_loss={trial['val_loss']}", flush=True)
+                print(
+                    f"{len(reported)}/{len(snapshot.trials)} {trial['trial']}: "
+                    f"{trial['status']} val_loss={trial['val_loss']}",
+                    flush=True,
+                )
 
     final = watch(job, show)
     wall_s = time.perf_counter() - started

@@ -48,8 +48,10 @@ def test_a_bad_list_exits_2_with_one_line(tmp_path, capsys):
     status = main(["sweep", "--timesteps", "10,x", "--store", str(tmp_path)])
     assert status == 2
     error = capsys.readouterr().err
-    assert error == "error: --timesteps must be comma-separated int values, got '10,x'; e.g. " \
+    assert (
+        error == "error: --timesteps must be comma-separated int values, got '10,x'; e.g. "
         "--timesteps 1,2.\n"
+    )
 
 
 def test_an_axis_out_of_range_exits_2_before_ray_starts(tmp_path, capsys):

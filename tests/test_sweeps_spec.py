@@ -34,7 +34,9 @@ def test_trials_are_every_point_times_every_seed_seed_by_seed():
 
 def test_a_spec_round_trips_through_json():
     spec = SweepSpec(
-        BASE, axes=(("kind", ("gru", "lstm")), ("learning_rate", (0.01, 0.001))), seeds=(3, 4),
+        BASE,
+        axes=(("kind", ("gru", "lstm")), ("learning_rate", (0.01, 0.001))),
+        seeds=(3, 4),
         name="lr",
     )
     again = SweepSpec.from_dict(json.loads(json.dumps(spec.to_dict())))

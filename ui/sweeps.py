@@ -12,7 +12,6 @@ import dataclasses
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
 from lstm_core.errors import ConfigError
 from lstm_core.experiments import CompareConfig
@@ -131,17 +130,25 @@ def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.
     scale = alt.Scale(domain=list(colors), range=list(colors.values()))
     x = alt.X(f"{x_name}:{'Q' if numeric else 'N'}", title=x_name)
     y_scale = alt.Scale(type="log")
-    band = alt.Chart(frame).mark_area(opacity=0.25).encode(
-        x=x,
-        y=alt.Y("val_loss_q25:Q", scale=y_scale, title="validation loss (median, IQR band)"),
-        y2="val_loss_q75:Q",
-        color=alt.Color("cell:N", scale=scale, title="cell"),
+    band = (
+        alt.Chart(frame)
+        .mark_area(opacity=0.25)
+        .encode(
+            x=x,
+            y=alt.Y("val_loss_q25:Q", scale=y_scale, title="validation loss (median, IQR band)"),
+            y2="val_loss_q75:Q",
+            color=alt.Color("cell:N", scale=scale, title="cell"),
+        )
     )
-    line = alt.Chart(frame).mark_line(point=True).encode(
-        x=x,
-        y=alt.Y("val_loss_median:Q", scale=y_scale),
-        color=alt.Color("cell:N", scale=scale),
-        tooltip=[x_name, "cell", "seeds", "val_loss_median", "val_loss_q25", "val_loss_q75"],
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("val_loss_median:Q", scale=y_scale),
+            color=alt.Color("cell:N", scale=scale),
+            tooltip=[x_name, "cell", "seeds", "val_loss_median", "val_loss_q25", "val_loss_q75"],
+        )
     )
     layers = [band, line]
     if threshold is not None:

@@ -66,8 +66,11 @@ def add_parsers(commands) -> None:
     sweep.add_argument("--seeds", default="0", metavar="LIST", help="comma-separated seeds (0)")
     sweep.add_argument("--name", default="", help="a label for the sweep")
     sweep.add_argument("--resume", metavar="SWEEP_ID", help="run a stored sweep's missing trials")
-    sweep.add_argument("--address", help="a Ray cluster's address (default: $RAY_ADDRESS, else "
-                       "a local Ray on this machine's cores)")
+    sweep.add_argument(
+        "--address",
+        help="a Ray cluster's address (default: $RAY_ADDRESS, else "
+        "a local Ray on this machine's cores)",
+    )
     sweep.add_argument("--json", action="store_true", help="print one JSON object at the end")
     sweep.set_defaults(func=sweep_command)
 

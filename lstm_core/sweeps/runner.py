@@ -248,7 +248,9 @@ class SweepJob(Job):
             self._create_run(key)
         if result is not None:
             self._complete.add(key)
-            for epoch, (loss, val_loss) in enumerate(zip(result["loss"], result["val_loss"]), 1):
+            for epoch, (loss, val_loss) in enumerate(
+                zip(result["loss"], result["val_loss"], strict=True), 1
+            ):
                 record = {"loss": loss, "val_loss": val_loss}
                 self.store.record_epoch(state.run_id, epoch, record)
         summary = None if result is None else result["summary"]

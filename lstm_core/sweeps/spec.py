@@ -92,7 +92,7 @@ class SweepSpec:
         if not isinstance(axes, dict):
             raise ConfigError(
                 f"{OWNER} axes must be a dict of field -> list of values, got "
-                f"{type(axes).__name__}; e.g. {{\"timesteps\": [50, 100]}}."
+                f'{type(axes).__name__}; e.g. {{"timesteps": [50, 100]}}.'
             )
         spec = cls(
             base=CompareConfig.from_dict(values.get("base", CompareConfig().to_dict()), limits),
@@ -127,7 +127,11 @@ def check_sweep(spec: SweepSpec, limits: Limits | None = None) -> SweepSpec:
             )
     if len(set(names)) != len(names):
         raise ConfigError(f"{OWNER} names an axis twice in {names}; give each axis once.")
-    if not isinstance(spec.seeds, tuple) or not spec.seeds or len(set(spec.seeds)) != len(spec.seeds):
+    if (
+        not isinstance(spec.seeds, tuple)
+        or not spec.seeds
+        or len(set(spec.seeds)) != len(spec.seeds)
+    ):
         raise ConfigError(
             f"{OWNER} seeds must be a non-empty list of distinct seeds, got {spec.seeds!r}; "
             "e.g. [0, 1, 2]."

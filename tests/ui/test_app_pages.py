@@ -92,6 +92,7 @@ PAGES = {
     "train": "Train",
     "states": "States",
     "vanishing": "Vanishing gradients",
+    "sweeps": "Sweeps",
     "runs": "Runs",
 }
 
