@@ -57,6 +57,7 @@ class TrialState:
             "baseline": summary.get("baseline"),
             "solved": summary.get("solved"),
             "reach_after": summary.get("reach_after"),
+            "wall_s": summary.get("wall_s"),  # seconds training and validating (no profiles)
             "run_id": self.run_id,
             "error": self.error,
         }
