@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     wall_s = time.perf_counter() - started
     rows = aggregate(list(final.trials))
     result = {
-        "command": "python scripts/breaking_length.py " + shlex.join(argv or sys.argv[1:]),
+        "command": " ".join(["python scripts/breaking_length.py", *map(shlex.quote, argv or sys.argv[1:])]),
         "wall_s": round(wall_s, 1),
         "status": final.status,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",

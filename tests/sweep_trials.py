@@ -24,3 +24,15 @@ def faulty_trial(config_dict, key, progress):
         ray.get(progress.push.remote(key, 0, {"pid": os.getpid()}))
         os.kill(os.getpid(), signal.SIGKILL)
     return run_trial(config_dict, key, progress)
+
+
+def timed_trial(config_dict, key, progress):
+    """``run_trial``, appending ``key start end`` (Unix seconds) to the file named by
+    ``$SWEEP_TRIAL_LOG``, to check how many trials ran at once."""
+    import time
+
+    started = time.time()
+    result = run_trial(config_dict, key, progress)
+    with open(os.environ["SWEEP_TRIAL_LOG"], "a") as log:
+        log.write(f"{key} {started} {time.time()}\n")
+    return result

@@ -4,7 +4,9 @@ Ray starts once for the module (its node start is slow on a busy machine); the t
 tiny (8 steps, 4 units, 32 sequences).
 """
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +14,7 @@ from lstm_core.experiments.config import CompareConfig
 from lstm_core.runs import RunStore
 from lstm_core.sweeps import SweepJob, SweepSpec
 from lstm_core.sweeps.runner import WORKER_DIED
-from tests.sweep_trials import KILLED, RAISES, faulty_trial
+from tests.sweep_trials import KILLED, RAISES, faulty_trial, timed_trial
 
 pytestmark = pytest.mark.slow
 
@@ -25,9 +27,11 @@ WAIT_S = 300
 
 
 @pytest.fixture(scope="module", autouse=True)
-def ray_instance():
+def ray_instance(tmp_path_factory):
     from lstm_core.sweeps import ray_backend
 
+    # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
+    os.environ["SWEEP_TRIAL_LOG"] = str(tmp_path_factory.mktemp("trials") / "log")
     ray = ray_backend.connect(num_cpus=2)
     yield ray
     ray.shutdown()
@@ -44,7 +48,7 @@ def stored_trials(store, sweep_id):
 
 def test_a_4_trial_sweep_completes_and_its_runs_are_in_the_store():
     store = RunStore.in_memory()
-    final = SweepJob(SPEC, store).start().wait(WAIT_S)
+    final = SweepJob(SPEC, store, trial_fn=timed_trial).start().wait(WAIT_S)
     assert final.status == "finished", final.error
     assert [trial["status"] for trial in final.trials] == ["finished"] * 4
     runs = stored_trials(store, final.sweep_id)
@@ -58,6 +62,21 @@ def test_a_4_trial_sweep_completes_and_its_runs_are_in_the_store():
         assert run.train_config["kinds"] == [shown["settings"]["kind"]]
         assert run.test_metrics["baseline"] == pytest.approx(1 / 6)
     assert store.get_sweep(final.sweep_id)["spec"] == SPEC.to_dict()
+    # Never more trials at once than CPUs: a trial polling for a stop must not give its CPU
+    # back to Ray (a task blocked in ray.get does), or a third would start beside it.
+    log = Path(os.environ["SWEEP_TRIAL_LOG"]).read_text()
+    spans = [line.split() for line in log.splitlines()]
+    assert sorted(key for key, _, _ in spans) == sorted(KEYS)
+    assert max_at_once([(float(start), float(end)) for _, start, end in spans]) <= 2
+
+
+def max_at_once(spans):
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, change in events:
+        running += change
+        most = max(most, running)
+    return most
 
 
 def test_failures_are_recorded_while_the_rest_finish_and_resume_runs_only_them(tmp_path):

@@ -37,8 +37,6 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
         ``{"summary": CompareResult.summary()[0], "loss": [...], "val_loss": [...],
         "stopped": bool, "pid": int}``.
     """
-    import ray
-
     from lstm_core.experiments.config import CompareConfig
 
     config = CompareConfig.from_dict(config_dict)
@@ -48,8 +46,18 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
     def on_epoch(_kind: str, epoch: int, val_loss: float) -> None:
         progress.push.remote(key, epoch, {"val_loss": val_loss})
 
+    # Never wait on the actor: a Ray task blocked in ray.get, or in ray.wait on a reply not yet
+    # there (even with timeout=0), gives its CPU back and Ray starts another trial on it, so
+    # 2 CPUs would run 3 trials. Ask, and read the answer through a future once it has come
+    # (a stop is seen an epoch later at worst).
+    asked = [progress.stopping.remote().future()]
+
     def should_stop() -> bool:
-        return ray.get(progress.stopping.remote())
+        if not asked[0].done():
+            return False
+        stop = asked[0].result()
+        asked[0] = progress.stopping.remote().future()
+        return stop
 
     result = run_compare(config, on_epoch, should_stop)
     cell = result.results.get(kind)
