@@ -68,7 +68,7 @@ class SweepSnapshot:
     """A sweep's progress at one moment; a copy, safe to keep and read."""
 
     status: str  # "pending" | "running" | "finished" | "stopped" | "failed" | "interrupted"
-    sweep_id: str  # its id in the run store
+    sweep_id: str | None  # its id in the run store, once its work started
     trials: tuple[dict, ...]  # TrialState.to_dict() of every trial, in the spec's order
     elapsed_s: float  # seconds since start()
     error: str | None  # why the sweep failed
@@ -114,9 +114,7 @@ class SweepJob(Job):
         super().__init__(limits)
         self.spec = check_sweep(spec, self._limits)
         self.store, self.workspace = store, workspace
-        self.sweep_id = sweep_id or store.create_sweep(
-            spec.to_dict(), name=spec.name, workspace=workspace
-        )
+        self.sweep_id = sweep_id  # a new sweep is kept when its work starts (not if refused)
         self._address, self._num_cpus, self._trial_fn = address, num_cpus, trial_fn
         self._trials = {trial.key: trial for trial in self.spec.trials()}
         self._states = {key: TrialState(key, trial.values) for key, trial in self._trials.items()}
@@ -145,6 +143,12 @@ class SweepJob(Job):
     # The driver.
 
     def _work(self) -> str:
+        if self.sweep_id is None:
+            sweep_id = self.store.create_sweep(
+                self.spec.to_dict(), name=self.spec.name, workspace=self.workspace
+            )
+            with self._lock:
+                self.sweep_id = sweep_id
         todo = self._skip_finished()
         if not todo:
             return "finished"
