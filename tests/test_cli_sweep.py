@@ -54,8 +54,15 @@ def test_a_bad_list_exits_2_with_one_line(tmp_path, capsys):
     )
 
 
-def test_an_axis_out_of_range_exits_2_before_ray_starts(tmp_path, capsys):
-    status = main(["sweep", "--units", "4,0", "--store", str(tmp_path)])
-    assert status == 2
-    assert "CompareConfig units must be between 1 and 512, got 0" in capsys.readouterr().err
-    assert "ray" not in sys.modules
+def test_an_axis_out_of_range_exits_2_before_ray_starts(tmp_path):
+    # In a fresh process, so that Ray imported by another test cannot hide an import.
+    code = (
+        "import sys\nfrom lstm_core.cli import main\n"
+        f"status = main(['sweep', '--units', '4,0', '--store', {str(tmp_path)!r}])\n"
+        "print(status, 'ray' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.stdout.split() == ["2", "False"], done.stderr[-2000:]
+    assert "CompareConfig units must be between 1 and 512, got 0" in done.stderr
