@@ -28,8 +28,14 @@ LIST_FIELDS = {
     "units": ("units", int, "Units"),
     "learning_rate": ("learning_rate", float, "Learning rates"),
 }
-DEFAULTS = {"kinds": ["rnn", "lstm"], "timesteps": "25, 50", "units": "", "learning_rate": ""}
-DEFAULTS["seeds"] = "0, 1"
+# The page's inputs at first: SimpleRNN and LSTM over 25 and 50 steps, seeds 0 and 1.
+DEFAULTS = {
+    "kinds": ["rnn", "lstm"],
+    "timesteps": "25, 50",
+    "units": "",
+    "learning_rate": "",
+    "seeds": "0, 1",
+}
 # Swept settings that can be an x axis, in order of preference.
 NUMERIC_AXES = ("timesteps", "units", "learning_rate", "epochs", "n_train", "batch_size")
 
