@@ -131,7 +131,9 @@ def main(quick: bool = False) -> list[dict]:
     served = (
         len(found) == VISITORS
         and own == sorted(epochs)
-        and all(status == "finished" and asked == done for (status, asked, done), in found.values())
+        and all(
+            status == "finished" and asked == done for ((status, asked, done),) in found.values()
+        )
     )
     print(f"peak memory {peak:.0f} MB against a budget of {BUDGET_MB:.0f} MB", file=sys.stderr)
     return [

@@ -37,6 +37,7 @@ BENCHMARKS = (
     "bench_memory",
     "bench_visitors",
     "bench_gpu",
+    "bench_sweep",
 )
 TIMEOUT_S = 1800  # per benchmark; the training one takes several minutes on 2 busy cores
 OUTPUT = REPO / "docs" / "performance.md"

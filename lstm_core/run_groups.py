@@ -3,7 +3,8 @@
 A loss is measured on scaled targets, and a test score in the targets' units: two runs' curves
 and scores mean the same only when both trained on the same dataset with the same targets,
 scaler, differencing, horizon and missing-value policy. The Runs page overlays and ranks runs
-within one such group, never across groups.
+within one such group, never across groups. The trials of a sweep (``lstm_core.sweeps``) form
+one group of their own, whatever their settings: they were made to be read together.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ COMPARABLE_FIELDS = ("targets", "scaler", "difference", "horizon", "missing", "t
 
 
 def comparable_key(run) -> tuple:
-    """The dataset and windowing settings two runs must share to be compared."""
+    """The dataset and windowing settings two runs must share to be compared; a sweep's id."""
+    if getattr(run, "sweep_id", None):
+        return ("sweep", run.sweep_id)
     spec = run.window_spec or {}
     fields = tuple((name, _hashable(spec.get(name))) for name in COMPARABLE_FIELDS)
     return (run.dataset.get("name", ""), fields)
 
 
 def group_label(run) -> str:
-    """A group's name for a person: ``"Airline passengers · Passengers · minmax"``."""
+    """A group's name for a person: ``"Airline passengers · Passengers · minmax"``, or
+    ``"Sweep 0123abcd4567 · adding problem"``."""
+    if getattr(run, "sweep_id", None):
+        return f"Sweep {run.sweep_id} · {run.dataset.get('name') or 'unnamed data'}"
     spec = run.window_spec or {}
     targets = spec.get("targets") or ([spec["target"]] if spec.get("target") else [])
     parts = [run.dataset.get("name") or "unnamed data", ", ".join(targets) or "?"]

@@ -7,7 +7,9 @@ safely. Each epoch is committed as it ends: a process killed mid-training leaves
 up to the last completed epoch, and the run reads back as ``"interrupted"``.
 
 Runs belong to a workspace (a hosted app gives each visitor one); a run of another workspace
-is invisible. On one's own machine the app and the command line share ``LOCAL_WORKSPACE``. Run ids are short random hex strings and never come from user input, so a file
+is invisible. A run may be a trial of a sweep (``lstm_core.sweeps``): the ``sweeps`` table keeps
+the sweep's spec, and the run its ``sweep_id`` and ``trial`` key (schema 3). On one's own
+machine the app and the command line share ``LOCAL_WORKSPACE``. Run ids are short random hex strings and never come from user input, so a file
 name built from one can never point outside the store.
 """
 
@@ -51,7 +53,7 @@ LOCAL_WORKSPACE = "local"
 # A running run whose heartbeat is older than this is taken as interrupted even when its
 # process id looks alive (another machine, Windows, or the id reused after a restart).
 STALE_AFTER_S = 600.0
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -71,9 +73,18 @@ CREATE TABLE IF NOT EXISTS runs (
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     process TEXT NOT NULL,
-    heartbeat REAL NOT NULL
+    heartbeat REAL NOT NULL,
+    sweep_id TEXT,
+    trial TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_workspace ON runs (workspace, created_at);
+CREATE TABLE IF NOT EXISTS sweeps (
+    id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS experiments (
     id TEXT PRIMARY KEY,
     document TEXT NOT NULL,
@@ -117,6 +128,8 @@ class Run:
     error: str | None  # why a failed run failed
     model_path: Path | None  # the saved .keras file, None until saved
     diagnosis: dict | None = None  # lstm_core.inspect.diagnose of the trained model, if kept
+    sweep_id: str | None = None  # the sweep this run is a trial of (create_sweep), if any
+    trial: str | None = None  # its trial key in that sweep, e.g. "kind=lstm,seed=0"
 
 
 @dataclass(frozen=True)
@@ -264,6 +277,11 @@ class RunStore:
         if check != "ok":
             raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
         connection.executescript(_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
+        for column in ("sweep_id", "trial"):  # schema 3: a run may be a trial of a sweep
+            if column not in columns:
+                connection.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+        connection.execute("CREATE INDEX IF NOT EXISTS runs_by_sweep ON runs (sweep_id)")
         if version == 1:
             # Schema 1's app wrote workspace "local", its command line "default": one workspace.
             connection.execute(
@@ -282,15 +300,21 @@ class RunStore:
         window_spec: Mapping | None = None,
         workspace: str = LOCAL_WORKSPACE,
         name: str = "",
+        sweep_id: str | None = None,
+        trial: str | None = None,
     ) -> str:
-        """Add a run with status ``"running"`` owned by this process; return its id."""
+        """Add a run with status ``"running"`` owned by this process; return its id.
+
+        ``sweep_id`` and ``trial`` link a sweep's trial to its sweep (``create_sweep``).
+        """
         run_id = secrets.token_hex(6)
         now = time.time()
         with self._transaction() as connection:
             connection.execute(
                 "INSERT INTO runs (id, workspace, name, created_at, status, dataset, "
-                "window_spec, model_spec, train_config, pid, host, process, heartbeat) "
-                "VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "window_spec, model_spec, train_config, pid, host, process, heartbeat, "
+                "sweep_id, trial) "
+                "VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     workspace,
@@ -304,6 +328,8 @@ class RunStore:
                     _HOST,
                     _PROCESS,
                     now,
+                    sweep_id,
+                    trial,
                 ),
             )
         return run_id
@@ -393,14 +419,15 @@ class RunStore:
             A DataFrame with one row per run and the columns ``run_id``, ``name``,
             ``status``, ``created_at`` (UTC timestamps), ``dataset`` (its name),
             ``epochs`` (completed), ``loss`` and ``val_loss`` (of the last completed epoch),
-            and ``has_model`` (its trained model is saved, for ``load_model``).
+            ``has_model`` (its trained model is saved, for ``load_model``), and ``sweep_id``
+            (the sweep it is a trial of, or None).
         """
         import pandas as pd  # here, not at the top: pages that only count runs open without it
 
         with self._transaction() as connection:
             rows = connection.execute(
                 "SELECT id, name, status, created_at, dataset, pid, host, process, heartbeat, "
-                "model_file, "
+                "model_file, sweep_id, "
                 "(SELECT COUNT(*) FROM history WHERE run_id = runs.id), "
                 "(SELECT record FROM history WHERE run_id = runs.id ORDER BY epoch DESC LIMIT 1) "
                 "FROM runs WHERE workspace = ? ORDER BY created_at DESC",
@@ -409,7 +436,8 @@ class RunStore:
         now = time.time()
         records = []
         for (
-            run_id, name, status, created, dataset, pid, host, process, beat, model, epochs, last
+            run_id, name, status, created, dataset, pid, host, process, beat, model, sweep_id,
+            epochs, last,
         ) in rows:  # fmt: skip
             last = json.loads(last) if last else {}
             records.append(
@@ -423,12 +451,13 @@ class RunStore:
                     "loss": last.get("loss"),
                     "val_loss": last.get("val_loss"),
                     "has_model": bool(model) and (self.folder / model).exists(),
+                    "sweep_id": sweep_id,
                 }
             )
         frame = pd.DataFrame(
             records,
             columns=["run_id", "name", "status", "created_at", "dataset", "epochs", "loss"]
-            + ["val_loss", "has_model"],
+            + ["val_loss", "has_model", "sweep_id"],
         )
         frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s", utc=True)
         frame[["loss", "val_loss"]] = frame[["loss", "val_loss"]].astype(float)
@@ -470,6 +499,8 @@ class RunStore:
             error=row["error"],
             model_path=self.folder / row["model_file"] if row["model_file"] else None,
             diagnosis=None if diagnosis is None else json.loads(diagnosis[0]),
+            sweep_id=row["sweep_id"],
+            trial=row["trial"],
         )
 
     def load_model(self, run_id: str, workspace: str = LOCAL_WORKSPACE):
@@ -495,6 +526,57 @@ class RunStore:
             connection.execute("DELETE FROM diagnoses WHERE run_id = ?", (run_id,))
             connection.execute("DELETE FROM runs WHERE id = ?", (run_id,))
         self._model_file(run_id).unlink(missing_ok=True)
+
+    # Sweeps (lstm_core.sweeps): a spec, and its trials as runs.
+
+    def create_sweep(
+        self, spec: Mapping, *, name: str = "", workspace: str = LOCAL_WORKSPACE
+    ) -> str:
+        """Keep a sweep's spec (``SweepSpec.to_dict()``); return its id (12 hex digits)."""
+        sweep_id = secrets.token_hex(6)
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO sweeps (id, workspace, name, spec, created_at) VALUES (?, ?, ?, ?, ?)",
+                (sweep_id, workspace, name, _to_json(spec), time.time()),
+            )
+        return sweep_id
+
+    def get_sweep(self, sweep_id: str, workspace: str = LOCAL_WORKSPACE) -> dict:
+        """``{"sweep_id", "name", "spec", "created_at"}`` of a sweep of ``workspace``."""
+        with self._transaction() as connection:
+            row = connection.execute(
+                "SELECT id, name, spec, created_at FROM sweeps WHERE id = ? AND workspace = ?",
+                (sweep_id, workspace),
+            ).fetchone()
+        if row is None:
+            raise StoreError(
+                f"There is no sweep {sweep_id!r} in this workspace; list the sweeps to see "
+                "their ids."
+            )
+        return {
+            "sweep_id": row[0],
+            "name": row[1],
+            "spec": json.loads(row[2]),
+            "created_at": row[3],
+        }
+
+    def list_sweeps(self, workspace: str = LOCAL_WORKSPACE) -> list[dict]:
+        """The workspace's sweeps, newest first, as ``get_sweep`` returns them."""
+        with self._transaction() as connection:
+            ids = connection.execute(
+                "SELECT id FROM sweeps WHERE workspace = ? ORDER BY created_at DESC", (workspace,)
+            ).fetchall()
+        return [self.get_sweep(sweep_id, workspace) for (sweep_id,) in ids]
+
+    def sweep_trials(self, sweep_id: str, workspace: str = LOCAL_WORKSPACE) -> dict[str, Run]:
+        """The runs of a sweep by trial key (one run per trial: a rerun replaces the last)."""
+        with self._transaction() as connection:
+            rows = connection.execute(
+                "SELECT trial, id FROM runs WHERE sweep_id = ? AND workspace = ? "
+                "ORDER BY created_at",
+                (sweep_id, workspace),
+            ).fetchall()
+        return {trial: self.get_run(run_id, workspace) for trial, run_id in rows}
 
     # Workspaces, as a whole (retention).
 
@@ -540,6 +622,8 @@ class RunStore:
             )
         for run_id in run_ids:
             self.delete_run(run_id, workspace)
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM sweeps WHERE workspace = ?", (workspace,))
         return len(run_ids)
 
     def _file_size(self, model_file: str | None) -> int:

@@ -36,6 +36,7 @@ class Limits:
     # Hosted mode: a visitor's workspace is removed this many days after its last run ...
     retention_days: float = 30.0
     store_cap_mb: float = 2_000.0  # ... or sooner, oldest first, while the store holds more
+    max_sweep_trials: int = 200  # trials one sweep may expand into (axes x seeds)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -81,3 +82,16 @@ def load_limits(overrides: Mapping[str, object] | None = None) -> Limits:
             )
         parsed[field.name] = number
     return Limits(**parsed)
+
+
+def sweeps_enabled(hosted: bool, overrides: Mapping[str, object] | None = None) -> bool:
+    """Whether sweeps (``lstm_core.sweeps``) may run: always on one's own machine; in hosted
+    mode only when the host sets ``LSTM_LAB_SWEEPS`` (environment or ``overrides``, e.g.
+    Streamlit's secrets) to ``1``, ``true`` or ``yes``, since a sweep keeps every core busy."""
+    if not hosted:
+        return True
+    flag = os.environ.get("LSTM_LAB_SWEEPS", "")
+    for key, value in (overrides or {}).items():
+        if str(key).lower().removeprefix("lstm_lab_") == "sweeps":
+            flag = value
+    return str(flag).strip().lower() in ("1", "true", "yes")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lstm_core.experiments import differentiated_loss
 from lstm_core.model import FORGET_BIASES, KERAS_CLASS, KINDS
-from ui import comparison, jobs, state
+from ui import breaking_length, comparison, jobs, state
 from ui.charts import gradient_chart, learning_curves_chart
 from ui.errors import attempt
 from ui.palette import cell_colors
@@ -208,3 +208,6 @@ else:
             "training (solid):"
         )
         gradients(snapshot.result, "trained")
+
+st.subheader("3. The breaking length: the longest dependency each cell learns")
+breaking_length.section(progress)

@@ -30,3 +30,21 @@ def test_differenced_and_old_runs_get_their_own_groups_and_labels():
         "airline · ?",
         "airline · y · minmax · differenced · horizon 3",
     ]
+
+
+def test_the_trials_of_a_sweep_are_one_group_whatever_their_settings():
+    from types import SimpleNamespace
+
+    def trial(timesteps, sweep_id):
+        return SimpleNamespace(
+            sweep_id=sweep_id,
+            window_spec=None,
+            dataset={"name": "adding problem", "timesteps": timesteps},
+        )
+
+    runs = [trial(25, "aaaaaaaaaaaa"), trial(50, "aaaaaaaaaaaa"), trial(25, "bbbbbbbbbbbb")]
+    groups = group_runs(runs)
+    assert {label: len(members) for label, members in groups.items()} == {
+        "Sweep aaaaaaaaaaaa · adding problem": 2,
+        "Sweep bbbbbbbbbbbb · adding problem": 1,
+    }

@@ -58,7 +58,7 @@ def test_list_runs_shows_status_dataset_and_last_loss():
     table = store.list_runs()
     assert list(table.columns) == [
         "run_id", "name", "status", "created_at", "dataset", "epochs", "loss", "val_loss",
-        "has_model",
+        "has_model", "sweep_id",
     ]  # fmt: skip
     rows = table.set_index("run_id")
     assert rows.loc[first, ["status", "dataset", "epochs", "loss"]].tolist() == [
@@ -305,3 +305,36 @@ def test_a_store_written_before_diagnoses_were_kept_still_opens(tmp_path):
     assert store.get_run(run_id).diagnosis is None
     store.save_diagnosis(run_id, {"flat": True})
     assert store.get_run(run_id).diagnosis == {"flat": True}
+
+
+@pytest.mark.parametrize("old_version", [1, 2])
+def test_a_schema_1_or_2_store_gains_sweeps_and_keeps_its_runs(tmp_path, old_version):
+    # A store as schema 1 and 2 wrote it: no sweeps table, no sweep columns in runs.
+    with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
+        connection.executescript(
+            runs._SCHEMA.split("CREATE TABLE IF NOT EXISTS sweeps")[0].replace(
+                "    heartbeat REAL NOT NULL,\n    sweep_id TEXT,\n    trial TEXT\n",
+                "    heartbeat REAL NOT NULL\n",
+            )
+        )
+        connection.execute(
+            "INSERT INTO runs (id, workspace, name, created_at, status, dataset, model_spec, "
+            "train_config, pid, host, process, heartbeat) VALUES ('0123456789ab', 'local', "
+            "'old', 1.0, 'finished', '{}', '{}', '{}', 1, 'h', 'p', 1.0)"
+        )
+        connection.execute(f"PRAGMA user_version = {old_version}")
+        assert "sweep_id" not in {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
+    store = RunStore(tmp_path)
+    old = store.get_run("0123456789ab")
+    assert (old.name, old.sweep_id, old.trial) == ("old", None, None)
+    sweep_id = store.create_sweep({"seeds": [0]}, name="s")
+    run_id = store.create_run(model_spec=MODEL_SPEC, train_config=CONFIG, sweep_id=sweep_id,
+                              trial="kind=lstm,seed=0")  # fmt: skip
+    assert store.get_run(run_id).sweep_id == sweep_id
+    assert list(store.sweep_trials(sweep_id)) == ["kind=lstm,seed=0"]
+    assert store.list_runs()["sweep_id"].tolist()[0] == sweep_id  # newest first
+    assert store.list_runs()["sweep_id"].isna().tolist() == [False, True]
+    store.close()
+    with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (runs.SCHEMA_VERSION,)
+    assert runs.SCHEMA_VERSION == 3

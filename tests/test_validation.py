@@ -9,6 +9,7 @@ from lstm_core.experiments.ablation import AblationConfig
 from lstm_core.model import LayerSpec, ModelSpec
 from lstm_core.model.spec import check_layer
 from lstm_core.settings import Limits
+from lstm_core.sweeps import SweepSpec
 from lstm_core.train import TrainConfig, check_config
 from lstm_core.validation import check_int, check_number
 
@@ -40,6 +41,13 @@ CLASSES = [
         None,
         ModelSpec.from_dict,
     ),
+    (
+        SweepSpec,
+        ConfigError,
+        {"axes": {"units": [4, 8]}, "seeds": [0, 1]},
+        None,
+        SweepSpec.from_dict,
+    ),
 ]
 IDS = [row[0].__name__ for row in CLASSES]
 
@@ -61,7 +69,9 @@ def test_every_class_refuses_an_unknown_key_in_one_wording(cls, error, valid, lo
 
 @pytest.mark.parametrize(("cls", "error", "valid", "low", "build"), CLASSES, ids=IDS)
 def test_every_class_refuses_a_missing_key_in_one_wording(cls, error, valid, low, build):
-    required = [key for key in valid if cls not in (TrainConfig, CompareConfig, AblationConfig)]
+    required = [
+        key for key in valid if cls not in (TrainConfig, CompareConfig, AblationConfig, SweepSpec)
+    ]
     required = [key for key in required if cls is not LayerSpec and key != "outputs"]
     if not required:
         pytest.skip(f"every {cls.__name__} field has a default")
@@ -73,7 +83,7 @@ def test_every_class_refuses_a_missing_key_in_one_wording(cls, error, valid, low
 @pytest.mark.parametrize(("cls", "error", "valid", "low", "build"), CLASSES, ids=IDS)
 def test_every_class_words_a_bad_number_in_one_template(cls, error, valid, low, build):
     if low is None:
-        pytest.skip("ModelSpec's numbers are its layers'")
+        pytest.skip(f"{cls.__name__}'s numbers are its parts' (layers, the base experiment)")
     name, value = low
     owner = "layer 1" if cls is LayerSpec else cls.__name__
     with pytest.raises(error, match=rf"^{owner} {name} must be (at least|between) 1.*, got 0; "):

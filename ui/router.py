@@ -33,6 +33,7 @@ PAGES = (
     ("states.py", "States", ":material/grid_on:"),
     ("vanishing.py", "Vanishing gradients", ":material/trending_down:"),
     ("ablation.py", "Ablation lab", ":material/science:"),
+    ("sweeps.py", "Sweeps", ":material/scatter_plot:"),
     ("runs.py", "Runs", ":material/history:"),
 )
 _routing = threading.local()  # Streamlit runs each session's script in its own thread

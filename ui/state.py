@@ -15,7 +15,17 @@ from typing import Any
 
 import streamlit as st
 
-NAMESPACES = ("app", "data", "model", "train", "states", "vanishing", "ablation", "runs")
+NAMESPACES = (
+    "app",
+    "data",
+    "model",
+    "train",
+    "states",
+    "vanishing",
+    "ablation",
+    "sweeps",
+    "runs",
+)
 
 
 def key(page: str, name: str) -> str:

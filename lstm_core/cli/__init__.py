@@ -2,8 +2,9 @@
 
 Subcommands: ``train`` (``lstm_core.cli.train``: train on a CSV file or a bundled sample and
 keep the run), ``runs`` (``lstm_core.cli.runs``: ``list``, ``show ID``, ``export ID DIR``), and
-the vanishing-gradient lab's ``vanishing`` and ``compare`` (``lstm_core.cli.lab``), and the
-ablation lab's ``ablation`` (``lstm_core.cli.ablation``). Bad input
+the vanishing-gradient lab's ``vanishing`` and ``compare`` (``lstm_core.cli.lab``), the
+ablation lab's ``ablation`` (``lstm_core.cli.ablation``), and ``sweep`` (``lstm_core.cli.sweep``:
+a comparison over axes and seeds, on Ray). Bad input
 (a missing column, a bad CSV, an impossible layer string, an out-of-range setting) ends with
 exit status 2 and one line on stderr, never a traceback; a job that fails ends with status 1,
 one stopped with Ctrl-C with 130.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lstm_core.cli import ablation, lab, runs, train
+from lstm_core.cli import ablation, lab, runs, sweep, train
 from lstm_core.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_store_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, runs, lab, ablation):
+    for module in (train, runs, lab, ablation, sweep):
         module.add_parsers(commands)
     return parser
 

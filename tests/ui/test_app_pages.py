@@ -92,6 +92,7 @@ PAGES = {
     "train": "Train",
     "states": "States",
     "vanishing": "Vanishing gradients",
+    "sweeps": "Sweeps",
     "runs": "Runs",
 }
 
@@ -478,7 +479,7 @@ def test_the_comparison_runs_in_the_background_with_its_baseline():
     job = at.session_state["app.jobs"].get("vanishing")
     assert job.wait(120).status == "finished"
     at.run()
-    curves, gradients = charts(at)
+    curves, gradients, _breaking_length = charts(at)
     rule = next(layer for layer in curves["layer"] if layer["mark"]["type"] == "rule")
     assert rule["mark"]["strokeDash"] == [6, 4]
     assert gradients["encoding"]["y"]["scale"] == {"type": "log"}

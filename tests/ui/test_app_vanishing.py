@@ -55,7 +55,7 @@ def test_copy_task_profile_says_which_loss_is_differentiated():
     at.selectbox(key="vanishing.task").set_value("copy").run()
     at.button(key="_vanishing.profile").click().run()
     assert not errors(at)
-    (spec,) = charts(at)
+    spec, _breaking_length = charts(at)
     assert spec["encoding"]["x"]["title"] == (
         "time step t (loss: cross-entropy of the 10 recall steps only)"
     )
@@ -75,10 +75,47 @@ def test_finished_comparison_shows_its_table_and_every_chart_uses_the_palette():
     assert all(value.endswith("%") for value in solved)
     assert table["remember-nothing MSE"].tolist() == [1 / 6, 1 / 6]
     expected = {"domain": ["SimpleRNN", "LSTM"], "range": [CELL_COLORS["rnn"], CELL_COLORS["lstm"]]}
-    untrained, curves, trained = charts(at)
+    untrained, curves, trained, _breaking_length = charts(at)
     lines = next(layer for layer in curves["layer"] if layer["mark"]["type"] == "line")
     for encoding in (untrained["encoding"], lines["encoding"], trained["encoding"]):
         assert encoding["color"]["scale"] == expected
     assert "MSE of the sum" in trained["encoding"]["x"]["title"]
     at.number_input(key="vanishing.learning_rate").set_value(0.01).run()
     assert "learning_rate 0.005 (now 0.01)" in warnings_of(at)[0]
+
+
+def test_the_breaking_length_is_drawn_at_once_from_the_shipped_sweep():
+    from lstm_core.sweeps.breaking import load_shipped
+
+    shipped = load_shipped()
+    at = open_page(new_app(), "vanishing")
+    assert not errors(at)
+    text = " ".join(plain(m.value) for m in at.markdown)
+    for kind, length in shipped["breaking_length"].items():
+        name = {"rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}[kind]
+        reach = "none of the lengths" if length is None else f"up to {length} steps"
+        assert f"{name} solves {reach}" in text
+    (chart,) = charts(at)  # nothing measured yet: the shipped chart alone
+    band, line, rule = chart["layer"]
+    assert line["encoding"]["x"]["field"] == "timesteps"
+    assert (rule["mark"]["type"], rule["encoding"]["y"]["field"]) == ("rule", "y")
+    assert "median validation MSE over 3 seeds is below 0.05" in text
+    assert any(shipped["command"] in plain(c.value) for c in at.caption)
+
+
+@pytest.mark.slow
+def test_reproduce_trains_the_chosen_point_with_exactly_its_settings():
+    from lstm_core.sweeps.breaking import load_shipped, point_config
+
+    shipped = load_shipped()
+    at = open_page(new_app(), "vanishing")
+    kind, length = shipped["spec"]["axes"]["kind"][-1], shipped["spec"]["axes"]["timesteps"][0]
+    at.selectbox(key="vanishing.point_kind").set_value(kind)
+    at.selectbox(key="vanishing.point_length").set_value(length).run()
+    at.button(key="_vanishing_point.start").click().run()
+    job = at.session_state["app.jobs"].get("breaking")
+    assert job.config == point_config(shipped, kind, length, shipped["spec"]["seeds"][0])
+    job.stop()
+    assert job.wait(300).status == "stopped"
+    at.run()
+    assert not errors(at)

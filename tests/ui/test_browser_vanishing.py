@@ -6,6 +6,8 @@ A tiny setting (20 steps, 4 units) keeps it short; the screenshots under
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser import (
     TRAIN_TIMEOUT_MS,
@@ -32,8 +34,10 @@ def test_untrained_profile_is_labelled_and_marked_old_after_a_change(page: Page)
     set_number(area, TIMESTEPS, 20)
     set_number(area, "Units", 4)
     area.get_by_role("button", name="Measure the untrained cells").click()
-    chart = area.get_by_test_id("stVegaLiteChart")
-    expect(chart).to_have_count(1, timeout=MEASURE_TIMEOUT_MS)
+    charts = area.get_by_test_id("stVegaLiteChart")
+    # The profile's chart, above the breaking-length chart that is always there.
+    expect(charts).to_have_count(2, timeout=MEASURE_TIMEOUT_MS)
+    chart = charts.first
     settle(page)
     # Vega draws its axis titles and legend as SVG text: the loss and the cells are named.
     loss = "time step t (loss: MSE of the sum, read after the last step)"
@@ -48,3 +52,22 @@ def test_untrained_profile_is_labelled_and_marked_old_after_a_change(page: Page)
     expect(chart).to_have_count(1)  # the old chart stays, marked as old
     expect_no_exception(page)
     screenshot(page, "vanishing_2_marked_old")
+
+
+def test_the_breaking_length_chart_is_drawn_at_once(page: Page):
+    from browser import SCREENSHOTS, expect_chart_drawn
+
+    page.set_viewport_size(WINDOW)
+    area = open_page(page, "Vanishing gradients")
+    heading = area.get_by_role("heading", name=re.compile("3. The breaking length"))
+    heading.scroll_into_view_if_needed()
+    expect(
+        area.get_by_text(re.compile(r"SimpleRNN solves .*; GRU solves .*; LSTM solves"))
+    ).to_be_visible()
+    chart = area.get_by_test_id("stVegaLiteChart").last
+    expect_chart_drawn(chart)
+    expect(chart.get_by_text("SimpleRNN", exact=True)).to_be_visible()
+    expect(area.get_by_role("button", name="Reproduce this point")).to_be_enabled()
+    expect_no_exception(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    chart.screenshot(path=str(SCREENSHOTS / "breaking_length_chart.png"), animations="disabled")

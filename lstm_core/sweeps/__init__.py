@@ -1,0 +1,30 @@
+"""Sweeps: many independent trials of one experiment, run at once on Ray.
+
+- ``spec``: ``SweepSpec``, a base experiment (``CompareConfig``), the axes swept over it and the
+  seeds, expanded into ``Trial``s; JSON round trip, validated in one place.
+- ``trial``: one trial as a Ray worker runs it, on one thread.
+- ``ray_backend``: Ray, local or a cluster (``--address`` / ``RAY_ADDRESS``); the only module
+  that imports Ray, and only when a sweep starts.
+- ``runner``: ``SweepJob``, the driver: trials into the run store as they end; resume, stop,
+  failures.
+- ``aggregate``: median and interquartile range over seeds per point; breaking lengths.
+
+Importing this package imports neither Ray nor TensorFlow.
+"""
+
+from lstm_core.sweeps.aggregate import SOLVED_LOSS, aggregate, breaking_lengths
+from lstm_core.sweeps.runner import SweepJob, SweepSnapshot
+from lstm_core.sweeps.spec import AXES, KIND_AXIS, SweepSpec, Trial, check_sweep
+
+__all__ = [
+    "AXES",
+    "KIND_AXIS",
+    "SOLVED_LOSS",
+    "SweepJob",
+    "SweepSnapshot",
+    "SweepSpec",
+    "Trial",
+    "aggregate",
+    "breaking_lengths",
+    "check_sweep",
+]

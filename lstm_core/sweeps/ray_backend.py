@@ -1,0 +1,120 @@
+"""Where a sweep's trials run: Ray, local by default, or an existing Ray cluster.
+
+Ray is imported here only, and only when a sweep starts: the pages and commands that do not
+sweep never load it. Trials are Ray core tasks, one CPU each, with no retries (a trial whose
+worker dies is reported as failed, not run twice behind the user's back). Ray Tune is not used:
+its search algorithms and early stopping do not fit a grid of seeds whose every point must be
+measured, and its own result store would be a second one beside the run store.
+
+- **Local** (no address): ``ray.init`` starts a Ray instance in this process's machine, sized
+  to its cores, without the dashboard. Workers import ``lstm_core`` from the folder this
+  package was loaded from (``PYTHONPATH``), whatever the current folder of the app.
+- **A cluster** (``address``, or the ``RAY_ADDRESS`` variable, e.g. ``ray://head:10001`` or
+  ``auto``): ``lstm_core`` is shipped to the workers as a ``py_modules`` package; its
+  dependencies (Keras, TensorFlow or JAX) must be installed on every node.
+
+The ``Progress`` actor is the one channel from the trials to the driver: workers push their
+epochs into it, the driver drains them into the run store, and sets its stop flag.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lstm_core.errors import ConfigError
+from lstm_core.sweeps.trial import THREAD_ENV
+
+PACKAGE = Path(__file__).resolve().parents[1]  # the lstm_core folder
+# Node start can be slow on a busy machine: wait longer than Ray's 30 s for the GCS, and try
+# ray.init a second time when the raylet did not register in time.
+GCS_WAIT_S = "120"
+INIT_ATTEMPTS = 2
+
+
+def connect(address: str | None = None, num_cpus: int | None = None):
+    """Connect to Ray once per process: ``address`` (else ``$RAY_ADDRESS``), or a local
+    instance of ``num_cpus`` CPUs (default: this machine's cores). Return the ``ray`` module.
+
+    Raises:
+        ConfigError: Ray is not installed, or the cluster cannot be reached.
+    """
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(
+            "Sweeps run on Ray, which is not installed; pip install 'ray>=2.40,<3'."
+        ) from None
+    if ray.is_initialized():
+        return ray
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", GCS_WAIT_S)
+    if address:
+        options = {"address": address, "runtime_env": {"py_modules": [str(PACKAGE)]}}
+    else:
+        options = {
+            "num_cpus": num_cpus or os.cpu_count() or 1,
+            "include_dashboard": False,
+            "runtime_env": {"env_vars": {"PYTHONPATH": _python_path()}},
+        }
+    for attempt in range(INIT_ATTEMPTS):
+        try:
+            ray.init(log_to_driver=False, configure_logging=False, **options)
+            return ray
+        except ConnectionError as error:
+            raise ConfigError(
+                f"The Ray cluster at {address!r} cannot be reached ({error}); check the address "
+                "(e.g. ray://head:10001) or leave it out to run on this machine."
+            ) from None
+        except Exception:  # noqa: BLE001 - a node that timed out starting: try once more
+            ray.shutdown()
+            if attempt == INIT_ATTEMPTS - 1:
+                raise
+    return ray
+
+
+def cluster_cpus() -> int:
+    """CPUs of the connected Ray cluster: how many trials run at once."""
+    import ray
+
+    return int(ray.cluster_resources().get("CPU", 1))
+
+
+def remote_trial(ray, trial_fn):
+    """``trial_fn`` as a Ray task: one CPU, one thread, no retries."""
+    return ray.remote(num_cpus=1, max_retries=0, runtime_env={"env_vars": dict(THREAD_ENV)})(
+        trial_fn
+    )
+
+
+def progress_actor(ray):
+    """A new ``Progress`` actor (no CPU of its own, so it never takes a trial's place)."""
+
+    @ray.remote(num_cpus=0)
+    class Progress:
+        """Epochs pushed by the trials, drained by the driver; and the sweep's stop flag."""
+
+        def __init__(self) -> None:
+            self._events: list[tuple[str, int, dict]] = []
+            self._stopping = False
+
+        def push(self, key: str, epoch: int, record: dict) -> None:
+            self._events.append((key, epoch, record))
+
+        def drain(self) -> list[tuple[str, int, dict]]:
+            events, self._events = self._events, []
+            return events
+
+        def stop(self) -> None:
+            self._stopping = True
+
+        def stopping(self) -> bool:
+            return self._stopping
+
+    return Progress.remote()
+
+
+def _python_path() -> str:
+    """``PYTHONPATH`` for local workers: the folder holding ``lstm_core`` first."""
+    parts = [str(PACKAGE.parent), os.environ.get("PYTHONPATH", "")]
+    return os.pathsep.join(part for part in parts if part)

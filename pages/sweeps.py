@@ -1,0 +1,92 @@
+"""Sweeps: the Vanishing page's experiment over axes and seeds, run at once on Ray."""
+
+import streamlit as st
+
+from lstm_core.model import KERAS_CLASS, KINDS
+from lstm_core.sweeps import SOLVED_LOSS, aggregate
+from ui import jobs, state, sweeps
+from ui.errors import attempt
+from ui.router import ensure_routed
+from ui.text import escape_markdown
+
+ensure_routed()
+
+
+def axes() -> None:
+    """The axes and seeds, typed over the Vanishing page's current experiment."""
+    state.ensure("sweeps", sweeps.DEFAULTS)
+    base = sweeps.base_config()
+    st.caption(
+        escape_markdown(
+            f"Base experiment (the Vanishing gradients page's settings): {base.task} problem, "
+            f"{base.timesteps} steps, {base.units} units, {base.epochs} epochs, "
+            f"{base.n_train} sequences, learning rate {base.learning_rate}. A field left "
+            "empty keeps the base's value."
+        )
+    )
+    st.multiselect(
+        "Cells", KINDS, key="sweeps.kinds", format_func=KERAS_CLASS.get, persist_state="session"
+    )
+    columns = st.columns(4)
+    for column, (name, (_, _, label)) in zip(columns, sweeps.LIST_FIELDS.items(), strict=False):
+        column.text_input(label, key=f"sweeps.{name}", persist_state="session")
+    columns[3].text_input("Seeds", key="sweeps.seeds", persist_state="session")
+
+
+def progress(snapshot) -> None:
+    """Trials done so far, the table of trials, and the aggregate of those finished."""
+    ended = len(snapshot.trials) - snapshot.count("pending") - snapshot.count("running")
+    st.progress(
+        ended / max(1, len(snapshot.trials)),
+        text=f"{snapshot.status.capitalize()} · {ended} of {len(snapshot.trials)} trials ended, "
+        f"{snapshot.count('running')} running · {snapshot.elapsed_s:.0f} s",
+    )
+    rows = aggregate(list(snapshot.trials))
+    if any(row["val_loss_median"] is not None for row in rows):
+        st.altair_chart(sweeps.aggregate_chart(rows, threshold=SOLVED_LOSS), width="stretch")
+    st.dataframe(
+        sweeps.trials_frame(snapshot),
+        hide_index=True,
+        column_config={"run": st.column_config.LinkColumn("run", display_text="open on Runs")},
+    )
+
+
+st.title("Sweeps")
+st.markdown(
+    "One experiment is one draw; a sweep runs it over **axes** (cells, lengths, units, "
+    "learning rates) and **seeds**, as independent trials on [Ray](https://www.ray.io): at "
+    "once on this machine's cores, or on a Ray cluster. Each trial is kept as a run; the "
+    "aggregate is the median over seeds with its interquartile band."
+)
+if not sweeps.enabled():
+    st.info(
+        "Sweeps are off on this hosted app: they keep every core busy. Its host can turn "
+        "them on with LSTM_LAB_SWEEPS=1.",
+        icon=":material/block:",
+    )
+axes()
+spec = attempt(sweeps.spec_from_state)
+if spec is not None:
+    st.caption(f"{len(spec.trials())} trials.")
+job = sweeps.current_job()
+active = jobs.is_active(job)
+jobs.start_stop_buttons(
+    "sweeps",
+    "Run the sweep",
+    "Stop the sweep",
+    sweeps.start_sweep,
+    sweeps.current_job,
+    active=active,
+    can_start=spec is not None and sweeps.enabled(),
+)
+if job is None:
+    st.caption("Stopping cancels the trials not started and keeps the epochs of those running.")
+elif active:
+    jobs.follow(job, progress)
+else:
+    snapshot = job.snapshot()
+    if snapshot.status == "failed":
+        st.error(escape_markdown(f"The sweep failed: {snapshot.error}"))
+    progress(snapshot)
+    st.subheader("Aggregate")
+    st.dataframe(sweeps.aggregate_frame(aggregate(list(snapshot.trials))), hide_index=True)

@@ -1,0 +1,38 @@
+"""Trial functions for the sweep tests, run by Ray workers: one raises, one kills its worker.
+
+Imported as ``tests.sweep_trials`` so that a worker, which has the repository on its path,
+finds it by that name.
+"""
+
+import os
+import signal
+
+from lstm_core.sweeps.trial import run_trial
+
+RAISES = "kind=rnn,seed=1"
+KILLED = "kind=lstm,seed=1"
+
+
+def faulty_trial(config_dict, key, progress):
+    """``run_trial``, except that trial ``RAISES`` raises and trial ``KILLED`` kills its worker
+    after reporting its start."""
+    import ray
+
+    if key == RAISES:
+        raise RuntimeError("this trial fails on purpose")
+    if key == KILLED:
+        ray.get(progress.push.remote(key, 0, {"pid": os.getpid()}))
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_trial(config_dict, key, progress)
+
+
+def timed_trial(config_dict, key, progress):
+    """``run_trial``, appending ``key start end`` (Unix seconds) to the file named by
+    ``$SWEEP_TRIAL_LOG``, to check how many trials ran at once."""
+    import time
+
+    started = time.time()
+    result = run_trial(config_dict, key, progress)
+    with open(os.environ["SWEEP_TRIAL_LOG"], "a") as log:
+        log.write(f"{key} {started} {time.time()}\n")
+    return result

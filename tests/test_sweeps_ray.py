@@ -1,0 +1,125 @@
+"""Sweeps on a local Ray instance of 2 CPUs: completion, resume, stop, failures, the store.
+
+Ray starts once for the module (its node start is slow on a busy machine); the trials are
+tiny (8 steps, 4 units, 32 sequences).
+"""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from lstm_core.experiments.config import CompareConfig
+from lstm_core.runs import RunStore
+from lstm_core.sweeps import SweepJob, SweepSpec
+from lstm_core.sweeps.runner import WORKER_DIED
+from tests.sweep_trials import KILLED, RAISES, faulty_trial, timed_trial
+
+pytestmark = pytest.mark.slow
+
+TINY = CompareConfig(
+    timesteps=8, units=4, epochs=2, n_train=32, n_val=16, batch_size=16, profile_samples=8
+)
+SPEC = SweepSpec(TINY, seeds=(0, 1))  # rnn and lstm, seeds 0 and 1: 4 trials
+KEYS = {trial.key for trial in SPEC.trials()}
+WAIT_S = 300
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_instance(tmp_path_factory):
+    from lstm_core.sweeps import ray_backend
+
+    # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
+    os.environ["SWEEP_TRIAL_LOG"] = str(tmp_path_factory.mktemp("trials") / "log")
+    ray = ray_backend.connect(num_cpus=2)
+    yield ray
+    ray.shutdown()
+
+
+def stored_trials(store, sweep_id):
+    """trial key -> run, checking that each trial has exactly one run."""
+    frame = store.list_runs()
+    mine = frame[frame["sweep_id"] == sweep_id]
+    trials = store.sweep_trials(sweep_id)
+    assert len(mine) == len(trials)  # no trial kept twice
+    return trials
+
+
+def test_a_4_trial_sweep_completes_and_its_runs_are_in_the_store():
+    store = RunStore.in_memory()
+    final = SweepJob(SPEC, store, trial_fn=timed_trial).start().wait(WAIT_S)
+    assert final.status == "finished", final.error
+    assert [trial["status"] for trial in final.trials] == ["finished"] * 4
+    runs = stored_trials(store, final.sweep_id)
+    assert set(runs) == KEYS
+    for key, run in runs.items():
+        shown = next(trial for trial in final.trials if trial["trial"] == key)
+        assert run.status == "finished"
+        assert list(run.history["epoch"]) == [1, 2]
+        assert set(run.history.columns) >= {"loss", "val_loss"}
+        assert run.history["val_loss"].iloc[-1] == pytest.approx(shown["val_loss"])
+        assert run.train_config["kinds"] == [shown["settings"]["kind"]]
+        assert run.test_metrics["baseline"] == pytest.approx(1 / 6)
+    assert store.get_sweep(final.sweep_id)["spec"] == SPEC.to_dict()
+    # Never more trials at once than CPUs: a trial polling for a stop must not give its CPU
+    # back to Ray (a task blocked in ray.get does), or a third would start beside it.
+    log = Path(os.environ["SWEEP_TRIAL_LOG"]).read_text()
+    spans = [line.split() for line in log.splitlines()]
+    assert sorted(key for key, _, _ in spans) == sorted(KEYS)
+    assert max_at_once([(float(start), float(end)) for _, start, end in spans]) <= 2
+
+
+def max_at_once(spans):
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, change in events:
+        running += change
+        most = max(most, running)
+    return most
+
+
+def test_failures_are_recorded_while_the_rest_finish_and_resume_runs_only_them(tmp_path):
+    store = RunStore(tmp_path)
+    final = SweepJob(SPEC, store, trial_fn=faulty_trial).start().wait(WAIT_S)
+    assert final.status == "finished", final.error
+    status = {trial["trial"]: trial["status"] for trial in final.trials}
+    assert status == {key: "failed" if key in (RAISES, KILLED) else "finished" for key in KEYS}
+    runs = stored_trials(store, final.sweep_id)
+    assert set(runs) == KEYS  # the failed ones are kept too
+    assert runs[RAISES].error == "RuntimeError: this trial fails on purpose"
+    assert runs[KILLED].error == WORKER_DIED
+    assert runs[RAISES].status == runs[KILLED].status == "failed"
+    kept = {key: runs[key].run_id for key in KEYS - {RAISES, KILLED}}
+
+    store.close()
+    store = RunStore(tmp_path)  # as a later process would
+    resumed = SweepJob.resume(store, final.sweep_id).start().wait(WAIT_S)
+    assert resumed.status == "finished", resumed.error
+    runs = stored_trials(store, final.sweep_id)
+    assert set(runs) == KEYS
+    assert {key: runs[key].run_id for key in kept} == kept  # the finished ones were skipped
+    assert runs[RAISES].status == runs[KILLED].status == "finished"  # run again, replaced
+    assert {runs[RAISES].run_id, runs[KILLED].run_id}.isdisjoint(kept.values())
+
+
+def test_a_stopped_sweep_cancels_pending_trials_and_keeps_running_ones_partial_histories():
+    store = RunStore.in_memory()
+    # 4 trials on 2 CPUs: 2 run, 2 wait.
+    long = SweepSpec(CompareConfig(**{**TINY.to_dict(), "kinds": ("rnn",), "epochs": 200}))
+    long = SweepSpec(long.base, seeds=(0, 1, 2, 3))
+    job = SweepJob(long, store).start()
+    deadline = time.monotonic() + WAIT_S
+    while not any(trial["epochs"] >= 2 for trial in job.snapshot().trials):
+        assert time.monotonic() < deadline, job.snapshot()
+        time.sleep(0.2)
+    job.stop()
+    final = job.wait(WAIT_S)
+    assert final.status == "stopped", final.error
+    assert [trial["status"] for trial in final.trials] == ["stopped"] * 4
+    runs = stored_trials(store, final.sweep_id)
+    assert len(runs) == 2  # the running ones; the pending ones were cancelled, no run
+    for run in runs.values():
+        assert run.status == "stopped"
+        assert 1 <= len(run.history) < 200  # the epochs done, no more
+        assert list(run.history["epoch"]) == list(range(1, len(run.history) + 1))

@@ -1,0 +1,163 @@
+"""The Sweeps page's glue: axes typed as lists over the Vanishing page's experiment, the job,
+and the aggregate drawn as medians with interquartile bands.
+
+The base experiment is the Vanishing-gradients page's current settings (task, length, units,
+training); the page adds axes (cells, lengths, units, learning rates) and seeds. The sweep runs
+as a ``SweepJob`` (``lstm_core.sweeps``) in this session's job registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import altair as alt
+import pandas as pd
+
+from lstm_core.errors import ConfigError
+from lstm_core.experiments import CompareConfig
+from lstm_core.model import KERAS_CLASS
+from lstm_core.settings import sweeps_enabled
+from lstm_core.sweeps import KIND_AXIS, SweepJob, SweepSpec, check_sweep
+from ui import comparison, jobs, state
+from ui.palette import cell_colors
+from ui.workspace import is_hosted, limits, run_store, streamlit_secrets, workspace_id
+
+# Page field -> (CompareConfig field, type of its values, label).
+LIST_FIELDS = {
+    "timesteps": ("timesteps", int, "Timesteps (comma-separated)"),
+    "units": ("units", int, "Units"),
+    "learning_rate": ("learning_rate", float, "Learning rates"),
+}
+# The page's inputs at first: SimpleRNN and LSTM over 25 and 50 steps, seeds 0 and 1.
+DEFAULTS = {
+    "kinds": ["rnn", "lstm"],
+    "timesteps": "25, 50",
+    "units": "",
+    "learning_rate": "",
+    "seeds": "0, 1",
+}
+# Swept settings that can be an x axis, in order of preference.
+NUMERIC_AXES = ("timesteps", "units", "learning_rate", "epochs", "n_train", "batch_size")
+
+
+def enabled() -> bool:
+    """Whether this app may run sweeps (hosted: only when the host turned them on)."""
+    return sweeps_enabled(is_hosted(), streamlit_secrets())
+
+
+def base_config() -> CompareConfig:
+    """The Vanishing page's settings (its defaults if never opened), kinds aside."""
+    state.ensure("vanishing", comparison.defaults())
+    values = {name: state.get("vanishing", name) for name in comparison.FIELDS}
+    values["kinds"] = tuple(values["kinds"] or ("lstm",))
+    return CompareConfig(**values)
+
+
+def spec_from_state() -> SweepSpec:
+    """The page's sweep, validated; ``ConfigError`` naming the field otherwise."""
+    state.ensure("sweeps", DEFAULTS)
+    axes = [(KIND_AXIS, tuple(state.get("sweeps", "kinds") or ()))]
+    for name, (field, kind, label) in LIST_FIELDS.items():
+        values = parse_list(state.get("sweeps", name), label, kind)
+        if values:
+            axes.append((field, values))
+    seeds = parse_list(state.get("sweeps", "seeds"), "Seeds", int)
+    base = base_config()
+    spec = SweepSpec(base=dataclasses.replace(base, kinds=axes[0][1] or base.kinds),
+                     axes=tuple(axes), seeds=seeds)  # fmt: skip
+    return check_sweep(spec, limits())
+
+
+def parse_list(text: str, label: str, kind: type) -> tuple:
+    """``"25, 50"`` -> ``(25, 50)``; an empty text is no axis (the base's value)."""
+    parts = [part.strip() for part in str(text or "").split(",") if part.strip()]
+    try:
+        return tuple(kind(part) for part in parts)
+    except ValueError:
+        raise ConfigError(
+            f"{label} must be {kind.__name__} values separated by commas, got {text!r}; "
+            "e.g. 25, 50, 100."
+        ) from None
+
+
+def current_job() -> SweepJob | None:
+    return jobs.registry().get("sweeps")
+
+
+def start_sweep() -> SweepJob:
+    """Start the page's sweep in the background; return the job."""
+    if not enabled():
+        raise ConfigError(
+            "Sweeps are off on this hosted app (they keep every core busy); its host can turn "
+            "them on with LSTM_LAB_SWEEPS=1."
+        )
+    job = SweepJob(spec_from_state(), run_store(), workspace=workspace_id(), limits=limits())
+    job.start()
+    jobs.registry().put("sweeps", job)
+    return job
+
+
+def trials_frame(snapshot) -> pd.DataFrame:
+    """One row per trial: its settings, status, epochs, final loss, and a link to its run."""
+    rows = []
+    for trial in snapshot.trials:
+        rows.append(
+            {
+                **trial["settings"],
+                "status": trial["status"],
+                "epochs": trial["epochs"],
+                "validation loss": trial["val_loss"],
+                "run": f"runs?run={trial['run_id']}" if trial["run_id"] else None,
+                "error": trial["error"],
+            }
+        )
+    return pd.DataFrame(rows).dropna(axis="columns", how="all")
+
+
+def aggregate_frame(rows: list[dict]) -> pd.DataFrame:
+    """The aggregate as a table for reading: settings, seeds, medians and IQRs."""
+    frame = pd.DataFrame(rows)
+    return frame.dropna(axis="columns", how="all")
+
+
+def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.LayerChart:
+    """Median validation loss per point with its interquartile band, a line per cell kind.
+
+    The x axis is the first numeric swept setting (e.g. timesteps); the y axis is logarithmic,
+    since losses span orders of magnitude across lengths. ``threshold`` draws a rule (the
+    breaking length's 0.05).
+    """
+    frame = pd.DataFrame(rows)
+    frame = frame[frame["val_loss_median"].notna()]
+    numeric = [name for name in NUMERIC_AXES if name in frame.columns]
+    x_name = numeric[0] if numeric else KIND_AXIS
+    frame = frame.assign(cell=frame[KIND_AXIS].map(KERAS_CLASS))
+    colors = cell_colors(frame[KIND_AXIS].unique())
+    scale = alt.Scale(domain=list(colors), range=list(colors.values()))
+    x = alt.X(f"{x_name}:{'Q' if numeric else 'N'}", title=x_name)
+    y_scale = alt.Scale(type="log")
+    band = (
+        alt.Chart(frame)
+        .mark_area(opacity=0.25)
+        .encode(
+            x=x,
+            y=alt.Y("val_loss_q25:Q", scale=y_scale, title="validation loss (median, IQR band)"),
+            y2="val_loss_q75:Q",
+            color=alt.Color("cell:N", scale=scale, title="cell"),
+        )
+    )
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("val_loss_median:Q", scale=y_scale),
+            color=alt.Color("cell:N", scale=scale),
+            tooltip=[x_name, "cell", "seeds", "val_loss_median", "val_loss_q25", "val_loss_q75"],
+        )
+    )
+    layers = [band, line]
+    if threshold is not None:
+        rule = alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(strokeDash=[4, 4])
+        layers.append(rule.encode(y="y:Q"))
+    return alt.layer(*layers).properties(height=320)
