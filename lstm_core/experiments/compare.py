@@ -172,8 +172,8 @@ def run_compare(
 ) -> CompareResult:
     """``compare_cells`` for a ``CompareConfig``; see there."""
     check_compare(config)
-    x, y = make_task(config.task, config.n_train, config.timesteps, config.seed)
-    x_val, y_val = make_task(config.task, config.n_val, config.timesteps, config.seed + 1)
+    x, y = make_task(config.task, config.n_train, config.timesteps, config.task_seed)
+    x_val, y_val = make_task(config.task, config.n_val, config.timesteps, config.task_seed + 1)
     result = CompareResult(config, task_baseline(config.task, config.timesteps), {})
     for kind in config.kinds:
         if should_stop and should_stop():

@@ -34,15 +34,23 @@ class CompareConfig:
     kinds: tuple[str, ...] = ("rnn", "lstm")  # cell kinds, trained one after the other
     units: int = 32  # size of h (and c) of every kind
     epochs: int = 20  # passes over the training data; 0 profiles the untrained models only
-    seed: int = 0  # the data, the initial weights and the shuffle order, alike for every kind
+    seed: int = 0  # the initial weights, the shuffle order and (unless data_seed) the data
     n_train: int = 5000  # training sequences
-    n_val: int = 1000  # validation sequences, generated with seed + 1
+    n_val: int = 1000  # validation sequences, generated with task_seed + 1
     batch_size: int = 50  # sequences per Adam step
     learning_rate: float = 0.005  # Adam's step size
     clipnorm: float = 1.0  # largest gradient norm per weight tensor, against exploding gradients
     forget_bias: str = "one"  # LSTM forget-gate bias init: "one", "zeros" or "chrono"
     profile_epochs: tuple[int, ...] | None = None  # epochs to profile gradients at; None: 0, last
     profile_samples: int = 100  # validation sequences the gradient profile averages over
+    # the task data (validation: data_seed + 1) when they must stay alike while seed varies
+    # (an ablation's seeds on one data set); None: seed
+    data_seed: int | None = None
+
+    @property
+    def task_seed(self) -> int:
+        """The seed the task data are generated from (validation: this + 1)."""
+        return self.seed if self.data_seed is None else self.data_seed
 
     @property
     def epochs_to_profile(self) -> tuple[int, ...]:
@@ -88,6 +96,8 @@ def check_compare(config: CompareConfig, limits: Limits | None = None) -> Compar
         value = getattr(config, name)
         check_int(value, name, owner=OWNER, min_val=low, max_val=high, limit=variable)
     check_training(config, limits)
+    if config.data_seed is not None:
+        check_int(config.data_seed, "data_seed", owner=OWNER, min_val=0, max_val=MAX_SEED - 1)
     for kind in config.kinds:
         spec, timesteps, features = model_spec(config, kind)
         samples = config.n_train + config.n_val
