@@ -21,6 +21,7 @@ STATUS = {
     "finished": "Finished",
     "stopped": "Stopped",
     "failed": "Failed",
+    "interrupted": "Interrupted",
 }
 
 
@@ -98,6 +99,17 @@ def settings() -> None:
         help="For every cell with a forget gate: one (Keras' default, Jozefowicz et al. "
         "2015), zeros, or chrono (Tallec & Ollivier 2018).",
     )
+    if ablation.ray_offered():
+        st.radio(
+            "Run on",
+            list(ablation.RUN_ON),
+            key="ablation.run_on",
+            format_func=ablation.RUN_ON.get,
+            horizontal=True,
+            persist_state="session",
+            help="Ray runs every cell and seed as a trial of a sweep, at once on this "
+            "machine's cores (or on the Ray cluster of RAY_ADDRESS); each is kept as a run.",
+        )
 
 
 def show_result(result) -> None:
@@ -164,6 +176,11 @@ elif job is not None:
         st.error(escape_markdown(f"The ablation failed: {snapshot.error}"))
     elif snapshot.result is not None:
         show_result(snapshot.result)
+    if snapshot.sweep_id is not None:
+        st.caption(
+            f"Ran on Ray as sweep {snapshot.sweep_id}: each cell and seed is a run of it on "
+            "the Runs page."
+        )
 
 reference = load_reference()
 if reference is not None:

@@ -2,7 +2,9 @@
 
 The engine is ``lstm_core.experiments.ablation``; this module turns the page's session state
 into a config (the task "windows" takes the Data page's windows, ``ui.dataset``), starts the
-``AblationJob`` in the session's job registry, and draws a result
+``AblationJob`` in the session's job registry (or, when the reader chose Ray, the
+``AblationSweepJob`` of ``lstm_core.experiments.ablation_sweep``: every variant and seed a trial
+on Ray, each kept as a run of one sweep), and draws a result
 (a finished job's, or the shipped reference ablation) as a ranked table, the final losses over
 seeds and the median learning curves.
 """
@@ -15,14 +17,17 @@ import pandas as pd
 
 from lstm_core.data import window_to_dict
 from lstm_core.experiments.ablation import AblationConfig, AblationJob, check_ablation
+from lstm_core.experiments.ablation_sweep import AblationSweepJob
 from lstm_core.forecast.verdict import skill_words
 from lstm_core.model import KERAS_CLASS
-from ui import dataset, jobs, state
+from ui import dataset, jobs, state, sweeps
 from ui.charts import learning_curves_chart
 from ui.palette import cell_colors
-from ui.workspace import limits
+from ui.workspace import limits, run_store, workspace_id
 
 PAGE = "ablation"
+# Where the trainings run: one after the other in this process, or as trials on Ray.
+RUN_ON = {"process": "this process", "ray": "Ray (parallel)"}
 # The page's fields: the config's, with the seeds as a count (seeds 0 .. n - 1).
 FIELDS = ("task", "timesteps", "variants", "units", "epochs", "n_train", "batch_size",
           "learning_rate", "forget_bias")  # fmt: skip
@@ -31,7 +36,11 @@ FIELDS = ("task", "timesteps", "variants", "units", "epochs", "n_train", "batch_
 def defaults() -> dict:
     """The page's defaults: ``AblationConfig()``'s fields and its number of seeds."""
     values = AblationConfig().to_dict()
-    return {**{name: values[name] for name in FIELDS}, "seeds": len(values["seeds"])}
+    return {
+        **{name: values[name] for name in FIELDS},
+        "seeds": len(values["seeds"]),
+        "run_on": "process",
+    }
 
 
 def config_from_state() -> AblationConfig:
@@ -45,16 +54,28 @@ def config_from_state() -> AblationConfig:
     return check_ablation(AblationConfig(**values), limits())
 
 
-def current_job() -> AblationJob | None:
+def current_job() -> AblationJob | AblationSweepJob | None:
     return jobs.registry().get(PAGE)
 
 
-def start_ablation() -> AblationJob:
-    """Start the ablation in the background (stopping a previous one); return the job."""
+def ray_offered() -> bool:
+    """Whether the page offers Ray: sweeps are enabled (hosted: only when the host turned
+    them on), and the task is a generated one (a sweep does not train on the user's windows)."""
+    return sweeps.enabled() and state.get(PAGE, "task") != "windows"
+
+
+def start_ablation() -> AblationJob | AblationSweepJob:
+    """Start the ablation in the background (stopping a previous one); return the job: on Ray
+    when the reader chose it and it is offered, else in this process."""
     previous = current_job()
     if jobs.is_active(previous):
         previous.stop()
-    job = AblationJob(config_from_state(), windows=dataset.windows(), limits=limits()).start()
+    config = config_from_state()
+    if ray_offered() and state.get(PAGE, "run_on") == "ray":
+        job = AblationSweepJob(config, run_store(), workspace=workspace_id(), limits=limits())
+    else:
+        job = AblationJob(config, windows=dataset.windows(), limits=limits())
+    job.start()
     jobs.registry().put(PAGE, job)
     return job
 

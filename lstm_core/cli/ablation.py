@@ -5,13 +5,26 @@ and a ``LabError`` it raises becomes exit status 2 and one line on stderr there.
 
     python -m lstm_core ablation                # the reference ablation (about 20 minutes)
     python -m lstm_core ablation --task adding --kinds lstm,cifg,nfg --seeds 0,1 --epochs 1 --json
+    python -m lstm_core ablation --ray                 # every variant and seed a trial on Ray
+    python -m lstm_core ablation --ray --address ray://head:10001   # on a Ray cluster
+
+With ``--ray`` the ablation runs as a sweep (``lstm_core.experiments.ablation_sweep``): its
+trainings at once on this machine's cores (or a Ray cluster), each kept as a run of the store.
 """
 
 from __future__ import annotations
 
 import json
 
-from lstm_core.cli.common import exit_status, from_args, number, watch
+from lstm_core.cli.common import (
+    add_store_options,
+    exit_status,
+    from_args,
+    number,
+    store,
+    watch,
+    workspace,
+)
 from lstm_core.experiments.ablation import REFERENCE_ABLATION, AblationConfig
 from lstm_core.experiments.tasks import SOLVED_ERROR
 
@@ -55,6 +68,18 @@ def add_parsers(commands) -> None:
         default=DEFAULT.forget_bias,
         help="forget-gate bias init: one (Keras), zeros, chrono (Tallec & Ollivier 2018)",
     )
+    parser.add_argument(
+        "--ray",
+        action="store_true",
+        help="run every variant and seed as a trial of a sweep on Ray, at once on the cores "
+        "(or the cluster of --address), each kept as a run of the store",
+    )
+    parser.add_argument(
+        "--address",
+        help="with --ray: a Ray cluster's address (default: $RAY_ADDRESS, else a local Ray on "
+        "this machine's cores)",
+    )
+    add_store_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.set_defaults(func=ablation_command)
 
@@ -71,20 +96,29 @@ def _seeds(text: str) -> tuple:
 
 
 def ablation_command(args) -> int:
-    """Run the ablation as an ``AblationJob``, print each run as it ends, then the ranking."""
+    """Run the ablation as an ``AblationJob`` (``--ray``: an ``AblationSweepJob``), print each
+    run as it ends, then the ranking."""
     from lstm_core.experiments.ablation import AblationJob
+    from lstm_core.experiments.ablation_sweep import AblationSweepJob
 
     config = from_args(
         AblationConfig, args, variants=args.kinds, seeds=args.seeds, learning_rate=args.lr
     )
-    job = AblationJob(config).start()  # checks config first: a LabError is exit status 2
+    if args.ray:  # checks config first: a LabError is exit status 2
+        options = {"workspace": workspace(args), "address": args.address}
+        job = AblationSweepJob(config, store(args), **options).start()
+    else:
+        job = AblationJob(config).start()
     final = watch(job, _run_printer(config, quiet=args.json))
     if final.status != "failed":
         if args.json:
             result = final.result
-            print(json.dumps({**result.to_dict(), "summary": result.summary()}), flush=True)
+            print(json.dumps({**result.to_dict(), "summary": result.summary(),
+                              "sweep_id": final.sweep_id}), flush=True)  # fmt: skip
         else:
             _print_ranking(final.result)
+            if final.sweep_id is not None:
+                print(f"sweep {final.sweep_id}: each variant and seed is a run of the store")
     return exit_status(final)
 
 

@@ -115,3 +115,58 @@ def test_a_tiny_ablation_on_the_data_pages_windows_scores_beside_naive():
     assert "Share solved does not apply" in notes
     assert "Gradient reach does not apply" not in notes  # a series is not padded
     assert all(reach != "-" for reach in table["gradient reach after"])
+
+
+RUN_ON = "ablation.run_on"
+
+
+def test_ray_is_offered_where_sweeps_are_on_and_not_for_your_data(monkeypatch):
+    monkeypatch.delenv("LSTM_LAB_SWEEPS", raising=False)
+    monkeypatch.delenv("LSTM_LAB_HOSTED", raising=False)
+    at = open_page(new_app(), "ablation")
+    choice = at.radio(key=RUN_ON)
+    assert choice.value == "process"
+    assert choice.options == ["this process", "Ray (parallel)"]
+    open_page(at, "data")
+    open_page(at, "ablation")
+    at.selectbox(key="ablation.task").set_value("windows").run()
+    assert not [radio for radio in at.radio if radio.key == RUN_ON]
+    monkeypatch.setenv("LSTM_LAB_HOSTED", "1")  # hosted: off unless the host turns sweeps on
+    at = open_page(new_app(), "ablation")
+    assert not [radio for radio in at.radio if radio.key == RUN_ON]
+    monkeypatch.setenv("LSTM_LAB_SWEEPS", "1")
+    at = open_page(new_app(), "ablation")
+    assert at.radio(key=RUN_ON).value == "process"
+
+
+@pytest.mark.slow
+def test_a_tiny_ablation_on_ray_ends_in_the_ranked_table_with_its_sweep(monkeypatch):
+    monkeypatch.delenv("LSTM_LAB_HOSTED", raising=False)
+    at = tiny_page()
+    at.number_input(key="ablation.seeds").set_value(2)
+    at.radio(key=RUN_ON).set_value("ray").run()
+    at.button(key="_ablation.start").click().run()
+    assert not errors(at), errors(at)
+    job = at.session_state["app.jobs"].get("ablation")
+    try:
+        final = job.wait(600)
+    finally:
+        import ray
+
+        ray.shutdown()
+    assert final.status == "finished", final.error
+    at.run()
+    assert not errors(at)
+    table = at.dataframe[0].value
+    assert sorted(table["cell"]) == ["LSTM", "NFG"] and list(table["seeds"]) == [2, 2]
+    assert list(table["rank"]) == [1, 2]
+    notes = [plain(caption.value) for caption in at.caption]
+    assert (
+        f"Ran on Ray as sweep {final.sweep_id}: each cell and seed is a run of it on the "
+        "Runs page." in notes
+    )
+    from lstm_core.runs import RunStore
+
+    runs = RunStore.default().sweep_trials(final.sweep_id)
+    assert sorted(runs) == ["kind=lstm,seed=0", "kind=lstm,seed=1", "kind=nfg,seed=0",
+                            "kind=nfg,seed=1"]  # fmt: skip
