@@ -123,6 +123,7 @@ def compare_cells(
     profile_epochs: tuple[int, ...] | None = REFERENCE.profile_epochs,
     forget_bias: str = REFERENCE.forget_bias,
     profile_samples: int = REFERENCE.profile_samples,
+    data_seed: int | None = REFERENCE.data_seed,
     on_epoch: Callable[[str, int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> CompareResult:
@@ -135,7 +136,8 @@ def compare_cells(
         task: ``"adding"`` (x ``(n, timesteps, 2)``, y ``(n, 1)``, MSE) or ``"copy"`` (one-hot x
             ``(n, timesteps + 20, 10)``, y ``(n, timesteps + 20)``, cross-entropy per step).
         timesteps, kinds, units, epochs, seed, n_train, n_val, batch_size, learning_rate,
-            clipnorm, profile_epochs, forget_bias, profile_samples: see ``CompareConfig``.
+            clipnorm, profile_epochs, forget_bias, profile_samples, data_seed: see
+            ``CompareConfig``.
         on_epoch: called as ``on_epoch(kind, epoch, val_loss)`` after every epoch.
         should_stop: polled after every epoch; when it returns True, training stops after
             that epoch and no further kind starts.
@@ -161,6 +163,7 @@ def compare_cells(
         profile_epochs=None if profile_epochs is None else tuple(profile_epochs),
         forget_bias=forget_bias,
         profile_samples=profile_samples,
+        data_seed=data_seed,
     )
     return run_compare(config, on_epoch, should_stop)
 
