@@ -6,9 +6,15 @@ epoch, 4 units, 64 sequences).
 """
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from lstm_core.cli import main
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.ablation import AblationConfig, run_ablation
 from lstm_core.experiments.ablation_sweep import (
@@ -20,6 +26,8 @@ from lstm_core.experiments.ablation_sweep import (
 from lstm_core.experiments.config import CompareConfig
 from lstm_core.runs import RunStore
 from lstm_core.sweeps import SweepSpec
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TINY = AblationConfig(
     timesteps=10,
@@ -83,6 +91,42 @@ def test_the_data_seed_sets_the_task_data_and_is_checked():
         CompareConfig.from_dict({**config.to_dict(), "data_seed": -1})
 
 
+def test_the_command_checks_the_config_before_ray_starts(tmp_path, capsys):
+    status = main(["ablation", "--ray", "--kinds", "lstm,xyz", "--store", str(tmp_path)])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "AblationConfig variants must be a non-empty tuple of cell kinds" in error
+    assert RunStore(tmp_path).list_sweeps() == []  # nothing kept of a refused ablation
+
+
+@pytest.mark.slow
+def test_the_command_with_ray_prints_the_ranking_and_its_sweep_as_json(tmp_path):
+    args = "ablation --ray --task adding --kinds lstm,nfg --seeds 0,1 --epochs 1 --json"
+    tiny = "--timesteps 10 --units 4 --n-train 64 --n-val 32 --batch-size 16"
+    done = subprocess.run(
+        [sys.executable, "-m", "lstm_core", *args.split(), *tiny.split(), "--store", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)  # the only thing on stdout
+    medians = [row["median_val_loss"] for row in result["summary"]]
+    assert medians == sorted(medians)
+    assert sorted(row["variant"] for row in result["summary"]) == ["lstm", "nfg"]
+    assert [row["rank"] for row in result["summary"]] == [1, 2]
+    assert all(row["seeds"] == 2 for row in result["summary"])
+    runs = RunStore(tmp_path).sweep_trials(result["sweep_id"])
+    assert len(runs) == 4
+    for variant, seeds in result["runs"].items():
+        for seed, run in seeds.items():
+            stored = runs[f"kind={variant},seed={seed}"]
+            assert list(stored.history["val_loss"]) == run["val_loss"]
+
+
+# Started after the command's test, whose process starts a Ray instance of its own.
 @pytest.fixture(scope="module")
 def ray_instance():
     from lstm_core.sweeps import ray_backend
