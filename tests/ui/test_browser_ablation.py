@@ -94,3 +94,29 @@ def test_a_tiny_ablation_on_the_data_pages_windows_scores_beside_naive(page: Pag
     expect_chart_drawn(area.get_by_test_id("stVegaLiteChart").first)
     expect_no_exception(page)
     screenshot(page, "ablation_3_your_windows")
+
+
+def test_a_tiny_ablation_on_ray_ranks_two_cells_and_names_its_sweep(page: Page):
+    page.set_viewport_size(WINDOW)
+    area = open_page(page, "Ablation lab")
+    for label, value in (("Seeds (0, 1, ...)", 2), ("Timesteps", 6), ("Units", 3),
+                         ("Epochs", 1), ("Training sequences", 32), ("Batch size", 16)):  # fmt: skip
+        set_number(area, label, value)
+    keep_lstm_and_nig(page, area)
+    area.get_by_text("Ray (parallel)", exact=True).click()
+    settle(page)
+    screenshot(page, "ablation_4_ray_settings")
+    area.get_by_role("button", name="Run the ablation").click()
+    # Ray's start, then two workers importing TensorFlow, on 2 cores shared with other runs.
+    note = area.get_by_text("Ran on Ray as sweep", exact=False)
+    expect(note).to_be_visible(timeout=5 * TRAIN_TIMEOUT_MS)
+    settle(page)
+    table = dataframe_with(area, "median val loss").first
+    rows = grid_rows(table)
+    header = rows[0]
+    cells = sorted(row[header.index("cell")] for row in rows[1:])
+    assert cells == ["LSTM", "NIG"], rows
+    assert [row[header.index("rank")] for row in rows[1:]] == ["1", "2"], rows
+    expect_chart_drawn(area.get_by_test_id("stVegaLiteChart").first)
+    expect_no_exception(page)
+    screenshot(page, "ablation_5_ray_result")
