@@ -53,6 +53,9 @@ def connect(address: str | None = None, num_cpus: int | None = None):
         options = {"address": address, "runtime_env": {"py_modules": [str(PACKAGE)]}}
     else:
         options = {
+            # "local": always a new instance of our own, never a cluster someone started on
+            # this machine with `ray start` (which ray.init() would join, and die with).
+            "address": "local",
             "num_cpus": num_cpus or os.cpu_count() or 1,
             "include_dashboard": False,
             "runtime_env": {"env_vars": {"PYTHONPATH": _python_path()}},
