@@ -74,12 +74,12 @@ WORKSPACE = "local"  # the workspace of a server run on one's own machine
 TRAIN_ALONE = """
 import json, sys
 from lstm_core import samples
-from lstm_core.data import WindowSpec, make_windows
+from lstm_core.data import cut_windows, window_from_dict
 from lstm_core.model import ModelSpec
 from lstm_core.train import TrainConfig, TrainingJob
 run = json.loads(sys.argv[1])
-windows = make_windows(
-    samples.load_sample(run["dataset"]["sample"]), WindowSpec.from_dict(run["window_spec"])
+windows = cut_windows(
+    samples.load_sample(run["dataset"]["sample"]), window_from_dict(run["window_spec"])
 )
 job = TrainingJob(
     windows, ModelSpec.from_dict(run["model_spec"]), TrainConfig.from_dict(run["train_config"])
@@ -299,6 +299,9 @@ def main(quick: bool = False) -> list[dict]:
     """The same flow with or without ``quick``: it is one run already."""
     if not Path(CHROMIUM).exists():
         return none_measured(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # As the browser tests do (tests/ui/conftest.py): Playwright's default of 5 s is less than
+    # a page that first runs TensorFlow (States) takes on 2 busy cores.
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
     with tempfile.TemporaryDirectory() as store, sync_playwright() as playwright:
         try:
             server = StreamlitServer(Path(store))
