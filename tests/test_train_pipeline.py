@@ -1,6 +1,11 @@
 """The training input: a seeded order per epoch, the same on every backend, and exactly what
 ``fit`` trains on (checked against ``fit`` on arrays put in that order by hand)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -82,3 +87,47 @@ def test_fit_trains_on_exactly_these_batches():
     for got, want in zip(piped.get_weights(), by_hand.get_weights(), strict=True):
         np.testing.assert_allclose(got, want, atol=1e-6)
     assert not np.allclose(piped.get_weights()[0], model().get_weights()[0])  # it trained
+
+
+# Run in a fresh process on TensorFlow: after one epoch of train_batches, malloc still adapts
+# its mmap threshold. A freed 16 MB block raises it (glibc's dynamic threshold), so a 15 MB
+# block comes from the heap; with M_TRIM_THRESHOLD set process-wide (Dataset.from_generator's
+# kernel does that) the threshold stays put and the 15 MB block is a fresh mmap, as is every
+# large tensor of the training after it.
+MALLOC_AFTER_AN_EPOCH = """
+import ctypes, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from lstm_core.train.pipeline import train_batches
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+libc.mallinfo2.restype = Mallinfo2
+x = np.zeros((64, 10, 3), np.float32)
+batches, _ = train_batches(x, x[:, -1, :1], 8, seed=0)
+for _ in batches:
+    pass
+libc.free(libc.malloc(16 << 20))
+before = libc.mallinfo2().hblks
+block = libc.malloc(15 << 20)
+print(libc.mallinfo2().hblks - before)
+libc.free(block)
+"""
+
+
+@pytest.mark.tensorflow_only  # the tf.data pipeline; on JAX the batches are NumPy slices
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc")
+def test_the_pipeline_leaves_mallocs_mmap_threshold_adaptive():
+    done = subprocess.run(
+        [sys.executable, "-c", MALLOC_AFTER_AN_EPOCH, str(Path(__file__).resolve().parents[1])],
+        capture_output=True, text=True, env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "0"  # the 15 MB block came from the heap, not an mmap

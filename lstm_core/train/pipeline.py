@@ -98,8 +98,12 @@ def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     full = samples // batch_size  # full batches; the rest makes one more
     epochs = itertools.count()
 
-    def orders():  # one element per iteration of the dataset, i.e. per epoch
-        yield epoch_order(samples, seed, next(epochs))
+    def next_order():  # called once per iteration of the dataset, i.e. per epoch
+        return epoch_order(samples, seed, next(epochs))
+
+    def permutation(_):  # -> (samples,) int64
+        indices = tf.numpy_function(next_order, [], tf.int64, stateful=True)
+        return tf.ensure_shape(indices, (samples,))
 
     def cut(order):  # (samples,) -> a dataset of (batch,) index vectors
         batches = tf.data.Dataset.from_tensor_slices(
@@ -113,9 +117,12 @@ def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     def gather(index, data):  # (batch,) -> (batch, timesteps, features), (batch, outputs)
         return tf.gather(data[0], index), tf.gather(data[1], index)
 
-    indices = tf.data.Dataset.from_generator(
-        orders, output_signature=tf.TensorSpec((samples,), tf.int64)
-    ).flat_map(cut)
+    # Not `Dataset.from_generator`: its kernel sets glibc's M_TRIM_THRESHOLD for the whole
+    # process (TensorFlow logs "Memory patch applied"), which freezes malloc's mmap threshold
+    # at 128 kB; every batch-sized tensor after that is a fresh mmap, page-faulted in and
+    # unmapped again, which took the large model's epoch from 4.1 to 6.5 CPU seconds in a
+    # fresh process. One mapped element per epoch, as Keras makes its permutation.
+    indices = tf.data.Dataset.range(1).map(permutation).flat_map(cut)
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
     batches = tf.data.Dataset.zip((indices, data)).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     options = tf.data.Options()
