@@ -59,6 +59,14 @@ TRAINING_OPTIONS = {
     "batch_size": ("batch_size", int),
 }
 COMPARE_ONLY = [option for option in OPTIONS if option not in TRAINING_OPTIONS]
+# The end of each list option's help: where a training sweep takes its value from.
+TRAINING_DEFAULTS = {
+    "kinds": "; training: --layers')",
+    "units": "; training: --layers')",
+    "epochs": "; training: the sample's)",
+    "lr": "; training: the sample's)",
+    "batch_size": "; training: the sample's)",
+}
 
 
 def add_parsers(commands) -> None:
@@ -74,7 +82,8 @@ def add_parsers(commands) -> None:
         epilog="Training sweep: --sample NAME (or --data FILE --targets COL --lookback N) "
         "--layers STACK, and lists for --kinds (every layer's kind), --units (every layer's "
         "units), --lookback, --epochs, --lr, --batch-size, --seeds; other settings are the "
-        "sample's own, as with 'train'. Comparison-only: "
+        "sample's own, as with 'train'. A sweep on a file resumes with --resume ID --data "
+        "FILE. Comparison-only: "
         + ", ".join("--" + option.replace("_", "-") for option in COMPARE_ONLY)
         + ".",
     )
@@ -93,29 +102,29 @@ def add_parsers(commands) -> None:
             "--" + option.replace("_", "-"),
             metavar="LIST",
             help=f"comma-separated {kind.__name__} values (comparison: {default}"
-            + ("; training: the sample's)" if option in TRAINING_OPTIONS else ")"),
+            + TRAINING_DEFAULTS.get(option, ")"),
         )
     sweep.add_argument("--seeds", default="0", metavar="LIST", help="comma-separated seeds (0)")
     sweep.add_argument("--name", default="", help="a label for the sweep")
     sweep.add_argument("--resume", metavar="SWEEP_ID", help="run a stored sweep's missing trials")
     sweep.add_argument(
         "--address",
-        help="a Ray cluster's address (default: $RAY_ADDRESS, else "
-        "a local Ray on this machine's cores)",
+        help="a Ray cluster's address (default: $RAY_ADDRESS, else a local Ray of this "
+        "machine's cores, at most LSTM_LAB_MAX_CONCURRENT_JOBS)",
     )
     sweep.add_argument("--json", action="store_true", help="print one JSON object at the end")
     sweep.set_defaults(func=sweep_command)
 
 
-def parse_spec(args):
+def parse_spec(args, rows=None):
     """The ``SweepSpec`` of the parsed options: a training sweep with ``--sample`` or
-    ``--data``, else a comparison."""
+    ``--data`` (whose rows, ``_rows(args)``, may be given), else a comparison."""
     import dataclasses
 
     from lstm_core.sweeps import KIND_AXIS, SweepSpec
 
     if args.sample is not None or args.data is not None:
-        return _training_spec(args)
+        return _training_spec(args, _rows(args) if rows is None else rows)
     if args.layers is not None or args.lookback is not None or args.targets is not None:
         raise ConfigError(
             "--layers, --lookback and --targets set a training sweep; add --sample NAME or "
@@ -137,7 +146,7 @@ def parse_spec(args):
     return SweepSpec(base=base_config, axes=tuple(axes), seeds=seeds, name=args.name)
 
 
-def _training_spec(args):
+def _training_spec(args, rows):
     """A training sweep: the data's experiment, as ``train`` would run it, and the axes."""
     from lstm_core.sweeps import SweepSpec
     from lstm_core.sweeps.training import trial_experiment
@@ -148,7 +157,7 @@ def _training_spec(args):
             f"{', '.join('--' + o.replace('_', '-') for o in given)} set the comparison, not a "
             "training sweep; leave them out, or drop --sample/--data to sweep the comparison."
         )
-    base, axes = _training_base(args), []
+    base, axes = _training_base(args, rows), []
     for option, (name, kind) in TRAINING_OPTIONS.items():
         text = getattr(args, option)
         if text is None:
@@ -162,7 +171,7 @@ def _training_spec(args):
     return SweepSpec(base=base, axes=tuple(axes), seeds=seeds, name=args.name)
 
 
-def _training_base(args):
+def _training_base(args, rows):
     """The experiment ``train`` would run on ``--sample`` / ``--data``, before the lists."""
     import dataclasses
     from pathlib import Path
@@ -174,10 +183,6 @@ def _training_base(args):
     from lstm_core.train import TrainConfig
 
     if args.sample is not None:
-        if args.sample not in SAMPLES:
-            raise DataError(
-                f"No sample named {args.sample!r}; the samples are: {', '.join(SAMPLES)}."
-            )
         data, window = {"sample": args.sample}, SAMPLES[args.sample].spec
         train = dataclasses.replace(SAMPLES[args.sample].train, seed=0)
     else:
@@ -189,7 +194,7 @@ def _training_base(args):
                             lookback=lookback)  # fmt: skip
         train = TrainConfig()
     # The head, outputs and mask value are the windows' (as on the Model page).
-    windows = cut_windows(_rows(args), window)
+    windows = cut_windows(rows, window)
     model = ModelSpec(
         layers=parse_layers(args.layers or DEFAULT_STACK),
         head=windows.task,
@@ -217,11 +222,12 @@ def sweep_command(args) -> int:
     from lstm_core.sweeps import SweepJob, aggregate
 
     the_store = store(args)
-    options = {"workspace": workspace(args), "address": args.address, "rows": _rows(args)}
+    data_rows = _rows(args)  # loaded once: windowed for the spec, then sent to the trials
+    options = {"workspace": workspace(args), "address": args.address, "rows": data_rows}
     if args.resume:
         job = SweepJob.resume(the_store, args.resume, **options)
     else:
-        job = SweepJob(parse_spec(args), the_store, **options)
+        job = SweepJob(parse_spec(args, data_rows), the_store, **options)
     job.start()
     final = watch(job, _trial_printer(quiet=args.json))
     rows = aggregate(list(final.trials))

@@ -144,3 +144,9 @@ def test_a_trial_of_a_training_sweep_opens_on_the_states_page():
     assert at.selectbox(key="states.layer").options == [
         "layer_1 (GRU, 4 units)", "layer_2 (GRU, 3 units)"
     ]  # fmt: skip
+    # And on the Runs page, its test score beside the yardsticks, like any training run.
+    at.session_state["runs.wanted"] = gru["run_id"]
+    at = open_page(at, "runs")
+    assert not errors(at), errors(at)
+    assert f"Trial kind=gru,seed=0 of sweep {final.sweep_id}." in captions(at)
+    assert any("naive" in frame.value.to_string() for frame in at.dataframe)
