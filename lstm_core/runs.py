@@ -367,6 +367,25 @@ class RunStore:
             )
         return path
 
+    def save_model_bytes(self, run_id: str, data: bytes) -> Path:
+        """Keep a ``.keras`` file's bytes (a model saved on another machine: a training
+        sweep's worker) as the run's model; return the path."""
+        path = self._model_file(run_id)
+        partial = path.with_name(f"{run_id}.partial.keras")
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, path)
+        except OSError as error:
+            raise StoreError(
+                f"The model of run {run_id} cannot be saved to {path} ({error}); "
+                "make the store folder writable or set LSTM_LAB_STORE to another folder."
+            ) from None
+        with self._transaction() as connection:
+            connection.execute(
+                "UPDATE runs SET model_file = ? WHERE id = ?", (f"{MODELS}/{path.name}", run_id)
+            )
+        return path
+
     def save_diagnosis(self, run_id: str, diagnosis: Mapping) -> None:
         """Keep the trained model's ``lstm_core.inspect.diagnose`` figures with the run."""
         with self._transaction() as connection:

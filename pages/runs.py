@@ -42,8 +42,9 @@ def results(run) -> None:
     if not metrics:
         st.caption("No test results: the run did not finish.")
         return
-    if run.sweep_id:  # a sweep's trial: a comparison's figures, beside its baseline
+    if run.sweep_id:
         st.caption(escape_markdown(f"Trial {run.trial} of sweep {run.sweep_id}."))
+    if "baseline" in metrics:  # a comparison's trial: its figures, beside its baseline
         st.dataframe(tables.settings_table(tables.rounded(metrics)), hide_index=True)
         return
     sentence = verdict(metrics)

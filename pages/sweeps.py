@@ -1,9 +1,11 @@
-"""Sweeps: the Vanishing page's experiment over axes and seeds, run at once on Ray."""
+"""Sweeps: the Vanishing page's task, or the current experiment, over axes and seeds, run at
+once on Ray."""
 
 import streamlit as st
 
+from lstm_core.errors import LabError
 from lstm_core.model import KERAS_CLASS, KINDS
-from lstm_core.sweeps import SOLVED_LOSS, aggregate
+from lstm_core.sweeps import SOLVED_LOSS, aggregate, training
 from ui import jobs, state, sweeps
 from ui.errors import attempt
 from ui.router import ensure_routed
@@ -12,9 +14,23 @@ from ui.text import escape_markdown
 ensure_routed()
 
 
-def axes() -> None:
-    """The axes and seeds, typed over the Vanishing page's current experiment."""
-    state.ensure("sweeps", sweeps.DEFAULTS)
+def base_caption() -> None:
+    """What the sweep starts from, in one line."""
+    if sweeps.is_training():
+        try:
+            experiment = sweeps.training_experiment()
+        except LabError:
+            return  # said once, below, where the sweep is checked
+        st.caption(
+            escape_markdown(
+                f"Base experiment (the Data, Model and Train pages' settings): "
+                f"{training.describe(experiment)}. Each trial trains on its own windows "
+                "and is scored on the test split beside the naive forecast; its model is "
+                "kept, so it opens on the Runs and States pages. A field left empty keeps "
+                "the base's value; no cell chosen keeps the model's layers."
+            )
+        )
+        return
     base = sweeps.base_config()
     st.caption(
         escape_markdown(
@@ -24,11 +40,25 @@ def axes() -> None:
             "empty keeps the base's value."
         )
     )
+
+
+def axes() -> None:
+    """The base, then the axes and seeds typed over it."""
+    state.ensure("sweeps", sweeps.DEFAULTS)
+    st.radio(
+        "Base experiment",
+        list(sweeps.BASES),
+        key="sweeps.base",
+        format_func=sweeps.BASES.get,
+        horizontal=True,
+        persist_state="session",
+    )
+    base_caption()
     st.multiselect(
         "Cells", KINDS, key="sweeps.kinds", format_func=KERAS_CLASS.get, persist_state="session"
     )
     columns = st.columns(4)
-    for column, (name, (_, _, label)) in zip(columns, sweeps.LIST_FIELDS.items(), strict=False):
+    for column, (name, (_, _, label)) in zip(columns, sweeps.list_fields().items(), strict=False):
         column.text_input(label, key=f"sweeps.{name}", persist_state="session")
     columns[3].text_input("Seeds", key="sweeps.seeds", persist_state="session")
 
@@ -43,7 +73,10 @@ def progress(snapshot) -> None:
     )
     rows = aggregate(list(snapshot.trials))
     if any(row["val_loss_median"] is not None for row in rows):
-        st.altair_chart(sweeps.aggregate_chart(rows, threshold=SOLVED_LOSS), width="stretch")
+        job = sweeps.current_job()
+        trains = job is not None and training.is_training(job.spec.base)
+        threshold = None if trains else SOLVED_LOSS  # the adding problem's solved line
+        st.altair_chart(sweeps.aggregate_chart(rows, threshold=threshold), width="stretch")
     st.dataframe(
         sweeps.trials_frame(snapshot),
         hide_index=True,
@@ -53,8 +86,8 @@ def progress(snapshot) -> None:
 
 st.title("Sweeps")
 st.markdown(
-    "One experiment is one draw; a sweep runs it over **axes** (cells, lengths, units, "
-    "learning rates) and **seeds**, as independent trials on [Ray](https://www.ray.io): at "
+    "One experiment is one draw; a sweep runs it over **axes** (cells, lengths or lookbacks, "
+    "units, learning rates) and **seeds**, as independent trials on [Ray](https://www.ray.io): at "
     "once on this machine's cores, or on a Ray cluster. Each trial is kept as a run; the "
     "aggregate is the median over seeds with its interquartile band."
 )

@@ -66,3 +66,73 @@ def test_an_axis_out_of_range_exits_2_before_ray_starts(tmp_path):
     )
     assert done.stdout.split() == ["2", "False"], done.stderr[-2000:]
     assert "CompareConfig units must be between 1 and 512, got 0" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_training_sweep_on_a_sample_prints_skill_and_keeps_each_model(tmp_path):
+    args = "--sample airline --kinds lstm,gru --units 2 --seeds 0,1 --epochs 1 --json"
+    done = subprocess.run(
+        [sys.executable, "-m", "lstm_core", "sweep", *args.split(), "--batch-size", "32"]
+        + ["--store", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["status"] == "finished"
+    assert [t["settings"] for t in result["trials"]] == [
+        {"kind": "lstm", "seed": 0}, {"kind": "gru", "seed": 0},
+        {"kind": "lstm", "seed": 1}, {"kind": "gru", "seed": 1},
+    ]  # fmt: skip
+    assert all(t["status"] == "finished" and t["skill"] is not None for t in result["trials"])
+    lstm = sorted(t["skill"] for t in result["trials"] if t["settings"]["kind"] == "lstm")
+    assert result["aggregate"][0]["kind"] == "lstm"
+    assert result["aggregate"][0]["skill_median"] == pytest.approx(sum(lstm) / 2)
+    store = RunStore(tmp_path)
+    for trial in result["trials"]:
+        run = store.get_run(trial["run_id"])
+        assert run.model_path is not None and run.model_path.exists()
+        assert run.model_spec["layers"][0]["units"] == 2
+        assert run.train_config["epochs"] == 1
+
+
+def test_a_training_sweep_takes_the_samples_settings_and_the_lists(tmp_path):
+    from lstm_core.cli import build_parser
+    from lstm_core.cli.sweep import parse_spec
+    from lstm_core.samples import SAMPLES
+
+    args = build_parser().parse_args(
+        [
+            "sweep",
+            "--sample",
+            "airline",
+            "--kinds",
+            "lstm,gru",
+            "--units",
+            "8,16",
+            "--lookback",
+            "6",
+            "--layers",
+            "lstm:4:seq,lstm:2",
+        ]
+    )
+    spec = parse_spec(args)
+    assert spec.axes == (("kind", ("lstm", "gru")), ("units", (8, 16)))
+    assert spec.base.data == {"sample": "airline"}
+    assert spec.base.window.lookback == 6
+    assert spec.base.train.epochs == SAMPLES["airline"].train.epochs
+    assert [layer.units for layer in spec.base.model.layers] == [4, 2]
+    assert len(spec.trials()) == 4
+
+
+def test_a_comparison_option_in_a_training_sweep_exits_2(tmp_path, capsys):
+    status = main(
+        ["sweep", "--sample", "airline", "--timesteps", "10,20", "--store", str(tmp_path)]
+    )
+    assert status == 2
+    assert capsys.readouterr().err.startswith(
+        "error: --timesteps set the comparison, not a training sweep"
+    )

@@ -1,9 +1,11 @@
-"""The Sweeps page's glue: axes typed as lists over the Vanishing page's experiment, the job,
-and the aggregate drawn as medians with interquartile bands.
+"""The Sweeps page's glue: axes typed as lists over a base experiment, the job, and the
+aggregate drawn as medians with interquartile bands.
 
-The base experiment is the Vanishing-gradients page's current settings (task, length, units,
-training); the page adds axes (cells, lengths, units, learning rates) and seeds. The sweep runs
-as a ``SweepJob`` (``lstm_core.sweeps``) in this session's job registry.
+The base experiment is either the Vanishing-gradients page's current settings (task, length,
+units, training; axes: cells, lengths, units, learning rates) or the current experiment of the
+Data, Model and Train pages (a training run on the user's windows; axes: cells, units,
+lookbacks, learning rates); the page adds the seeds. The sweep runs as a ``SweepJob``
+(``lstm_core.sweeps``) in this session's job registry.
 """
 
 from __future__ import annotations
@@ -18,26 +20,42 @@ from lstm_core.experiments import CompareConfig
 from lstm_core.model import KERAS_CLASS
 from lstm_core.settings import sweeps_enabled
 from lstm_core.sweeps import KIND_AXIS, SweepJob, SweepSpec, check_sweep
-from ui import comparison, jobs, state
+from lstm_core.sweeps import training as training_base
+from ui import comparison, dataset, jobs, share, state
 from ui.palette import cell_colors
 from ui.workspace import is_hosted, limits, run_store, streamlit_secrets, workspace_id
 
+# The bases a sweep can start from: page value -> label.
+BASES = {
+    "task": "The Vanishing gradients page's task",
+    "experiment": "The current experiment (Data, Model and Train pages)",
+}
 # Page field -> (CompareConfig field, type of its values, label).
 LIST_FIELDS = {
     "timesteps": ("timesteps", int, "Timesteps (comma-separated)"),
     "units": ("units", int, "Units"),
     "learning_rate": ("learning_rate", float, "Learning rates"),
 }
+# The same for a training base: page field -> (axis of sweeps.training, type, label).
+TRAINING_FIELDS = {
+    "lookback": ("lookback", int, "Lookbacks (comma-separated)"),
+    "units": ("units", int, "Units (every layer)"),
+    "learning_rate": ("learning_rate", float, "Learning rates"),
+}
 # The page's inputs at first: SimpleRNN and LSTM over 25 and 50 steps, seeds 0 and 1.
 DEFAULTS = {
+    "base": "task",
     "kinds": ["rnn", "lstm"],
     "timesteps": "25, 50",
+    "lookback": "",
     "units": "",
     "learning_rate": "",
     "seeds": "0, 1",
 }
 # Swept settings that can be an x axis, in order of preference.
-NUMERIC_AXES = ("timesteps", "units", "learning_rate", "epochs", "n_train", "batch_size")
+NUMERIC_AXES = ("timesteps", "lookback", "units", "learning_rate", "epochs", "n_train")
+NUMERIC_AXES += ("batch_size",)
+ALL_TRIALS = "all trials"  # the chart's one line when no cell kind is swept
 
 
 def enabled() -> bool:
@@ -53,9 +71,28 @@ def base_config() -> CompareConfig:
     return CompareConfig(**values)
 
 
+def is_training() -> bool:
+    """Whether the page sweeps the current experiment (else the Vanishing page's task)."""
+    state.ensure("sweeps", DEFAULTS)
+    return state.get("sweeps", "base") == "experiment"
+
+
+def list_fields() -> dict:
+    """The list inputs of the chosen base: ``TRAINING_FIELDS`` or ``LIST_FIELDS``."""
+    return TRAINING_FIELDS if is_training() else LIST_FIELDS
+
+
+def training_experiment():
+    """The Data, Model and Train pages' experiment, every part set; ``ConfigError`` naming the
+    page to visit otherwise."""
+    return training_base.check_base(share.current_experiment())
+
+
 def spec_from_state() -> SweepSpec:
     """The page's sweep, validated; ``ConfigError`` naming the field otherwise."""
     state.ensure("sweeps", DEFAULTS)
+    if is_training():
+        return _training_spec()
     axes = [(KIND_AXIS, tuple(state.get("sweeps", "kinds") or ()))]
     for name, (field, kind, label) in LIST_FIELDS.items():
         values = parse_list(state.get("sweeps", name), label, kind)
@@ -65,6 +102,20 @@ def spec_from_state() -> SweepSpec:
     base = base_config()
     spec = SweepSpec(base=dataclasses.replace(base, kinds=axes[0][1] or base.kinds),
                      axes=tuple(axes), seeds=seeds)  # fmt: skip
+    return check_sweep(spec, limits())
+
+
+def _training_spec() -> SweepSpec:
+    """A sweep of the current experiment: the cells chosen (none: the model's own), the
+    lists typed, the seeds."""
+    kinds = tuple(state.get("sweeps", "kinds") or ())
+    axes = [(KIND_AXIS, kinds)] if kinds else []
+    for name, (field, kind, label) in TRAINING_FIELDS.items():
+        values = parse_list(state.get("sweeps", name), label, kind)
+        if values:
+            axes.append((field, values))
+    seeds = parse_list(state.get("sweeps", "seeds"), "Seeds", int)
+    spec = SweepSpec(base=training_experiment(), axes=tuple(axes), seeds=seeds)
     return check_sweep(spec, limits())
 
 
@@ -91,7 +142,9 @@ def start_sweep() -> SweepJob:
             "Sweeps are off on this hosted app (they keep every core busy); its host can turn "
             "them on with LSTM_LAB_SWEEPS=1."
         )
-    job = SweepJob(spec_from_state(), run_store(), workspace=workspace_id(), limits=limits())
+    spec = spec_from_state()
+    rows = dataset.frame() if training_base.is_training(spec.base) else None  # a file's rows
+    job = SweepJob(spec, run_store(), workspace=workspace_id(), rows=rows, limits=limits())
     job.start()
     jobs.registry().put("sweeps", job)
     return job
@@ -107,6 +160,7 @@ def trials_frame(snapshot) -> pd.DataFrame:
                 "status": trial["status"],
                 "epochs": trial["epochs"],
                 "validation loss": trial["val_loss"],
+                "test skill vs naive": trial["skill"],  # training trials only
                 "run": f"runs?run={trial['run_id']}" if trial["run_id"] else None,
                 "error": trial["error"],
             }
@@ -130,9 +184,13 @@ def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.
     frame = pd.DataFrame(rows)
     frame = frame[frame["val_loss_median"].notna()]
     numeric = [name for name in NUMERIC_AXES if name in frame.columns]
-    x_name = numeric[0] if numeric else KIND_AXIS
-    frame = frame.assign(cell=frame[KIND_AXIS].map(KERAS_CLASS))
-    colors = cell_colors(frame[KIND_AXIS].unique())
+    x_name = numeric[0] if numeric else "cell"
+    if KIND_AXIS in frame.columns:
+        frame = frame.assign(cell=frame[KIND_AXIS].map(KERAS_CLASS))
+        colors = cell_colors(frame[KIND_AXIS].unique())
+    else:  # a training sweep over other settings than the cell: one line
+        frame = frame.assign(cell=ALL_TRIALS)
+        colors = {ALL_TRIALS: "gray"}
     scale = alt.Scale(domain=list(colors), range=list(colors.values()))
     x = alt.X(f"{x_name}:{'Q' if numeric else 'N'}", title=x_name)
     y_scale = alt.Scale(type="log")

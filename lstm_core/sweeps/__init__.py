@@ -1,8 +1,11 @@
 """Sweeps: many independent trials of one experiment, run at once on Ray.
 
-- ``spec``: ``SweepSpec``, a base experiment (``CompareConfig``), the axes swept over it and the
-  seeds, expanded into ``Trial``s; JSON round trip, validated in one place.
-- ``trial``: one trial as a Ray worker runs it, on one thread.
+- ``spec``: ``SweepSpec``, a base experiment (a ``CompareConfig``, or a training
+  ``Experiment``), the axes swept over it and the seeds, expanded into ``Trial``s; JSON round
+  trip, validated in one place.
+- ``training``: a training base: its axes, each trial's experiment, what its run keeps.
+- ``trial``: one comparison trial as a Ray worker runs it, on one thread; ``train_trial``: one
+  training trial (window, train, score, the model's bytes).
 - ``ray_backend``: Ray, local or a cluster (``--address`` / ``RAY_ADDRESS``); the only module
   that imports Ray, and only when a sweep starts.
 - ``runner``: ``SweepJob``, the driver: trials into the run store as they end; resume, stop,

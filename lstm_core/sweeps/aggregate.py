@@ -3,7 +3,9 @@
 A single seed can make a cell look solved or hopeless; the median over seeds is what a curve
 should show, and the interquartile range (25th to 75th percentile) how far to trust it. The
 figures are the final validation loss, its skill against the remember-nothing baseline
-(``1 - val_loss / baseline``: 0 is no better than guessing the mean, 1 is perfect), the share
+(``1 - val_loss / baseline``: 0 is no better than guessing the mean, 1 is perfect; for a
+training sweep on the user's data, the test split's skill against the naive forecast,
+``1 - rmse / rmse_naive``, or against the majority class for labels), the share
 of sequences solved (adding problem, |error| < 0.04) and the gradient reach after training
 (``lstm_core.experiments.gradients.gradient_reach``), each where the trials report it.
 
@@ -71,6 +73,8 @@ def breaking_lengths(rows: list[dict], threshold: float = SOLVED_LOSS) -> dict[s
 
 
 def _figure(trial: dict, figure: str) -> float | None:
+    if figure == "skill" and trial.get("skill") is not None:  # a training trial's, on test
+        return float(trial["skill"])
     if figure == "skill":
         if trial.get("val_loss") is None or not trial.get("baseline"):
             return None

@@ -6,8 +6,10 @@ worker dies is reported as failed, not run twice behind the user's back). Ray Tu
 its search algorithms and early stopping do not fit a grid of seeds whose every point must be
 measured, and its own result store would be a second one beside the run store.
 
-- **Local** (no address): ``ray.init`` starts a Ray instance in this process's machine, sized
-  to its cores, without the dashboard. Workers import ``lstm_core`` from the folder this
+- **Local** (no address): ``ray.init`` starts a Ray instance in this process's machine, without
+  the dashboard, of ``local_cpus`` CPUs: the machine's cores, but no more than the job slots the
+  settings allow (``LSTM_LAB_MAX_CONCURRENT_JOBS``), since each trial is a training job on this
+  machine and the slots are what its memory was sized for. Workers import ``lstm_core`` from the folder this
   package was loaded from (``PYTHONPATH``), whatever the current folder of the app.
 - **A cluster** (``address``, or the ``RAY_ADDRESS`` variable, e.g. ``ray://head:10001`` or
   ``auto``): ``lstm_core`` is shipped to the workers as a ``py_modules`` package; its
@@ -23,6 +25,7 @@ import os
 from pathlib import Path
 
 from lstm_core.errors import ConfigError
+from lstm_core.settings import Limits, load_limits
 from lstm_core.sweeps.trial import THREAD_ENV
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the lstm_core folder
@@ -32,9 +35,15 @@ GCS_WAIT_S = "120"
 INIT_ATTEMPTS = 2
 
 
-def connect(address: str | None = None, num_cpus: int | None = None):
+def local_cpus(limits: Limits | None = None) -> int:
+    """CPUs of a local Ray instance: this machine's cores, at most ``max_concurrent_jobs``."""
+    limits = limits or load_limits()
+    return max(1, min(os.cpu_count() or 1, limits.max_concurrent_jobs))
+
+
+def connect(address: str | None = None, num_cpus: int | None = None, limits: Limits | None = None):
     """Connect to Ray once per process: ``address`` (else ``$RAY_ADDRESS``), or a local
-    instance of ``num_cpus`` CPUs (default: this machine's cores). Return the ``ray`` module.
+    instance of ``num_cpus`` CPUs (default: ``local_cpus(limits)``). Return the ``ray`` module.
 
     Raises:
         ConfigError: Ray is not installed, or the cluster cannot be reached.
@@ -56,7 +65,7 @@ def connect(address: str | None = None, num_cpus: int | None = None):
             # "local": always a new instance of our own, never a cluster someone started on
             # this machine with `ray start` (which ray.init() would join, and die with).
             "address": "local",
-            "num_cpus": num_cpus or os.cpu_count() or 1,
+            "num_cpus": num_cpus or local_cpus(limits),
             "include_dashboard": False,
             "runtime_env": {"env_vars": {"PYTHONPATH": _python_path()}},
         }

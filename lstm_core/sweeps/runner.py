@@ -24,7 +24,9 @@ from lstm_core.experiments.config import model_spec
 from lstm_core.jobs import ENDED, Job, failure_text
 from lstm_core.runs import LOCAL_WORKSPACE
 from lstm_core.settings import Limits
-from lstm_core.sweeps.spec import SweepSpec, Trial, check_sweep
+from lstm_core.sweeps import training
+from lstm_core.sweeps.spec import SweepSpec, Trial, check_sweep, config_document
+from lstm_core.sweeps.train_trial import run_training_trial
 from lstm_core.sweeps.trial import run_trial
 
 POLL_S = 0.2  # how often the driver drains the trials' epochs into the store
@@ -43,7 +45,9 @@ class TrialState:
     status: str = "pending"  # "pending", "running", or how its run ended
     val_loss: list[float] = field(default_factory=list)  # after each epoch reported
     run_id: str | None = None  # its run in the store, once started
-    summary: dict | None = None  # CompareResult.summary()'s row, once it ended with a result
+    # CompareResult.summary()'s row, or a training trial's (training.summary_of), once it
+    # ended with a result
+    summary: dict | None = None
     error: str | None = None  # why it failed
 
     def to_dict(self) -> dict:
@@ -57,6 +61,7 @@ class TrialState:
             "baseline": summary.get("baseline"),
             "solved": summary.get("solved"),
             "reach_after": summary.get("reach_after"),
+            "skill": summary.get("skill"),  # training: test skill vs naive (or majority)
             "wall_s": summary.get("wall_s"),  # seconds training and validating (no profiles)
             "run_id": self.run_id,
             "error": self.error,
@@ -91,9 +96,14 @@ class SweepJob(Job):
         workspace: the store's workspace.
         sweep_id: an existing sweep of ``store`` to continue (see ``resume``); default a new one.
         address: a Ray cluster's address; default ``$RAY_ADDRESS``, else a local instance.
-        num_cpus: CPUs of a local Ray instance; default this machine's cores.
-        trial_fn: what a worker runs, ``trial_fn(config_dict, key, progress) -> dict``;
-            default ``lstm_core.sweeps.trial.run_trial`` (tests give faulty ones).
+        num_cpus: CPUs of a local Ray instance; default this machine's cores, at most the
+            job slots of ``limits`` (``ray_backend.local_cpus``).
+        trial_fn: what a worker runs, ``trial_fn(config_dict, key, progress) -> dict`` (a
+            training sweep's also gets the data's rows); default
+            ``lstm_core.sweeps.trial.run_trial``, or ``train_trial.run_training_trial`` for a
+            training base (tests give faulty ones).
+        rows: a training base's rows (a ``DataFrame``) when its data is a file; a sample is
+            loaded by name.
         limits: the app's limits; default ``load_limits()``.
     """
 
@@ -108,14 +118,19 @@ class SweepJob(Job):
         sweep_id: str | None = None,
         address: str | None = None,
         num_cpus: int | None = None,
-        trial_fn=run_trial,
+        trial_fn=None,
+        rows=None,
         limits: Limits | None = None,
     ) -> None:
         super().__init__(limits)
         self.spec = check_sweep(spec, self._limits)
         self.store, self.workspace = store, workspace
         self.sweep_id = sweep_id  # a new sweep is kept when its work starts (not if refused)
+        self._training = training.is_training(self.spec.base)
+        if trial_fn is None:
+            trial_fn = run_training_trial if self._training else run_trial
         self._address, self._num_cpus, self._trial_fn = address, num_cpus, trial_fn
+        self._rows = rows
         self._trials = {trial.key: trial for trial in self.spec.trials()}
         self._states = {key: TrialState(key, trial.values) for key, trial in self._trials.items()}
         self._complete: set[str] = set()  # trials whose whole history came with their result
@@ -154,10 +169,12 @@ class SweepJob(Job):
             return "finished"
         from lstm_core.sweeps import ray_backend
 
-        ray = ray_backend.connect(self._address, self._num_cpus)
+        ray = ray_backend.connect(self._address, self._num_cpus, self._limits)
         progress = ray_backend.progress_actor(ray)
         task = ray_backend.remote_trial(ray, self._trial_fn)
-        refs = {task.remote(t.config.to_dict(), t.key, progress): t.key for t in todo}
+        # A training sweep's rows go to Ray's object store once, not once per trial.
+        rows = (ray.put(training.rows_of(self.spec.base, self._rows)),) if self._training else ()
+        refs = {task.remote(config_document(t.config), t.key, progress, *rows): t.key for t in todo}
         stop_sent = False
         try:
             while refs:
@@ -190,7 +207,11 @@ class SweepJob(Job):
                     state = self._states[key]
                     state.status, state.run_id = "finished", run.run_id
                     state.val_loss = [float(v) for v in run.history["val_loss"]]
-                    state.summary = run.test_metrics
+                    state.summary = (
+                        training.summary_of(run.test_metrics, run.timings)
+                        if self._training
+                        else run.test_metrics
+                    )
                 continue
             if run is not None:  # stopped, failed or interrupted: the new attempt replaces it
                 self.store.delete_run(run.run_id, self.workspace)
@@ -207,17 +228,23 @@ class SweepJob(Job):
                 self._create_run(key)
             if epoch > 0:
                 self.store.record_epoch(state.run_id, epoch, record)
-                with self._lock:
-                    state.val_loss.append(float(record["val_loss"]))
+                if record.get("val_loss") is not None:  # no validation windows: none
+                    with self._lock:
+                        state.val_loss.append(float(record["val_loss"]))
 
     def _create_run(self, key: str) -> None:
-        trial = self._trials[key]
-        config = trial.config
-        spec, _, _ = model_spec(config, config.kinds[0])
+        config = self._trials[key].config
+        if self._training:
+            settings = training.run_fields(config)
+        else:
+            spec, _, _ = model_spec(config, config.kinds[0])
+            settings = {
+                "model_spec": spec.to_dict(),
+                "train_config": config.to_dict(),
+                "dataset": {"name": f"{config.task} problem", "timesteps": config.timesteps},
+            }
         run_id = self.store.create_run(
-            model_spec=spec.to_dict(),
-            train_config=config.to_dict(),
-            dataset={"name": f"{config.task} problem", "timesteps": config.timesteps},
+            **settings,
             workspace=self.workspace,
             name=f"sweep {self.spec.name or self.sweep_id}: {key}",
             sweep_id=self.sweep_id,
@@ -253,23 +280,23 @@ class SweepJob(Job):
             self._create_run(key)
         if result is not None:
             self._complete.add(key)
-            for epoch, (loss, val_loss) in enumerate(
-                zip(result["loss"], result["val_loss"], strict=True), 1
-            ):
-                record = {"loss": loss, "val_loss": val_loss}
+            for epoch, record in enumerate(_history(result), 1):
                 self.store.record_epoch(state.run_id, epoch, record)
+            if result.get("model") is not None:  # a training trial's model and diagnosis
+                self.store.save_model_bytes(state.run_id, result["model"])
+                self.store.save_diagnosis(state.run_id, result["diagnosis"])
         summary = None if result is None else result["summary"]
+        test_metrics = timings = None
+        if result is not None:  # a training trial's whole scores and timings, else its row
+            test_metrics = result.get("test_metrics", summary)
+            timings = result.get("timings", {"train_s": summary["wall_s"]})
         self.store.finish_run(
-            state.run_id,
-            status,
-            test_metrics=summary,
-            timings=None if summary is None else {"train_s": summary["wall_s"]},
-            error=error,
+            state.run_id, status, test_metrics=test_metrics, timings=timings, error=error
         )
         with self._lock:
             state.status, state.error, state.summary = status, error, summary
             if result is not None:
-                state.val_loss = list(result["val_loss"])
+                state.val_loss = [loss for loss in result["val_loss"] if loss is not None]
 
     def _close_open_runs(self) -> None:
         """End the runs of trials the loop left open (the driver itself failed)."""
@@ -279,3 +306,14 @@ class SweepJob(Job):
                 self.store.finish_run(state.run_id, ending, error="The sweep's driver ended.")
                 with self._lock:
                     state.status = ending
+
+
+def _history(result: dict) -> list[dict]:
+    """A trial result's epochs as the store keeps them: a training trial's whole records,
+    else its losses."""
+    if "history" in result:
+        return [{k: v for k, v in record.items() if k != "epoch"} for record in result["history"]]
+    return [
+        {"loss": loss, "val_loss": val_loss}
+        for loss, val_loss in zip(result["loss"], result["val_loss"], strict=True)
+    ]

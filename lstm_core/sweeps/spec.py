@@ -1,6 +1,9 @@
 """``SweepSpec``: a base experiment, the axes swept over it and the seeds, as plain JSON.
 
-A sweep expands into independent trials, one per combination of axis values and seed, each a
+The base is a task comparison (``CompareConfig``, below) or a training run on the user's own
+data (an ``Experiment``: ``lstm_core.sweeps.training`` says how its axes apply).
+
+A comparison sweep expands into independent trials, one per combination of axis values and seed, each a
 ``CompareConfig`` for one cell kind (``lstm_core.experiments``): the unit a Ray worker trains
 and the run store keeps. The axes are fields of the base experiment (``timesteps``, ``units``,
 ``learning_rate``, ...) plus ``kind``, the cell kind; when ``kind`` is not swept, the base's
@@ -19,8 +22,10 @@ import itertools
 from dataclasses import dataclass, field
 
 from lstm_core.errors import ConfigError
+from lstm_core.experiment_io import Experiment, experiment_document, experiment_from_document
 from lstm_core.experiments.config import MAX_SEED, CompareConfig, check_compare
 from lstm_core.settings import Limits, load_limits
+from lstm_core.sweeps import training
 from lstm_core.validation import check_int, check_keys
 
 OWNER = "SweepSpec"
@@ -37,7 +42,9 @@ class Trial:
 
     key: str  # "kind=lstm,timesteps=100,seed=0": unique in its sweep, stable across runs
     values: dict  # axis -> value, and "seed", as in the key
-    config: CompareConfig  # what the worker trains: one kind, this point's values and seed
+    # what the worker trains: one kind, this point's values and seed; or, for a training
+    # sweep, the whole experiment with them
+    config: CompareConfig | Experiment
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,9 @@ class SweepSpec:
     8
     """
 
-    base: CompareConfig = field(default_factory=CompareConfig)  # the settings not swept
+    # the settings not swept: a task comparison, or a training experiment (data, windows,
+    # model, training; every part set)
+    base: CompareConfig | Experiment = field(default_factory=CompareConfig)
     # (field, values) pairs, in the order the keys name them; e.g. (("timesteps", (50, 100)),)
     axes: tuple[tuple[str, tuple], ...] = ()
     seeds: tuple[int, ...] = (0,)  # each point is trained once per seed
@@ -59,8 +68,9 @@ class SweepSpec:
 
     @property
     def effective_axes(self) -> tuple[tuple[str, tuple], ...]:
-        """``axes``, with the base's kinds as the ``kind`` axis when it is not swept."""
-        if any(name == KIND_AXIS for name, _ in self.axes):
+        """``axes``, with a comparison base's kinds as the ``kind`` axis when it is not swept
+        (a training base's layers say their kind)."""
+        if training.is_training(self.base) or any(name == KIND_AXIS for name, _ in self.axes):
             return self.axes
         return ((KIND_AXIS, self.base.kinds), *self.axes)
 
@@ -78,7 +88,7 @@ class SweepSpec:
     def to_dict(self) -> dict:
         return {
             "name": self.name,
-            "base": self.base.to_dict(),
+            "base": config_document(self.base),
             "axes": {name: list(values) for name, values in self.axes},
             "seeds": list(self.seeds),
         }
@@ -94,8 +104,13 @@ class SweepSpec:
                 f"{OWNER} axes must be a dict of field -> list of values, got "
                 f'{type(axes).__name__}; e.g. {{"timesteps": [50, 100]}}.'
             )
+        base = values.get("base", CompareConfig().to_dict())
+        if isinstance(base, dict) and "lstm_lab" in base:  # an experiment document
+            base = training.check_base(experiment_from_document(base, limits))
+        else:
+            base = CompareConfig.from_dict(base, limits)
         spec = cls(
-            base=CompareConfig.from_dict(values.get("base", CompareConfig().to_dict()), limits),
+            base=base,
             axes=tuple((name, _as_tuple(name, v)) for name, v in axes.items()),
             seeds=_as_tuple("seeds", values.get("seeds", [0])),
             name=values.get("name", ""),
@@ -113,12 +128,16 @@ def check_sweep(spec: SweepSpec, limits: Limits | None = None) -> SweepSpec:
     limits = limits or load_limits()
     if not isinstance(spec.name, str):
         raise ConfigError(f"{OWNER} name must be text, got {spec.name!r}; e.g. 'breaking length'.")
+    is_training = training.is_training(spec.base)
+    if is_training:
+        training.check_base(spec.base)
+    allowed = tuple(training.TRAINING_AXES) if is_training else AXES
     names = [name for name, _ in spec.axes]
     for name, values in spec.axes:
-        if name not in AXES:
+        if name not in allowed:
             raise ConfigError(
                 f"{OWNER} axis {name!r} is not a field a sweep can vary; expected some of "
-                f"{AXES}. Remove it or check its spelling."
+                f"{allowed}. Remove it or check its spelling."
             )
         if not isinstance(values, tuple) or not values or len(set(values)) != len(values):
             raise ConfigError(
@@ -150,11 +169,24 @@ def check_sweep(spec: SweepSpec, limits: Limits | None = None) -> SweepSpec:
         limit="LSTM_LAB_MAX_SWEEP_TRIALS",
     )
     for trial in spec.trials():
-        check_compare(trial.config, limits)
+        if is_training:
+            training.check_trial(trial.config, limits)
+        else:
+            check_compare(trial.config, limits)
     return spec
 
 
-def _trial_config(base: CompareConfig, values: dict) -> CompareConfig:
+def config_document(config: CompareConfig | Experiment) -> dict:
+    """A base's or a trial's settings as JSON: ``CompareConfig.to_dict()``, or the
+    experiment's document (``experiment_io.experiment_document``)."""
+    if training.is_training(config):
+        return experiment_document(config)
+    return config.to_dict()
+
+
+def _trial_config(base: CompareConfig | Experiment, values: dict) -> CompareConfig | Experiment:
+    if training.is_training(base):
+        return training.trial_experiment(base, values)
     changes = {name: value for name, value in values.items() if name != KIND_AXIS}
     return dataclasses.replace(base, kinds=(values[KIND_AXIS],), **changes)
 

@@ -1,4 +1,5 @@
 """One trial of a sweep, as a Ray worker runs it: train one cell kind, report each epoch.
+(A training experiment's trial is ``lstm_core.sweeps.train_trial``.)
 
 The worker writes nothing to the run store (SQLite has one writer, and on a cluster the store
 is on another machine): it pushes each epoch to the sweep's ``Progress`` actor
@@ -46,10 +47,25 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
     def on_epoch(_kind: str, epoch: int, val_loss: float) -> None:
         progress.push.remote(key, epoch, {"val_loss": val_loss})
 
-    # Never wait on the actor: a Ray task blocked in ray.get, or in ray.wait on a reply not yet
-    # there (even with timeout=0), gives its CPU back and Ray starts another trial on it, so
-    # 2 CPUs would run 3 trials. Ask, and read the answer through a future once it has come
-    # (a stop is seen an epoch later at worst).
+    result = run_compare(config, on_epoch, stop_poller(progress))
+    cell = result.results.get(kind)
+    return {
+        "summary": result.summary()[0] if cell else None,
+        "loss": cell.loss if cell else [],
+        "val_loss": cell.val_loss if cell else [],
+        "stopped": result.stopped,
+        "pid": os.getpid(),
+    }
+
+
+def stop_poller(progress):
+    """``should_stop()`` for a trial: whether the sweep's ``Progress`` actor says stop.
+
+    Never waits on the actor: a Ray task blocked in ray.get, or in ray.wait on a reply not yet
+    there (even with timeout=0), gives its CPU back and Ray starts another trial on it, so
+    2 CPUs would run 3 trials. It asks, and reads the answer through a future once it has come
+    (a stop is seen a poll later at worst).
+    """
     asked = [progress.stopping.remote().future()]
 
     def should_stop() -> bool:
@@ -59,12 +75,4 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
         asked[0] = progress.stopping.remote().future()
         return stop
 
-    result = run_compare(config, on_epoch, should_stop)
-    cell = result.results.get(kind)
-    return {
-        "summary": result.summary()[0] if cell else None,
-        "loss": cell.loss if cell else [],
-        "val_loss": cell.val_loss if cell else [],
-        "stopped": result.stopped,
-        "pid": os.getpid(),
-    }
+    return should_stop

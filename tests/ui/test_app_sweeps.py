@@ -2,7 +2,7 @@
 errors, the hosted switch, and a tiny sweep on Ray to its aggregate."""
 
 import pytest
-from app_session import charts, errors, new_app, open_page, plain
+from app_session import charts, errors, new_app, open_page, plain, set_tiny_model
 
 TINY = {"timesteps": 8, "units": 4, "epochs": 1, "n_train": 32, "batch_size": 16}
 
@@ -87,3 +87,66 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     band, line, rule = chart["layer"]
     assert band["encoding"]["y2"]["field"] == "val_loss_q75"
     assert line["encoding"]["x"]["field"] == "timesteps"
+
+
+def experiment_sweeps_page(**inputs):
+    """The Sweeps page over the current experiment: airline, ``TINY_LAYERS``, 1 epoch of 32."""
+    at = new_app()
+    open_page(at, "data")
+    set_tiny_model(at)
+    open_page(at, "train")
+    at.number_input(key="train.epochs").set_value(1)
+    at.number_input(key="train.batch_size").set_value(32).run()
+    at = open_page(at, "sweeps")
+    at.radio(key="sweeps.base").set_value("experiment").run()
+    for key, value in inputs.items():
+        at.text_input(key=f"sweeps.{key}").set_value(value)
+    return at.run()
+
+
+def test_the_current_experiment_as_base_counts_its_trials_over_lookbacks():
+    at = experiment_sweeps_page(lookback="6, 12", seeds="0")
+    assert not errors(at)
+    (base,) = [text for text in captions(at) if text.startswith("Base experiment")]
+    assert "airline, lookback 12, layers lstm:4:seq:state,lstm:3, 1 epochs, batch 32" in base
+    assert "4 trials." in captions(at)  # SimpleRNN, LSTM x lookbacks 6, 12
+    assert [field.label for field in at.text_input][:3] == [
+        "Lookbacks (comma-separated)", "Units (every layer)", "Learning rates"
+    ]  # fmt: skip
+    at.multiselect(key="sweeps.kinds").set_value([]).run()
+    assert "2 trials." in captions(at)  # no cell chosen: the model's own layers
+
+
+@pytest.mark.slow
+def test_a_trial_of_a_training_sweep_opens_on_the_states_page():
+    at = experiment_sweeps_page(seeds="0")
+    at.multiselect(key="sweeps.kinds").set_value(["lstm", "gru"]).run()
+    at.button(key="_sweeps.start").click().run()
+    job = at.session_state["app.jobs"].get("sweeps")
+    try:
+        final = job.wait(600)
+    finally:
+        import ray
+
+        ray.shutdown()
+    assert final.status == "finished", final.error
+    at.run()
+    assert not errors(at)
+    trials, table = at.dataframe[0].value, at.dataframe[1].value
+    assert list(trials["status"]) == ["finished"] * 2
+    assert trials["test skill vs naive"].notna().all()
+    assert list(table["kind"]) == ["lstm", "gru"]
+    assert table["skill_median"].notna().all()
+    gru = next(t for t in final.trials if t["settings"]["kind"] == "gru")
+    at = open_page(at, "states")
+    at.selectbox(key="states.model").set_value(gru["run_id"]).run()
+    assert not at.exception and not errors(at), errors(at)
+    assert at.selectbox(key="states.layer").options == [
+        "layer_1 (GRU, 4 units)", "layer_2 (GRU, 3 units)"
+    ]  # fmt: skip
+    # And on the Runs page, its test score beside the yardsticks, like any training run.
+    at.session_state["runs.wanted"] = gru["run_id"]
+    at = open_page(at, "runs")
+    assert not errors(at), errors(at)
+    assert f"Trial kind=gru,seed=0 of sweep {final.sweep_id}." in captions(at)
+    assert any("naive" in frame.value.to_string() for frame in at.dataframe)

@@ -84,3 +84,38 @@ def test_a_bad_axis_shows_its_message_and_run_stays_off(page: Page):
     ).to_be_visible()
     expect(area.get_by_role("button", name="Run the sweep")).to_be_disabled()
     expect_no_exception(page)
+
+
+def test_a_sweep_of_the_current_experiment_keeps_trials_that_open_on_states(page: Page):
+    area = open_page(page, "Data")  # windows the default sample
+    area = open_page(page, "Train")
+    set_number(area, "Epochs", 1)
+    set_number(area, "Batch size", 32)
+
+    area = open_page(page, "Sweeps")
+    area.get_by_text("The current experiment (Data, Model and Train pages)").click()
+    expect(
+        area.get_by_text(re.compile(r"^Base experiment \(the Data, Model and Train pages"))
+    ).to_be_visible()
+    set_text(area, "Units (every layer)", "4")
+    set_text(area, "Seeds", "0")
+    expect(area.get_by_text("2 trials.", exact=True)).to_be_visible()
+    screenshot(page, "sweeps_4_experiment_axes")
+    area.get_by_role("button", name="Run the sweep").click()
+
+    expect(area.get_by_role("heading", name="Aggregate")).to_be_visible(timeout=SWEEP_TIMEOUT_MS)
+    settle(page)
+    expect_no_exception(page)
+    trials = dataframe_with(area, "status")
+    expect(grid_cell(trials, "finished")).to_have_count(2)
+    screenshot(page, "sweeps_5_experiment_aggregate")
+
+    area = open_page(page, "States")  # the newest stored run with a model: a trial
+    settle(page)
+    trial = re.compile(r"sweep [0-9a-f]{12}: kind=(rnn|lstm),units=4,seed=0$")
+    expect(area.get_by_role("combobox", name="Model", exact=True)).to_have_value(trial)
+    expect_no_exception(page)
+    expect(area.get_by_role("combobox", name="Layer", exact=True)).to_have_value(
+        re.compile(r"^layer_1 \((SimpleRNN|LSTM), 4 units\)$")
+    )
+    screenshot(page, "sweeps_6_trial_on_states")
