@@ -168,10 +168,27 @@ def trials_frame(snapshot) -> pd.DataFrame:
     return pd.DataFrame(rows).dropna(axis="columns", how="all")
 
 
+# The aggregate's figures and quartiles as a reader names them (lstm_core.sweeps.aggregate).
+FIGURE_LABELS = {
+    "val_loss": "val loss",
+    "skill": "skill",
+    "solved": "solved",
+    "reach_after": "gradient reach (trained)",
+}
+QUARTILE_LABELS = {"q25": "25th pct", "median": "median", "q75": "75th pct"}
+
+
 def aggregate_frame(rows: list[dict]) -> pd.DataFrame:
-    """The aggregate as a table for reading: settings, seeds, medians and IQRs."""
-    frame = pd.DataFrame(rows)
-    return frame.dropna(axis="columns", how="all")
+    """The aggregate as a table for reading: settings, seeds, and each figure's median and
+    interquartile range, named in words ("val loss median"), the cell by its class."""
+    frame = pd.DataFrame(rows).dropna(axis="columns", how="all")
+    if KIND_AXIS in frame.columns:
+        frame[KIND_AXIS] = frame[KIND_AXIS].map(KERAS_CLASS)
+    names = {KIND_AXIS: "cell"}
+    for figure, figure_label in FIGURE_LABELS.items():
+        for quartile, quartile_label in QUARTILE_LABELS.items():
+            names[f"{figure}_{quartile}"] = f"{figure_label} {quartile_label}"
+    return frame.rename(columns=names)
 
 
 def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.LayerChart:
@@ -192,7 +209,11 @@ def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.
         frame = frame.assign(cell=ALL_TRIALS)
         colors = {ALL_TRIALS: "gray"}
     scale = alt.Scale(domain=list(colors), range=list(colors.values()))
-    x = alt.X(f"{x_name}:{'Q' if numeric else 'N'}", title=x_name)
+    if numeric:  # ticks at the swept values only (not 6.1, 6.2, ... between 6 and 8 steps)
+        ticks = sorted(frame[x_name].unique().tolist())
+        x = alt.X(f"{x_name}:Q", title=x_name, axis=alt.Axis(values=ticks, format="~g"))
+    else:
+        x = alt.X(f"{x_name}:N", title=x_name)
     y_scale = alt.Scale(type="log")
     band = (
         alt.Chart(frame)

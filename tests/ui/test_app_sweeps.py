@@ -80,13 +80,15 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     trials, table = at.dataframe[0].value, at.dataframe[1].value
     assert list(trials["status"]) == ["finished"] * 4
     assert all(link.startswith("runs?run=") for link in trials["run"])
-    assert list(zip(table["kind"], table["timesteps"], strict=True)) == [
-        ("rnn", 6), ("rnn", 8), ("lstm", 6), ("lstm", 8)
+    assert list(zip(table["cell"], table["timesteps"], strict=True)) == [
+        ("SimpleRNN", 6), ("SimpleRNN", 8), ("LSTM", 6), ("LSTM", 8)
     ]  # fmt: skip
+    assert table["val loss median"].tolist() == trials["validation loss"].tolist()  # one seed
     (chart,) = charts(at)
     band, line, rule = chart["layer"]
     assert band["encoding"]["y2"]["field"] == "val_loss_q75"
     assert line["encoding"]["x"]["field"] == "timesteps"
+    assert line["encoding"]["x"]["axis"]["values"] == [6, 8]  # ticks at the swept lengths
 
 
 def experiment_sweeps_page(**inputs):
@@ -135,8 +137,8 @@ def test_a_trial_of_a_training_sweep_opens_on_the_states_page():
     trials, table = at.dataframe[0].value, at.dataframe[1].value
     assert list(trials["status"]) == ["finished"] * 2
     assert trials["test skill vs naive"].notna().all()
-    assert list(table["kind"]) == ["lstm", "gru"]
-    assert table["skill_median"].notna().all()
+    assert list(table["cell"]) == ["LSTM", "GRU"]
+    assert table["skill median"].notna().all()
     gru = next(t for t in final.trials if t["settings"]["kind"] == "gru")
     at = open_page(at, "states")
     at.selectbox(key="states.model").set_value(gru["run_id"]).run()
