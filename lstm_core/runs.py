@@ -350,30 +350,20 @@ class RunStore:
 
     def save_model(self, run_id: str, model) -> Path:
         """Save a Keras model as the run's ``models/<run_id>.keras``; return the path."""
-        path = self._model_file(run_id)
-        # Write beside it and rename, so a reader never sees a half-written file.
-        partial = path.with_name(f"{run_id}.partial.keras")
-        try:
-            model.save(partial)
-            os.replace(partial, path)
-        except OSError as error:
-            raise StoreError(
-                f"The model of run {run_id} cannot be saved to {path} ({error}); "
-                "make the store folder writable or set LSTM_LAB_STORE to another folder."
-            ) from None
-        with self._transaction() as connection:
-            connection.execute(
-                "UPDATE runs SET model_file = ? WHERE id = ?", (f"{MODELS}/{path.name}", run_id)
-            )
-        return path
+        return self._keep_model(run_id, model.save)
 
     def save_model_bytes(self, run_id: str, data: bytes) -> Path:
         """Keep a ``.keras`` file's bytes (a model saved on another machine: a training
         sweep's worker) as the run's model; return the path."""
+        return self._keep_model(run_id, lambda partial: partial.write_bytes(data))
+
+    def _keep_model(self, run_id: str, write) -> Path:
+        """``write(path)`` the run's model beside its file, rename it into place (a reader
+        never sees a half-written file), and record it with the run; return the path."""
         path = self._model_file(run_id)
         partial = path.with_name(f"{run_id}.partial.keras")
         try:
-            partial.write_bytes(data)
+            write(partial)
             os.replace(partial, path)
         except OSError as error:
             raise StoreError(

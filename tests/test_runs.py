@@ -338,3 +338,13 @@ def test_a_schema_1_or_2_store_gains_sweeps_and_keeps_its_runs(tmp_path, old_ver
     with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
         assert connection.execute("PRAGMA user_version").fetchone() == (runs.SCHEMA_VERSION,)
     assert runs.SCHEMA_VERSION == 3
+
+
+def test_model_bytes_from_another_machine_are_kept_as_the_runs_model(tmp_path):
+    """A sweep worker's ``.keras`` bytes become the run's model file, renamed into place."""
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    path = store.save_model_bytes(run_id, b"a .keras file's bytes")
+    assert path.read_bytes() == b"a .keras file's bytes"
+    assert store.get_run(run_id).model_path == path
+    assert not list(path.parent.glob("*.partial.keras"))
