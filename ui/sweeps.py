@@ -165,7 +165,16 @@ def trials_frame(snapshot) -> pd.DataFrame:
                 "error": trial["error"],
             }
         )
-    return pd.DataFrame(rows).dropna(axis="columns", how="all")
+    return with_cell_names(pd.DataFrame(rows).dropna(axis="columns", how="all"))
+
+
+def with_cell_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its cell-kind column, if any, as a "cell" column of class names."""
+    if KIND_AXIS not in frame.columns:
+        return frame
+    return frame.assign(**{KIND_AXIS: frame[KIND_AXIS].map(KERAS_CLASS)}).rename(
+        columns={KIND_AXIS: "cell"}
+    )
 
 
 # The aggregate's figures and quartiles as a reader names them (lstm_core.sweeps.aggregate).
@@ -181,10 +190,8 @@ QUARTILE_LABELS = {"q25": "25th pct", "median": "median", "q75": "75th pct"}
 def aggregate_frame(rows: list[dict]) -> pd.DataFrame:
     """The aggregate as a table for reading: settings, seeds, and each figure's median and
     interquartile range, named in words ("val loss median"), the cell by its class."""
-    frame = pd.DataFrame(rows).dropna(axis="columns", how="all")
-    if KIND_AXIS in frame.columns:
-        frame[KIND_AXIS] = frame[KIND_AXIS].map(KERAS_CLASS)
-    names = {KIND_AXIS: "cell"}
+    frame = with_cell_names(pd.DataFrame(rows).dropna(axis="columns", how="all"))
+    names = {}
     for figure, figure_label in FIGURE_LABELS.items():
         for quartile, quartile_label in QUARTILE_LABELS.items():
             names[f"{figure}_{quartile}"] = f"{figure_label} {quartile_label}"

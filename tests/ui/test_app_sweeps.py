@@ -79,6 +79,7 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     assert not errors(at)
     trials, table = at.dataframe[0].value, at.dataframe[1].value
     assert list(trials["status"]) == ["finished"] * 4
+    assert list(trials["cell"]) == ["SimpleRNN", "SimpleRNN", "LSTM", "LSTM"]  # as the table
     assert all(link.startswith("runs?run=") for link in trials["run"])
     assert list(zip(table["cell"], table["timesteps"], strict=True)) == [
         ("SimpleRNN", 6), ("SimpleRNN", 8), ("LSTM", 6), ("LSTM", 8)
