@@ -86,11 +86,6 @@ def test_a_bad_axis_shows_its_message_and_run_stays_off(page: Page):
     expect_no_exception(page)
 
 
-@pytest.mark.skip(
-    reason="Open: in a real server this training-run sweep did not reach its aggregate in 10 "
-    "minutes (2026-12-05, run alone), and waiting for it would add 10 minutes to CI; the "
-    "AppTest of the same flow passes. To be investigated, then unskipped."
-)
 def test_a_sweep_of_the_current_experiment_keeps_trials_that_open_on_states(page: Page):
     area = open_page(page, "Data")  # windows the default sample
     area = open_page(page, "Train")
