@@ -136,3 +136,44 @@ def test_a_comparison_option_in_a_training_sweep_exits_2(tmp_path, capsys):
     assert capsys.readouterr().err.startswith(
         "error: --timesteps set the comparison, not a training sweep"
     )
+
+
+@pytest.mark.slow
+def test_a_training_sweep_on_a_csv_file_keeps_its_trials_and_resumes_only_with_the_file(
+    tmp_path, capsys
+):
+    import numpy as np
+    import pandas as pd
+
+    steps = np.arange(60)
+    csv = tmp_path / "waves.csv"
+    pd.DataFrame({"t": steps, "level": np.sin(steps / 4) + steps / 30}).to_csv(csv, index=False)
+    store_dir = tmp_path / "store"
+    args = f"--data {csv} --targets level --lookback 5 --layers lstm:2 --seeds 0,1 --epochs 1"
+    done = subprocess.run(
+        [sys.executable, "-m", "lstm_core", "sweep", *args.split(), "--json"]
+        + ["--batch-size", "16", "--store", str(store_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["status"] == "finished"
+    assert [t["settings"] for t in result["trials"]] == [{"seed": 0}, {"seed": 1}]
+    assert all(t["status"] == "finished" and t["skill"] is not None for t in result["trials"])
+    runs = RunStore(store_dir)
+    for trial in result["trials"]:
+        run = runs.get_run(trial["run_id"])
+        assert run.dataset["file"] == "waves.csv"
+        assert run.window_spec["lookback"] == 5 and run.window_spec["targets"] == ["level"]
+        assert run.model_path is not None and run.model_path.exists()
+    runs.close()
+    # The file's rows are not kept with the sweep: resuming without --data says so at once.
+    status = main(["sweep", "--resume", result["sweep_id"], "--store", str(store_dir)])
+    assert status == 2
+    assert "trains on the file 'waves.csv', whose rows are not kept with it" in (
+        capsys.readouterr().err
+    )

@@ -33,22 +33,23 @@ GCS_TIMEOUT_S = 20
 def ray_instance(tmp_path_factory):
     from lstm_core.sweeps import ray_backend
 
-    # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
-    os.environ["SWEEP_TRIAL_LOG"] = str(tmp_path_factory.mktemp("trials") / "log")
-    # Ray ends a process whose GCS is gone this long (default 60 s); shorter, so that the test
-    # of a killed node can wait past it.
-    os.environ["RAY_gcs_rpc_server_reconnect_timeout_s"] = str(GCS_TIMEOUT_S)
-    thread = threading.Thread(target=ray_backend.connect, kwargs={"num_cpus": 2})
-    thread.start()
-    thread.join()
-    time.sleep(1)  # the kernel's kill of a thread's children (PR_SET_PDEATHSIG) is at once
-    import ray
+    with pytest.MonkeyPatch.context() as patch:
+        # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
+        patch.setenv("SWEEP_TRIAL_LOG", str(tmp_path_factory.mktemp("trials") / "log"))
+        # Ray ends a process whose GCS is gone this long (default 60 s); shorter, so that the
+        # test of a killed node can wait past it.
+        patch.setenv("RAY_gcs_rpc_server_reconnect_timeout_s", str(GCS_TIMEOUT_S))
+        thread = threading.Thread(target=ray_backend.connect, kwargs={"num_cpus": 2})
+        thread.start()
+        thread.join()
+        time.sleep(1)  # the kernel's kill of a thread's children (PR_SET_PDEATHSIG) is at once
+        import ray
 
-    dead = ray_backend.dead_node_processes()
-    if dead:  # the next sweep would wait 60 s for the GCS, then Ray would end pytest
-        pytest.fail(f"Ray's node died with the thread that started it: {dead}")
-    yield ray
-    ray.shutdown()
+        dead = ray_backend.dead_node_processes()
+        if dead:  # the next sweep would wait for the GCS, then Ray would end pytest
+            pytest.fail(f"Ray's node died with the thread that started it: {dead}")
+        yield ray
+        ray.shutdown()
 
 
 def stored_trials(store, sweep_id):
