@@ -53,3 +53,14 @@ def killing_training_trial(document, key, progress, rows):
         ray.get(progress.push.remote(key, 0, {"pid": os.getpid()}))
         os.kill(os.getpid(), signal.SIGKILL)
     return run_training_trial(document, key, progress, rows)
+
+
+def wait_for_epochs(job, epochs: int, wait_s: float) -> None:
+    """Wait until a trial of sweep ``job`` has reported ``epochs`` epochs (run by the tests, not
+    the workers); fail with the job's snapshot after ``wait_s`` seconds."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while not any(trial["epochs"] >= epochs for trial in job.snapshot().trials):
+        assert time.monotonic() < deadline, job.snapshot()
+        time.sleep(0.2)

@@ -16,7 +16,7 @@ from lstm_core.experiments.config import CompareConfig
 from lstm_core.runs import RunStore
 from lstm_core.sweeps import SweepJob, SweepSpec
 from lstm_core.sweeps.runner import WORKER_DIED
-from tests.sweep_trials import KILLED, RAISES, faulty_trial, timed_trial
+from tests.sweep_trials import KILLED, RAISES, faulty_trial, timed_trial, wait_for_epochs
 
 pytestmark = pytest.mark.slow
 
@@ -124,10 +124,7 @@ def test_a_stopped_sweep_cancels_pending_trials_and_keeps_running_ones_partial_h
     long = SweepSpec(CompareConfig(**{**TINY.to_dict(), "kinds": ("rnn",), "epochs": 200}))
     long = SweepSpec(long.base, seeds=(0, 1, 2, 3))
     job = SweepJob(long, store).start()
-    deadline = time.monotonic() + WAIT_S
-    while not any(trial["epochs"] >= 2 for trial in job.snapshot().trials):
-        assert time.monotonic() < deadline, job.snapshot()
-        time.sleep(0.2)
+    wait_for_epochs(job, 2, WAIT_S)
     job.stop()
     final = job.wait(WAIT_S)
     assert final.status == "stopped", final.error

@@ -5,7 +5,6 @@ after the other); the trials are tiny (airline sample, lstm:2 / gru:2, 1 epoch).
 """
 
 import dataclasses
-import time
 
 import pytest
 
@@ -19,6 +18,7 @@ from lstm_core.settings import Limits
 from lstm_core.sweeps import SweepJob, SweepSpec, aggregate
 from lstm_core.sweeps.training import run_fields
 from lstm_core.train import TrainConfig
+from tests.sweep_trials import wait_for_epochs
 
 BASE = Experiment(
     data={"sample": "airline"},
@@ -165,10 +165,7 @@ def test_a_stopped_training_sweep_keeps_the_running_trials_epochs_and_model(ray_
     long = dataclasses.replace(BASE, train=dataclasses.replace(BASE.train, epochs=300))
     spec = SweepSpec(long, axes=(("kind", ("lstm", "gru")),), seeds=(0,))  # 1 CPU: 1 at a time
     job = SweepJob(spec, store).start()
-    deadline = time.monotonic() + WAIT_S
-    while not any(trial["epochs"] >= 2 for trial in job.snapshot().trials):
-        assert time.monotonic() < deadline, job.snapshot()
-        time.sleep(0.2)
+    wait_for_epochs(job, 2, WAIT_S)
     job.stop()
     final = job.wait(WAIT_S)
     assert final.status == "stopped", final.error
