@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lstm_core.experiments.config import CompareConfig
+from lstm_core.experiments.task_windows import task_windows
 from lstm_core.runs import RunStore
 from lstm_core.sweeps import SweepJob, SweepSpec
 from lstm_core.sweeps.runner import WORKER_DIED
@@ -76,6 +77,13 @@ def test_a_4_trial_sweep_completes_and_its_runs_are_in_the_store():
         assert run.history["val_loss"].iloc[-1] == pytest.approx(shown["val_loss"])
         assert run.train_config["kinds"] == [shown["settings"]["kind"]]
         assert run.test_metrics["baseline"] == pytest.approx(1 / 6)
+        # Its model is kept, and scores its last val_loss on the task's sequences made again:
+        # what the States page opens it with.
+        windows = task_windows(CompareConfig.from_dict(run.train_config))
+        model = store.load_model(run.run_id)
+        assert model.evaluate(windows.x_val, windows.y_val, verbose=0) == pytest.approx(
+            shown["val_loss"], rel=1e-4
+        )
     assert store.get_sweep(final.sweep_id)["spec"] == SPEC.to_dict()
     # Never more trials at once than CPUs: a trial polling for a stop must not give its CPU
     # back to Ray (a task blocked in ray.get does), or a third would start beside it.

@@ -286,8 +286,9 @@ class SweepJob(Job):
             self._complete.add(key)
             for epoch, record in enumerate(_history(result), 1):
                 self.store.record_epoch(state.run_id, epoch, record)
-            if result.get("model") is not None:  # a training trial's model and diagnosis
+            if result.get("model") is not None:  # the trained model, to open on States
                 self.store.save_model_bytes(state.run_id, result["model"])
+            if result.get("diagnosis") is not None:  # a training trial's
                 self.store.save_diagnosis(state.run_id, result["diagnosis"])
         summary = None if result is None else result["summary"]
         test_metrics = timings = None

@@ -90,6 +90,15 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     assert band["encoding"]["y2"]["field"] == "val_loss_q75"
     assert line["encoding"]["x"]["field"] == "timesteps"
     assert line["encoding"]["x"]["axis"]["values"] == [6, 8]  # ticks at the swept lengths
+    # A trial opens on the States page: its model, stepped through the task's own sequences.
+    lstm = next(t for t in final.trials if t["trial"] == "kind=lstm,timesteps=8,seed=0")
+    at = open_page(at, "states")
+    at.selectbox(key="states.model").set_value(lstm["run_id"]).run()
+    assert not at.exception and not errors(at), errors(at)
+    assert at.selectbox(key="states.layer").options == ["layer_1 (LSTM, 4 units)"]
+    assert [split.value for split in [at.selectbox(key="states.split")]] == ["val"]  # no test
+    text = " ".join(plain(m.value) for m in at.markdown)
+    assert "This sample's prediction: sum" in text
 
 
 def experiment_sweeps_page(**inputs):
