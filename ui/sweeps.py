@@ -272,7 +272,9 @@ def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.
     scale = alt.Scale(domain=list(colors), range=list(colors.values()))
     if numeric:  # ticks at the swept values only (not 6.1, 6.2, ... between 6 and 8 steps)
         ticks = sorted(frame[x_name].unique().tolist())
-        x = alt.X(f"{x_name}:Q", title=x_name, axis=alt.Axis(values=ticks, format="~g"))
+        integer = x_name != "learning_rate"  # "d": 100, not Vega's "~g" 1e+2
+        axis = alt.Axis(values=ticks, format="d" if integer else "~g")
+        x = alt.X(f"{x_name}:Q", title=x_name, axis=axis)
     else:
         x = alt.X(f"{x_name}:N", title=x_name)
     y_scale = alt.Scale(type="log")

@@ -87,6 +87,7 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     assert band["encoding"]["y2"]["field"] == "val_loss_q75"
     assert line["encoding"]["x"]["field"] == "timesteps"
     assert line["encoding"]["x"]["axis"]["values"] == [6, 8]  # ticks at the swept lengths
+    assert line["encoding"]["x"]["axis"]["format"] == "d"  # 100, not 1e+2
     # A trial opens on the States page: its model, stepped through the task's own sequences.
     lstm = next(t for t in final.trials if t["trial"] == "kind=lstm,timesteps=8,seed=0")
     at = open_page(at, "states")
