@@ -38,7 +38,7 @@ def task_windows(config: CompareConfig) -> Windows:
     if config.task not in TASKS_WITH_WINDOWS:
         raise DataError(
             f"A {config.task!r} trial answers at every step, not once per sequence, so the "
-            f"States page cannot open it; open an adding-problem trial ({', '.join(TASKS_WITH_WINDOWS)})."
+            "States page cannot open it; open a trial on the adding problem instead."
         )
     features, targets = TASKS_WITH_WINDOWS[config.task]
     x, y = make_task(config.task, config.n_train, config.timesteps, config.task_seed)
