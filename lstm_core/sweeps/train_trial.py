@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from lstm_core import backend
 from lstm_core.sweeps.trial import stop_poller
 
 POLL_S = 0.25  # how often the worker asks whether the sweep is stopping
@@ -101,5 +102,5 @@ def run_training_trial(document: dict, key: str, progress, rows) -> dict:
 def _keras_bytes(model) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"
-        model.save(path)
+        backend.save_model(model, path)
         return path.read_bytes()
