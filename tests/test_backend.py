@@ -139,7 +139,7 @@ def test_a_run_trained_on_one_backend_opens_and_inspects_on_the_other(
 
 
 # Appended to TRAIN and OPEN: TensorFlow, installed beside JAX as the default backend, stays
-# unloaded in a JAX process (Keras' serializer would import it to save the model: about 600 MB
+# unloaded in a JAX process (Keras' serializer would import it to save the model: about 400 MB
 # of the app's memory on JAX; docs/performance.md, issue 14).
 TENSORFLOW_UNLOADED = """
 loaded = sorted(name for name in sys.modules if name.split(".")[0] == "tensorflow")
