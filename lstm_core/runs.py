@@ -354,8 +354,8 @@ class RunStore:
         return self._keep_model(run_id, lambda partial: backend.save_model(model, partial))
 
     def save_model_bytes(self, run_id: str, data: bytes) -> Path:
-        """Keep a ``.keras`` file's bytes (a model saved on another machine: a training
-        sweep's worker) as the run's model; return the path."""
+        """Keep a ``.keras`` file's bytes (a model saved on another machine: a sweep's
+        worker) as the run's model; return the path."""
         return self._keep_model(run_id, lambda partial: partial.write_bytes(data))
 
     def _keep_model(self, run_id: str, write) -> Path:

@@ -7,11 +7,13 @@ from lstm_core.errors import LabError
 from lstm_core.model import KERAS_CLASS, KINDS
 from lstm_core.sweeps import SOLVED_LOSS, aggregate, training
 from ui import jobs, state, sweeps
-from ui.errors import attempt
+from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.text import escape_markdown
 
 ensure_routed()
+
+RESUME_ERROR = "sweeps.resume_error"  # session state: why the last Resume failed
 
 
 def base_caption() -> None:
@@ -123,3 +125,35 @@ else:
     progress(snapshot)
     st.subheader("Aggregate")
     st.dataframe(sweeps.aggregate_frame(aggregate(list(snapshot.trials))), hide_index=True)
+
+
+def earlier_sweeps(active: bool) -> None:
+    """The stored sweeps, and a Resume that runs the chosen one's unfinished trials."""
+    stored = {sweep.sweep_id: sweep for sweep in attempt(sweeps.stored_sweeps) or []}
+    if not stored:
+        return
+    st.subheader("Earlier sweeps")
+    st.caption(
+        "A sweep stopped, interrupted, or with failed trials runs again from where it ended: "
+        "its finished trials are kept, the others run again. Each trial is a run on the Runs "
+        "page, grouped under its sweep."
+    )
+    chosen = st.selectbox(
+        "Sweep", list(stored), format_func=lambda sweep_id: stored[sweep_id].label,
+        key="_sweeps.stored",
+    )  # fmt: skip
+    complete = stored[chosen].finished == stored[chosen].total
+    st.button(
+        "Resume this sweep",
+        icon=":material/replay:",
+        key="_sweeps.resume",
+        disabled=active or complete or not sweeps.enabled(),
+        help="Every trial of this sweep has finished." if complete else None,
+        on_click=jobs.start_and_keep_error,
+        args=(lambda: sweeps.resume_sweep(chosen), RESUME_ERROR),
+    )
+    if RESUME_ERROR in st.session_state:
+        show_error(st.session_state.pop(RESUME_ERROR))
+
+
+earlier_sweeps(active)

@@ -1,8 +1,5 @@
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,23 +8,9 @@ import pytest
 from lstm_core import backend
 from lstm_core.cli import main
 from lstm_core.runs import RunStore
+from tests.cli_process import run_cli
 
 pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(*args, store):
-    """Run ``python -m lstm_core`` in a fresh process, as a user would."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "lstm_core", *args, "--store", str(store)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-    )
 
 
 @pytest.fixture

@@ -1,32 +1,21 @@
 """``python -m lstm_core sweep``: one JSON object with the trials and the aggregate."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from lstm_core.cli import main
 from lstm_core.runs import RunStore
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli_process import ROOT, run_cli
 
 
 @pytest.mark.slow
 def test_a_sweep_prints_its_trials_and_aggregate_as_one_json_object(tmp_path):
-    args = "--task adding --timesteps 10,20 --kinds rnn,lstm --seeds 0,1 --epochs 1 --json"
+    args = "sweep --task adding --timesteps 10,20 --kinds rnn,lstm --seeds 0,1 --epochs 1 --json"
     tiny = "--units 4 --n-train 64 --n-val 32 --batch-size 32"
-    done = subprocess.run(
-        [sys.executable, "-m", "lstm_core", "sweep", *args.split(), *tiny.split()]
-        + ["--store", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=600,
-    )
+    done = run_cli(*args.split(), *tiny.split(), store=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)  # the only thing on stdout
     assert result["status"] == "finished"
@@ -70,16 +59,8 @@ def test_an_axis_out_of_range_exits_2_before_ray_starts(tmp_path):
 
 @pytest.mark.slow
 def test_a_training_sweep_on_a_sample_prints_skill_and_keeps_each_model(tmp_path):
-    args = "--sample airline --kinds lstm,gru --units 2 --seeds 0,1 --epochs 1 --json"
-    done = subprocess.run(
-        [sys.executable, "-m", "lstm_core", "sweep", *args.split(), "--batch-size", "32"]
-        + ["--store", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=600,
-    )
+    args = "sweep --sample airline --kinds lstm,gru --units 2 --seeds 0,1 --epochs 1 --json"
+    done = run_cli(*args.split(), "--batch-size", "32", store=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)
     assert result["status"] == "finished"
@@ -135,4 +116,37 @@ def test_a_comparison_option_in_a_training_sweep_exits_2(tmp_path, capsys):
     assert status == 2
     assert capsys.readouterr().err.startswith(
         "error: --timesteps set the comparison, not a training sweep"
+    )
+
+
+@pytest.mark.slow
+def test_a_training_sweep_on_a_csv_file_keeps_its_trials_and_resumes_only_with_the_file(
+    tmp_path, capsys
+):
+    import numpy as np
+    import pandas as pd
+
+    steps = np.arange(60)
+    csv = tmp_path / "waves.csv"
+    pd.DataFrame({"t": steps, "level": np.sin(steps / 4) + steps / 30}).to_csv(csv, index=False)
+    store_dir = tmp_path / "store"
+    args = f"sweep --data {csv} --targets level --lookback 5 --layers lstm:2 --seeds 0,1 --json"
+    done = run_cli(*args.split(), "--epochs", 1, "--batch-size", 16, store=store_dir, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["status"] == "finished"
+    assert [t["settings"] for t in result["trials"]] == [{"seed": 0}, {"seed": 1}]
+    assert all(t["status"] == "finished" and t["skill"] is not None for t in result["trials"])
+    runs = RunStore(store_dir)
+    for trial in result["trials"]:
+        run = runs.get_run(trial["run_id"])
+        assert run.dataset["file"] == "waves.csv"
+        assert run.window_spec["lookback"] == 5 and run.window_spec["targets"] == ["level"]
+        assert run.model_path is not None and run.model_path.exists()
+    runs.close()
+    # The file's rows are not kept with the sweep: resuming without --data says so at once.
+    status = main(["sweep", "--resume", result["sweep_id"], "--store", str(store_dir)])
+    assert status == 2
+    assert "trains on the file 'waves.csv', whose rows are not kept with it" in (
+        capsys.readouterr().err
     )

@@ -7,10 +7,6 @@ epoch, 4 units, 64 sequences).
 
 import dataclasses
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -26,8 +22,7 @@ from lstm_core.experiments.ablation_sweep import (
 from lstm_core.experiments.config import CompareConfig
 from lstm_core.runs import RunStore
 from lstm_core.sweeps import SweepSpec
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli_process import run_cli
 
 TINY = AblationConfig(
     timesteps=10,
@@ -103,14 +98,7 @@ def test_the_command_checks_the_config_before_ray_starts(tmp_path, capsys):
 def test_the_command_with_ray_prints_the_ranking_and_its_sweep_as_json(tmp_path):
     args = "ablation --ray --task adding --kinds lstm,nfg --seeds 0,1 --epochs 1 --json"
     tiny = "--timesteps 10 --units 4 --n-train 64 --n-val 32 --batch-size 16"
-    done = subprocess.run(
-        [sys.executable, "-m", "lstm_core", *args.split(), *tiny.split(), "--store", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=600,
-    )
+    done = run_cli(*args.split(), *tiny.split(), store=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)  # the only thing on stdout
     medians = [row["median_val_loss"] for row in result["summary"]]

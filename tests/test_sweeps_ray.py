@@ -1,20 +1,23 @@
 """Sweeps on a local Ray instance of 2 CPUs: completion, resume, stop, failures, the store.
 
-Ray starts once for the module (its node start is slow on a busy machine); the trials are
-tiny (8 steps, 4 units, 32 sequences).
+Ray starts once for the module (its node start is slow on a busy machine), from a thread that
+ends at once, as a sweep's driver thread does; the trials are tiny (8 steps, 4 units, 32
+sequences).
 """
 
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from lstm_core.experiments.config import CompareConfig
+from lstm_core.experiments.task_windows import task_windows
 from lstm_core.runs import RunStore
 from lstm_core.sweeps import SweepJob, SweepSpec
 from lstm_core.sweeps.runner import WORKER_DIED
-from tests.sweep_trials import KILLED, RAISES, faulty_trial, timed_trial
+from tests.sweep_trials import KILLED, RAISES, faulty_trial, timed_trial, wait_for_epochs
 
 pytestmark = pytest.mark.slow
 
@@ -24,17 +27,30 @@ TINY = CompareConfig(
 SPEC = SweepSpec(TINY, seeds=(0, 1))  # rnn and lstm, seeds 0 and 1: 4 trials
 KEYS = {trial.key for trial in SPEC.trials()}
 WAIT_S = 300
+GCS_TIMEOUT_S = 20
 
 
 @pytest.fixture(scope="module", autouse=True)
 def ray_instance(tmp_path_factory):
     from lstm_core.sweeps import ray_backend
 
-    # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
-    os.environ["SWEEP_TRIAL_LOG"] = str(tmp_path_factory.mktemp("trials") / "log")
-    ray = ray_backend.connect(num_cpus=2)
-    yield ray
-    ray.shutdown()
+    with pytest.MonkeyPatch.context() as patch:
+        # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
+        patch.setenv("SWEEP_TRIAL_LOG", str(tmp_path_factory.mktemp("trials") / "log"))
+        # Ray ends a process whose GCS is gone this long (default 60 s); shorter, so that the
+        # test of a killed node can wait past it.
+        patch.setenv("RAY_gcs_rpc_server_reconnect_timeout_s", str(GCS_TIMEOUT_S))
+        thread = threading.Thread(target=ray_backend.connect, kwargs={"num_cpus": 2})
+        thread.start()
+        thread.join()
+        time.sleep(1)  # the kernel's kill of a thread's children (PR_SET_PDEATHSIG) is at once
+        import ray
+
+        dead = ray_backend.dead_node_processes()
+        if dead:  # the next sweep would wait for the GCS, then Ray would end pytest
+            pytest.fail(f"Ray's node died with the thread that started it: {dead}")
+        yield ray
+        ray.shutdown()
 
 
 def stored_trials(store, sweep_id):
@@ -61,6 +77,13 @@ def test_a_4_trial_sweep_completes_and_its_runs_are_in_the_store():
         assert run.history["val_loss"].iloc[-1] == pytest.approx(shown["val_loss"])
         assert run.train_config["kinds"] == [shown["settings"]["kind"]]
         assert run.test_metrics["baseline"] == pytest.approx(1 / 6)
+        # Its model is kept, and scores its last val_loss on the task's sequences made again:
+        # what the States page opens it with.
+        windows = task_windows(CompareConfig.from_dict(run.train_config))
+        model = store.load_model(run.run_id)
+        assert model.evaluate(windows.x_val, windows.y_val, verbose=0) == pytest.approx(
+            shown["val_loss"], rel=1e-4
+        )
     assert store.get_sweep(final.sweep_id)["spec"] == SPEC.to_dict()
     # Never more trials at once than CPUs: a trial polling for a stop must not give its CPU
     # back to Ray (a task blocked in ray.get does), or a third would start beside it.
@@ -109,10 +132,7 @@ def test_a_stopped_sweep_cancels_pending_trials_and_keeps_running_ones_partial_h
     long = SweepSpec(CompareConfig(**{**TINY.to_dict(), "kinds": ("rnn",), "epochs": 200}))
     long = SweepSpec(long.base, seeds=(0, 1, 2, 3))
     job = SweepJob(long, store).start()
-    deadline = time.monotonic() + WAIT_S
-    while not any(trial["epochs"] >= 2 for trial in job.snapshot().trials):
-        assert time.monotonic() < deadline, job.snapshot()
-        time.sleep(0.2)
+    wait_for_epochs(job, 2, WAIT_S)
     job.stop()
     final = job.wait(WAIT_S)
     assert final.status == "stopped", final.error
@@ -123,3 +143,24 @@ def test_a_stopped_sweep_cancels_pending_trials_and_keeps_running_ones_partial_h
         assert run.status == "stopped"
         assert 1 <= len(run.history) < 200  # the epochs done, no more
         assert list(run.history["epoch"]) == list(range(1, len(run.history) + 1))
+
+
+def test_a_sweep_after_the_local_node_was_killed_starts_a_new_one_and_finishes():
+    from ray._private import worker
+
+    from lstm_core.sweeps import ray_backend
+
+    for info in worker._global_node.all_processes["gcs_server"]:
+        info.process.kill()
+    killed = time.monotonic()
+    deadline = time.monotonic() + 30
+    while "gcs_server" not in ray_backend.dead_node_processes():
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    one = SweepSpec(CompareConfig(**{**TINY.to_dict(), "kinds": ("rnn",), "epochs": 1}))
+    final = SweepJob(one, RunStore.in_memory(), num_cpus=2).start().wait(WAIT_S)
+    assert final.status == "finished", final.error
+    assert ray_backend.dead_node_processes() == []
+    # Had the old connection been kept, Ray would end this process GCS_TIMEOUT_S after the kill.
+    time.sleep(max(0.0, killed + GCS_TIMEOUT_S + 5 - time.monotonic()))
+    assert ray_backend.dead_node_processes() == []

@@ -18,6 +18,7 @@ from lstm_core.settings import Limits
 from lstm_core.sweeps import SweepJob, SweepSpec, aggregate
 from lstm_core.sweeps.training import run_fields
 from lstm_core.train import TrainConfig
+from tests.sweep_trials import wait_for_epochs
 
 BASE = Experiment(
     data={"sample": "airline"},
@@ -134,3 +135,46 @@ def test_a_training_sweep_stores_each_trial_with_its_model_and_skill(ray_instanc
     resumed = SweepJob.resume(store, final.sweep_id).start().wait(WAIT_S)
     assert [t["run_id"] for t in resumed.trials] == [t["run_id"] for t in final.trials]
     assert [t["skill"] for t in resumed.trials] == pytest.approx([t["skill"] for t in final.trials])
+
+
+@pytest.mark.slow
+def test_a_training_trial_whose_worker_dies_is_failed_while_the_other_finishes(
+    ray_instance, tmp_path
+):
+    from lstm_core.sweeps.runner import WORKER_DIED
+    from tests.sweep_trials import TRAINING_KILLED, killing_training_trial
+
+    store = RunStore(tmp_path)
+    spec = SweepSpec(BASE, axes=(("kind", ("lstm", "gru")),), seeds=(0,))
+    final = SweepJob(spec, store, trial_fn=killing_training_trial).start().wait(WAIT_S)
+    assert final.status == "finished", final.error
+    status = {t["trial"]: (t["status"], t["error"]) for t in final.trials}
+    assert status == {
+        "kind=lstm,seed=0": ("finished", None),
+        TRAINING_KILLED: ("failed", WORKER_DIED),
+    }
+    runs = store.sweep_trials(final.sweep_id)
+    assert runs[TRAINING_KILLED].status == "failed" and runs[TRAINING_KILLED].error == WORKER_DIED
+    assert runs[TRAINING_KILLED].model_path is None  # it died before it trained
+    assert store.load_model(runs["kind=lstm,seed=0"].run_id) is not None
+
+
+@pytest.mark.slow
+def test_a_stopped_training_sweep_keeps_the_running_trials_epochs_and_model(ray_instance, tmp_path):
+    store = RunStore(tmp_path)
+    long = dataclasses.replace(BASE, train=dataclasses.replace(BASE.train, epochs=300))
+    spec = SweepSpec(long, axes=(("kind", ("lstm", "gru")),), seeds=(0,))  # 1 CPU: 1 at a time
+    job = SweepJob(spec, store).start()
+    wait_for_epochs(job, 2, WAIT_S)
+    job.stop()
+    final = job.wait(WAIT_S)
+    assert final.status == "stopped", final.error
+    assert [t["status"] for t in final.trials] == ["stopped", "stopped"]
+    runs = store.sweep_trials(final.sweep_id)
+    (run,) = runs.values()  # the pending trial was cancelled: no run
+    assert run.trial == "kind=lstm,seed=0" and run.status == "stopped"
+    assert 2 <= len(run.history) < 300
+    assert list(run.history["epoch"]) == list(range(1, len(run.history) + 1))
+    shown = final.trials[0]
+    assert shown["epochs"] == len(run.history)
+    assert store.load_model(run.run_id) is not None  # the model as it was when stopped

@@ -3,7 +3,9 @@
 A model to open is this session's last training job, once it has ended (its weights no longer
 change), or any stored run that kept its model; the samples come from the windows it was
 trained on. A stored run's windows are cut again from its data with its window spec: a sample
-is loaded again, and a file must be the one loaded on the Data page now.
+is loaded again, and a file must be the one loaded on the Data page now. A sweep's trial on the
+adding problem has no data to load: its sequences are generated again from its settings
+(``lstm_core.experiments.task_windows``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import streamlit as st
 from lstm_core import samples
 from lstm_core.data import Windows, cut_windows
 from lstm_core.errors import DataError
+from lstm_core.experiments.config import CompareConfig
+from lstm_core.experiments.task_windows import task_windows
 from lstm_core.inspect import layer_initial_state
 from lstm_core.model import LayerSpec, ModelSpec, describe
 from ui import dataset, share, training
@@ -81,6 +85,8 @@ def open_choice(choice: str) -> Trained:
 def _open_run(run_id: str) -> Trained:
     store, workspace = run_store(), workspace_id()
     run = store.get_run(run_id, workspace)
+    if "task" in (run.train_config or {}):  # a task comparison's trial, from a sweep
+        return _open_task_run(store, workspace, run)
     experiment = share.experiment_of_run(run)  # its data, window spec and model spec
     data = experiment.data or {}
     if "sample" in data:
@@ -105,6 +111,14 @@ def _open_run(run_id: str) -> Trained:
             f"{expected[1]}): the file has changed since; load the file it was trained on."
         )
     return Trained(model, experiment.model, windows, run_id, run.diagnosis)
+
+
+def _open_task_run(store, workspace: str, run) -> Trained:
+    """A sweep trial on a task: its model, and the task's sequences generated again."""
+    config = CompareConfig.from_dict(run.train_config, limits())
+    windows = task_windows(config)  # (n_train, timesteps, 2), as the trial trained on
+    model = store.load_model(run.run_id, workspace)
+    return Trained(model, ModelSpec.from_dict(run.model_spec), windows, run.run_id, run.diagnosis)
 
 
 def remembered(trained: Trained, name: str, compute, *args):

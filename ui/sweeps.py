@@ -15,7 +15,7 @@ import dataclasses
 import altair as alt
 import pandas as pd
 
-from lstm_core.errors import ConfigError
+from lstm_core.errors import ConfigError, LabError
 from lstm_core.experiments import CompareConfig
 from lstm_core.model import KERAS_CLASS
 from lstm_core.settings import sweeps_enabled
@@ -61,6 +61,15 @@ ALL_TRIALS = "all trials"  # the chart's one line when no cell kind is swept
 def enabled() -> bool:
     """Whether this app may run sweeps (hosted: only when the host turned them on)."""
     return sweeps_enabled(is_hosted(), streamlit_secrets())
+
+
+def check_enabled() -> None:
+    """Raise ``ConfigError`` when this app may not run sweeps, saying who can turn them on."""
+    if not enabled():
+        raise ConfigError(
+            "Sweeps are off on this hosted app (they keep every core busy); its host can turn "
+            "them on with LSTM_LAB_SWEEPS=1."
+        )
 
 
 def base_config() -> CompareConfig:
@@ -137,14 +146,59 @@ def current_job() -> SweepJob | None:
 
 def start_sweep() -> SweepJob:
     """Start the page's sweep in the background; return the job."""
-    if not enabled():
-        raise ConfigError(
-            "Sweeps are off on this hosted app (they keep every core busy); its host can turn "
-            "them on with LSTM_LAB_SWEEPS=1."
-        )
+    check_enabled()
     spec = spec_from_state()
     rows = dataset.frame() if training_base.is_training(spec.base) else None  # a file's rows
     job = SweepJob(spec, run_store(), workspace=workspace_id(), rows=rows, limits=limits())
+    job.start()
+    jobs.registry().put("sweeps", job)
+    return job
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredSweep:
+    """A sweep of the run store, as the page lists it."""
+
+    sweep_id: str
+    name: str  # its label, may be empty
+    finished: int  # trials with a finished run
+    total: int  # trials of its spec
+
+    @property
+    def label(self) -> str:
+        """E.g. ``"Sweep 1a2b3c4d5e6f · breaking length · 3 of 4 trials finished"``."""
+        name = f" · {self.name}" if self.name else ""
+        return f"Sweep {self.sweep_id}{name} · {self.finished} of {self.total} trials finished"
+
+
+def stored_sweeps() -> list[StoredSweep]:
+    """The workspace's stored sweeps, newest first (those beyond today's limits left out:
+    they cannot run again here)."""
+    store, workspace = run_store(), workspace_id()
+    listed = []
+    for sweep in store.list_sweeps(workspace):
+        try:
+            total = len(SweepSpec.from_dict(sweep["spec"], limits()).trials())
+        except LabError:
+            continue
+        runs = store.sweep_trials(sweep["sweep_id"], workspace).values()
+        finished = sum(run.status == "finished" for run in runs)
+        listed.append(StoredSweep(sweep["sweep_id"], sweep["name"], finished, total))
+    return listed
+
+
+def resume_sweep(sweep_id: str) -> SweepJob:
+    """Run the trials of stored sweep ``sweep_id`` that have not finished; return the job.
+
+    Raises:
+        LabError: sweeps are off here, or the sweep trains on a file that is not loaded now.
+    """
+    check_enabled()
+    store, workspace = run_store(), workspace_id()
+    data = (store.get_sweep(sweep_id, workspace)["spec"]["base"].get("data")) or {}
+    # A file's rows are not kept with the sweep: the file loaded now, if it is that one.
+    rows = dataset.frame() if "file" in data and dataset.title() == data["file"] else None
+    job = SweepJob.resume(store, sweep_id, workspace=workspace, rows=rows, limits=limits())
     job.start()
     jobs.registry().put("sweeps", job)
     return job
@@ -218,7 +272,9 @@ def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.
     scale = alt.Scale(domain=list(colors), range=list(colors.values()))
     if numeric:  # ticks at the swept values only (not 6.1, 6.2, ... between 6 and 8 steps)
         ticks = sorted(frame[x_name].unique().tolist())
-        x = alt.X(f"{x_name}:Q", title=x_name, axis=alt.Axis(values=ticks, format="~g"))
+        integer = x_name != "learning_rate"  # "d": 100, not Vega's "~g" 1e+2
+        axis = alt.Axis(values=ticks, format="d" if integer else "~g")
+        x = alt.X(f"{x_name}:Q", title=x_name, axis=axis)
     else:
         x = alt.X(f"{x_name}:N", title=x_name)
     y_scale = alt.Scale(type="log")

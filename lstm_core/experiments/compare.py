@@ -172,8 +172,12 @@ def run_compare(
     config: CompareConfig,
     on_epoch: Callable[[str, int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    on_trained: Callable[[str, object], None] | None = None,
 ) -> CompareResult:
-    """``compare_cells`` for a ``CompareConfig``; see there."""
+    """``compare_cells`` for a ``CompareConfig``; see there. ``on_trained(kind, model)`` is
+    given each kind's trained ``keras.Model`` (a sweep's trial keeps it; nothing else holds
+    on to the models)."""
     check_compare(config)
     x, y = make_task(config.task, config.n_train, config.timesteps, config.task_seed)
     x_val, y_val = make_task(config.task, config.n_val, config.timesteps, config.task_seed + 1)
@@ -182,7 +186,12 @@ def run_compare(
         if should_stop and should_stop():
             break
         result.results[kind] = train_kind(
-            config, kind, (x, y, x_val, y_val), on_epoch or _ignore, should_stop or _never
+            config,
+            kind,
+            (x, y, x_val, y_val),
+            on_epoch or _ignore,
+            should_stop or _never,
+            on_trained=on_trained,
         )
     result.stopped = len(result.results) < len(config.kinds) or any(
         len(cell.val_loss) < config.epochs for cell in result.results.values()
@@ -190,7 +199,9 @@ def run_compare(
     return result
 
 
-def train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) -> CellResult:
+def train_kind(
+    config: CompareConfig, kind: str, data, on_epoch, should_stop, *, on_trained=None
+) -> CellResult:
     """Build, profile and train one kind on ``config.task``; profiles at the epochs of
     ``epochs_to_profile`` that training reaches.
 
@@ -200,6 +211,7 @@ def train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) ->
         data: ``(x, y, x_val, y_val)`` of ``config.task`` (``make_task``'s shapes).
         on_epoch: called as ``on_epoch(kind, epoch, val_loss)`` after every epoch.
         should_stop: polled after every epoch; True stops training after it.
+        on_trained: if given, called as ``on_trained(kind, model)`` with the trained model.
     """
     # On the copy task the profile differentiates the loss of the recall steps only, so a
     # gradient reaching early steps is memory, not the loss of those steps' own (blank) outputs.
@@ -216,6 +228,8 @@ def train_kind(config: CompareConfig, kind: str, data, on_epoch, should_stop) ->
     if config.task == "adding":
         x_val, y_val = data[2], data[3]
         result.solved = adding_solved(y_val, model.predict(x_val, verbose=0))
+    if on_trained is not None:
+        on_trained(kind, model)
     return result
 
 

@@ -15,6 +15,13 @@ measured, and its own result store would be a second one beside the run store.
   ``auto``): ``lstm_core`` is shipped to the workers as a ``py_modules`` package; its
   dependencies (Keras, TensorFlow or JAX) must be installed on every node.
 
+The local node's processes (the GCS, the raylet) are started by Ray with ``PR_SET_PDEATHSIG``:
+Linux kills them when the *thread* that started them ends, not the process. A sweep's driver is
+a job thread that ends with its sweep, so a node it started would die under the next sweep, and
+Ray ends the whole process (the app's server) when its GCS is gone for 60 s. The node is
+therefore started from one thread kept for the life of the process (``_NODE_THREAD``), and a
+local node found dead is started again rather than reused.
+
 The ``Progress`` actor is the one channel from the trials to the driver: workers push their
 epochs into it, the driver drains them into the run store, and sets its stop flag.
 """
@@ -22,6 +29,7 @@ epochs into it, the driver drains them into the run store, and sets its stop fla
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lstm_core.errors import ConfigError
@@ -33,6 +41,9 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the lstm_core folder
 # ray.init a second time when the raylet did not register in time.
 GCS_WAIT_S = "120"
 INIT_ATTEMPTS = 2
+# The one thread that starts Ray's node (see the module's docstring): it lives as long as the
+# process, waiting for the next call.
+_NODE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ray-node")
 
 
 def local_cpus(limits: Limits | None = None) -> int:
@@ -49,13 +60,22 @@ def connect(address: str | None = None, num_cpus: int | None = None, limits: Lim
         ConfigError: Ray is not installed, or the cluster cannot be reached.
     """
     try:
-        import ray
+        import ray  # noqa: F401 - here, so that a missing Ray is said in this thread
     except ImportError:
         raise ConfigError(
             "Sweeps run on Ray, which is not installed; pip install 'ray>=2.40,<3'."
         ) from None
+    return _NODE_THREAD.submit(_connect, address, num_cpus, limits).result()
+
+
+def _connect(address: str | None, num_cpus: int | None, limits: Limits | None):
+    """``connect``'s work, in ``_NODE_THREAD``."""
+    import ray
+
     if ray.is_initialized():
-        return ray
+        if not dead_node_processes():
+            return ray
+        ray.shutdown()  # a local node killed under us: start a new one, not wait for it
     address = address or os.environ.get("RAY_ADDRESS") or None
     os.environ.setdefault("RAY_gcs_server_port_wait_time_s", GCS_WAIT_S)
     if address:
@@ -83,6 +103,17 @@ def connect(address: str | None = None, num_cpus: int | None = None, limits: Lim
             if attempt == INIT_ATTEMPTS - 1:
                 raise
     return ray
+
+
+def dead_node_processes() -> list[str]:
+    """The names of this process's local Ray node processes that died (e.g. ``"gcs_server"``);
+    empty when connected to a cluster, or when not connected."""
+    from ray._private import worker  # no public API tells whether a local node is alive
+
+    node = getattr(worker, "_global_node", None)
+    if node is None or not hasattr(node, "dead_processes"):
+        return []
+    return [name for name, _ in node.dead_processes()]
 
 
 def cluster_cpus() -> int:

@@ -105,6 +105,9 @@ class SweepJob(Job):
         rows: a training base's rows (a ``DataFrame``) when its data is a file; a sample is
             loaded by name.
         limits: the app's limits; default ``load_limits()``.
+
+    Raises:
+        LabError: the spec is not valid, or a training base's file was not given (``rows``).
     """
 
     kind = "sweep"
@@ -130,7 +133,8 @@ class SweepJob(Job):
         if trial_fn is None:
             trial_fn = run_training_trial if self._training else run_trial
         self._address, self._num_cpus, self._trial_fn = address, num_cpus, trial_fn
-        self._rows = rows
+        # A training sweep's rows, loaded now: a file's rows not given is said before Ray starts.
+        self._rows = training.rows_of(self.spec.base, rows) if self._training else None
         self._trials = {trial.key: trial for trial in self.spec.trials()}
         self._states = {key: TrialState(key, trial.values) for key, trial in self._trials.items()}
         self._complete: set[str] = set()  # trials whose whole history came with their result
@@ -173,7 +177,7 @@ class SweepJob(Job):
         progress = ray_backend.progress_actor(ray)
         task = ray_backend.remote_trial(ray, self._trial_fn)
         # A training sweep's rows go to Ray's object store once, not once per trial.
-        rows = (ray.put(training.rows_of(self.spec.base, self._rows)),) if self._training else ()
+        rows = (ray.put(self._rows),) if self._training else ()
         refs = {task.remote(config_document(t.config), t.key, progress, *rows): t.key for t in todo}
         stop_sent = False
         try:
@@ -282,8 +286,9 @@ class SweepJob(Job):
             self._complete.add(key)
             for epoch, record in enumerate(_history(result), 1):
                 self.store.record_epoch(state.run_id, epoch, record)
-            if result.get("model") is not None:  # a training trial's model and diagnosis
+            if result.get("model") is not None:  # the trained model, to open on States
                 self.store.save_model_bytes(state.run_id, result["model"])
+            if result.get("diagnosis") is not None:  # a training trial's
                 self.store.save_diagnosis(state.run_id, result["diagnosis"])
         summary = None if result is None else result["summary"]
         test_metrics = timings = None

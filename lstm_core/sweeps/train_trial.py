@@ -12,12 +12,9 @@ Like every trial it runs on one thread (``lstm_core.sweeps.trial.THREAD_ENV``).
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from pathlib import Path
 
-from lstm_core import backend
-from lstm_core.sweeps.trial import stop_poller
+from lstm_core.sweeps.trial import keras_bytes, stop_poller
 
 POLL_S = 0.25  # how often the worker asks whether the sweep is stopping
 
@@ -93,14 +90,7 @@ def run_training_trial(document: dict, key: str, progress, rows) -> dict:
         "test_metrics": result.test_metrics,
         "timings": result.timings,
         "diagnosis": result.diagnosis,
-        "model": _keras_bytes(job.model),
+        "model": keras_bytes(job.model),
         "stopped": final.status == "stopped",
         "pid": os.getpid(),
     }
-
-
-def _keras_bytes(model) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
-        backend.save_model(model, path)
-        return path.read_bytes()

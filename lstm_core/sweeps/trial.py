@@ -13,9 +13,13 @@ trials each spreading over every core would fight for them.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from pathlib import Path
 
+from lstm_core import backend
 from lstm_core.experiments.compare import run_compare
+from lstm_core.experiments.task_windows import TASKS_WITH_WINDOWS
 
 # One thread per trial: TensorFlow's own pools, OpenMP, and XLA's CPU backend (for JAX).
 THREAD_ENV = {
@@ -36,7 +40,8 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
 
     Returns:
         ``{"summary": CompareResult.summary()[0], "loss": [...], "val_loss": [...],
-        "stopped": bool, "pid": int}``.
+        "model": bytes | None, "stopped": bool, "pid": int}``: ``model`` the trained model's
+        ``.keras`` file on a task the States page opens (``TASKS_WITH_WINDOWS``), else None.
     """
     from lstm_core.experiments.config import CompareConfig
 
@@ -47,15 +52,30 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
     def on_epoch(_kind: str, epoch: int, val_loss: float) -> None:
         progress.push.remote(key, epoch, {"val_loss": val_loss})
 
-    result = run_compare(config, on_epoch, stop_poller(progress))
+    models = {}
+
+    def on_trained(_kind: str, model) -> None:
+        if config.task in TASKS_WITH_WINDOWS:  # a model the States page can open
+            models["model"] = keras_bytes(model)
+
+    result = run_compare(config, on_epoch, stop_poller(progress), on_trained=on_trained)
     cell = result.results.get(kind)
     return {
         "summary": result.summary()[0] if cell else None,
         "loss": cell.loss if cell else [],
         "val_loss": cell.val_loss if cell else [],
+        "model": models.get("model"),
         "stopped": result.stopped,
         "pid": os.getpid(),
     }
+
+
+def keras_bytes(model) -> bytes:
+    """``model`` as the bytes of its ``.keras`` file, for the driver to keep in the store."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        backend.save_model(model, path)  # on JAX without loading TensorFlow
+        return path.read_bytes()
 
 
 def stop_poller(progress):

@@ -1,6 +1,8 @@
 """AppTests of the Sweeps page: axes over the Vanishing page's experiment, the trial count,
 errors, the hosted switch, and a tiny sweep on Ray to its aggregate."""
 
+import os
+
 import pytest
 from app_session import charts, errors, new_app, open_page, plain, set_tiny_model
 
@@ -68,12 +70,7 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     at = sweeps_page(timesteps="6, 8", seeds="0")
     at.button(key="_sweeps.start").click().run()
     job = at.session_state["app.jobs"].get("sweeps")
-    try:
-        final = job.wait(600)
-    finally:
-        import ray
-
-        ray.shutdown()
+    final = job.wait(600)
     assert final.status == "finished", final.error
     at.run()
     assert not errors(at)
@@ -90,6 +87,42 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     assert band["encoding"]["y2"]["field"] == "val_loss_q75"
     assert line["encoding"]["x"]["field"] == "timesteps"
     assert line["encoding"]["x"]["axis"]["values"] == [6, 8]  # ticks at the swept lengths
+    assert line["encoding"]["x"]["axis"]["format"] == "d"  # 100, not 1e+2
+    # A trial opens on the States page: its model, stepped through the task's own sequences.
+    lstm = next(t for t in final.trials if t["trial"] == "kind=lstm,timesteps=8,seed=0")
+    at = open_page(at, "states")
+    at.selectbox(key="states.model").set_value(lstm["run_id"]).run()
+    assert not at.exception and not errors(at), errors(at)
+    assert at.selectbox(key="states.layer").options == ["layer_1 (LSTM, 4 units)"]
+    assert [split.value for split in [at.selectbox(key="states.split")]] == ["val"]  # no test
+    text = " ".join(plain(m.value) for m in at.markdown)
+    assert "This sample's prediction: sum" in text
+
+    # A trial lost (as a stopped or failed one is run again): Resume runs it alone.
+    from lstm_core.runs import RunStore
+
+    store = RunStore(os.environ["LSTM_LAB_STORE"])
+    store.delete_run(lstm["run_id"])
+    at = open_page(at, "sweeps")
+    sweep = at.selectbox(key="_sweeps.stored")
+    assert sweep.value == final.sweep_id
+    assert sweep.options[0].endswith(" · 3 of 4 trials finished")
+    at.button(key="_sweeps.resume").click().run()
+    job = at.session_state["app.jobs"].get("sweeps")
+    try:
+        resumed = job.wait(600)
+    finally:
+        import ray
+
+        ray.shutdown()
+    assert resumed.status == "finished", resumed.error
+    kept = {t["trial"]: t["run_id"] for t in final.trials if t["trial"] != lstm["trial"]}
+    assert {t["trial"]: t["run_id"] for t in resumed.trials if t["trial"] in kept} == kept
+    again = next(t for t in resumed.trials if t["trial"] == lstm["trial"])
+    assert again["status"] == "finished" and again["run_id"] != lstm["run_id"]
+    assert again["val_loss"] == pytest.approx(lstm["val_loss"], rel=1e-5)  # seeded: the same
+    at.run()
+    assert at.button(key="_sweeps.resume").disabled  # 4 of 4 finished: nothing to resume
 
 
 def experiment_sweeps_page(**inputs):

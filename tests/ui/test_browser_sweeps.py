@@ -75,6 +75,14 @@ def test_a_sweep_runs_to_its_aggregate_and_its_trials_are_grouped_on_runs(page: 
     expect_no_exception(page)
     screenshot(page, "sweeps_3_runs_grouped")
 
+    area = open_page(page, "States")  # the newest stored run with a model: a trial
+    settle(page)
+    trial = re.compile(r"sweep [0-9a-f]{12}: kind=(rnn|lstm),timesteps=\d,seed=0$")
+    expect(area.get_by_role("combobox", name="Model", exact=True)).to_have_value(trial)
+    expect(area.get_by_text(re.compile(r"^This sample's prediction: sum"))).to_be_visible()
+    expect_no_exception(page)
+    screenshot(page, "sweeps_3b_task_trial_on_states")
+
 
 def test_a_bad_axis_shows_its_message_and_run_stays_off(page: Page):
     area = open_page(page, "Sweeps")
@@ -86,11 +94,6 @@ def test_a_bad_axis_shows_its_message_and_run_stays_off(page: Page):
     expect_no_exception(page)
 
 
-@pytest.mark.skip(
-    reason="Open: in a real server this training-run sweep did not reach its aggregate in 10 "
-    "minutes (2026-12-05, run alone), and waiting for it would add 10 minutes to CI; the "
-    "AppTest of the same flow passes. To be investigated, then unskipped."
-)
 def test_a_sweep_of_the_current_experiment_keeps_trials_that_open_on_states(page: Page):
     area = open_page(page, "Data")  # windows the default sample
     area = open_page(page, "Train")
