@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lstm_core import backend
 from lstm_core.cells import load_custom_layers
 from lstm_core.errors import StoreError
 
@@ -350,7 +351,7 @@ class RunStore:
 
     def save_model(self, run_id: str, model) -> Path:
         """Save a Keras model as the run's ``models/<run_id>.keras``; return the path."""
-        return self._keep_model(run_id, model.save)
+        return self._keep_model(run_id, lambda partial: backend.save_model(model, partial))
 
     def save_model_bytes(self, run_id: str, data: bytes) -> Path:
         """Keep a ``.keras`` file's bytes (a model saved on another machine: a sweep's

@@ -136,3 +136,22 @@ def test_a_run_trained_on_one_backend_opens_and_inspects_on_the_other(
         assert len(here[name]) == len(there[name]) == 2
         for mine, theirs in zip(here[name], there[name], strict=True):
             np.testing.assert_allclose(np.array(mine), np.array(theirs), atol=1e-5)
+
+
+# Appended to TRAIN and OPEN: TensorFlow, installed beside JAX as the default backend, stays
+# unloaded in a JAX process (Keras' serializer would import it to save the model: about 400 MB
+# of the app's memory on JAX; docs/performance.md, issue 14).
+TENSORFLOW_UNLOADED = """
+loaded = sorted(name for name in sys.modules if name.split(".")[0] == "tensorflow")
+assert not loaded, f"TensorFlow was imported on JAX: {loaded[:5]}"
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.own_processes  # a fresh JAX process of its own, whichever pass runs it
+def test_training_saving_and_inspecting_on_jax_never_import_tensorflow(tmp_path):
+    pytest.importorskip("jax")
+    store, trained, opened = tmp_path / "runs", tmp_path / "trained.json", tmp_path / "opened.json"
+    run_on("jax", TRAIN + TENSORFLOW_UNLOADED, store, trained)
+    assert (store / "models" / f"{json.loads(trained.read_text())['run_id']}.keras").exists()
+    run_on("jax", OPEN + TENSORFLOW_UNLOADED, store, trained, opened)

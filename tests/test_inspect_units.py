@@ -160,3 +160,14 @@ def test_unscaled_inputs_are_named_as_the_cause_first():
     assert diagnosis["flat"]
     assert diagnosis["cause"].startswith("The inputs are not scaled")
     assert diagnosis["advice"] == ["Choose the minmax or standard scaler on the Data page."]
+
+
+def test_the_spread_reads_the_models_own_outputs_over_several_chunks():
+    from lstm_core.inspect import diagnosis
+
+    windows = series_windows(rows=3000)  # a validation split of more than one CHUNK
+    assert len(windows.x_val) > diagnosis.CHUNK
+    model = copying_model()
+    predicted = model.predict(windows.x_val, verbose=0)  # (samples, 1)
+    expected = predicted.std() / windows.y_val.std()
+    assert diagnose(model, windows)["spread"] == pytest.approx(expected, rel=1e-5)

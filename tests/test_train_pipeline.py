@@ -131,3 +131,15 @@ def test_the_pipeline_leaves_mallocs_mmap_threshold_adaptive():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == "0"  # the 15 MB block came from the heap, not an mmap
+
+
+@pytest.mark.tensorflow_only  # the tf.data pipeline; on JAX the batches are NumPy slices
+def test_the_pipeline_runs_no_autotuning_model_that_stalls_the_epochs_start():
+    # Keras keeps each epoch's spent iterator until the next epoch's first batch; with tf.data's
+    # autotuning model on, dropping it there waited for the model's thread, and epochs on a busy
+    # machine began up to 2.4 s late with no progress to report (docs/performance.md, issue 14).
+    x, y = arrays()
+    batches, _ = train_batches(x, y, BATCH, seed=0)
+    assert batches.options().autotune.enabled is False
+    # Still fed as fast as before: the gather runs in parallel and prefetch sizes itself.
+    assert batches.options().experimental_optimization.apply_default_optimizations is False

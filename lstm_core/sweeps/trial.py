@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from lstm_core import backend
 from lstm_core.experiments.compare import run_compare
 from lstm_core.experiments.task_windows import TASKS_WITH_WINDOWS
 
@@ -73,7 +74,7 @@ def keras_bytes(model) -> bytes:
     """``model`` as the bytes of its ``.keras`` file, for the driver to keep in the store."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"
-        model.save(path)
+        backend.save_model(model, path)  # on JAX without loading TensorFlow
         return path.read_bytes()
 
 
