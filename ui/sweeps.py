@@ -5,7 +5,8 @@ The base experiment is either the Vanishing-gradients page's current settings (t
 units, training; axes: cells, lengths, units, learning rates) or the current experiment of the
 Data, Model and Train pages (a training run on the user's windows; axes: cells, units,
 lookbacks, learning rates); the page adds the seeds. The sweep runs as a ``SweepJob``
-(``lstm_core.sweeps``) in this session's job registry.
+(``lstm_core.sweeps``) in this session's job registry. The workspace's stored sweeps are
+listed with how many of their trials finished, and one can be resumed (``SweepJob.resume``).
 """
 
 from __future__ import annotations
