@@ -2,7 +2,7 @@
 run to its ranked table and charts, and the shipped reference shown at once."""
 
 import pytest
-from app_session import charts, errors, new_app, open_page, plain
+from app_session import charts, errors, new_app, open_page, plain, wait_on_ray
 
 from lstm_core.experiments.ablation import load_reference
 
@@ -148,12 +148,7 @@ def test_a_tiny_ablation_on_ray_ends_in_the_ranked_table_with_its_sweep(monkeypa
     at.button(key="_ablation.start").click().run()
     assert not errors(at), errors(at)
     job = at.session_state["app.jobs"].get("ablation")
-    try:
-        final = job.wait(600)
-    finally:
-        import ray
-
-        ray.shutdown()
+    final = wait_on_ray(job)
     assert final.status == "finished", final.error
     at.run()
     assert not errors(at)

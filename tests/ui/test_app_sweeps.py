@@ -4,7 +4,7 @@ errors, the hosted switch, and a tiny sweep on Ray to its aggregate."""
 import os
 
 import pytest
-from app_session import charts, errors, new_app, open_page, plain, set_tiny_model
+from app_session import charts, errors, new_app, open_page, plain, set_tiny_model, wait_on_ray
 
 TINY = {"timesteps": 8, "units": 4, "epochs": 1, "n_train": 32, "batch_size": 16}
 
@@ -109,12 +109,7 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     assert sweep.options[0].endswith(" · 3 of 4 trials finished")
     at.button(key="_sweeps.resume").click().run()
     job = at.session_state["app.jobs"].get("sweeps")
-    try:
-        resumed = job.wait(600)
-    finally:
-        import ray
-
-        ray.shutdown()
+    resumed = wait_on_ray(job)
     assert resumed.status == "finished", resumed.error
     kept = {t["trial"]: t["run_id"] for t in final.trials if t["trial"] != lstm["trial"]}
     assert {t["trial"]: t["run_id"] for t in resumed.trials if t["trial"] in kept} == kept
@@ -159,12 +154,7 @@ def test_a_trial_of_a_training_sweep_opens_on_the_states_page():
     at.multiselect(key="sweeps.kinds").set_value(["lstm", "gru"]).run()
     at.button(key="_sweeps.start").click().run()
     job = at.session_state["app.jobs"].get("sweeps")
-    try:
-        final = job.wait(600)
-    finally:
-        import ray
-
-        ray.shutdown()
+    final = wait_on_ray(job)
     assert final.status == "finished", final.error
     at.run()
     assert not errors(at)
