@@ -163,10 +163,10 @@ def test_unscaled_inputs_are_named_as_the_cause_first():
 
 
 def test_the_spread_reads_the_models_own_outputs_over_several_chunks():
-    from lstm_core.inspect import diagnosis
+    from lstm_core.model.outputs import CHUNK
 
     windows = series_windows(rows=3000)  # a validation split of more than one CHUNK
-    assert len(windows.x_val) > diagnosis.CHUNK
+    assert len(windows.x_val) > CHUNK
     model = copying_model()
     predicted = model.predict(windows.x_val, verbose=0)  # (samples, 1)
     expected = predicted.std() / windows.y_val.std()

@@ -145,6 +145,35 @@ def test_a_stopped_sweep_cancels_pending_trials_and_keeps_running_ones_partial_h
         assert list(run.history["epoch"]) == list(range(1, len(run.history) + 1))
 
 
+def test_sweeps_share_one_progress_actor_each_through_its_own_channel():
+    # The actor starts once per process (a Python worker, about a second of CPU that every
+    # sweep's first trials would otherwise lose); the channels keep the sweeps apart.
+    import ray
+
+    from lstm_core.sweeps import ray_backend
+
+    first, second = ray_backend.progress_channel(ray), ray_backend.progress_channel(ray)
+    assert first.actor._actor_id == second.actor._actor_id
+    ray.get(first.push.remote("a", 1, {"val_loss": 0.5}))
+    ray.get(second.push.remote("b", 1, {"val_loss": 0.7}))
+    ray.get(first.stop.remote())
+    assert ray.get(first.drain.remote()) == [("a", 1, {"val_loss": 0.5})]
+    assert ray.get(first.drain.remote()) == []  # drained once
+    assert ray.get(first.stopping.remote()) and not ray.get(second.stopping.remote())
+    ray.get(first.close.remote())
+    ray.get(first.push.remote("a", 2, {"val_loss": 0.4}))  # a trial outliving its driver
+    assert ray.get(first.drain.remote()) == [] and ray.get(first.stopping.remote())
+    assert ray.get(second.drain.remote()) == [("b", 1, {"val_loss": 0.7})]
+    ray.get(second.close.remote())
+    # Killed under us: the next sweep's channel is on a new actor, and works.
+    ray.kill(first.actor)
+    third = ray_backend.progress_channel(ray)
+    assert third.actor._actor_id != first.actor._actor_id
+    ray.get(third.push.remote("c", 1, {}))
+    assert ray.get(third.drain.remote()) == [("c", 1, {})]
+    ray.get(third.close.remote())
+
+
 def test_a_sweep_after_the_local_node_was_killed_starts_a_new_one_and_finishes():
     from ray._private import worker
 

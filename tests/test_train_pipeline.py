@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lstm_core import backend
 from lstm_core.model import ModelSpec, build_model, parse_layers
-from lstm_core.train.pipeline import ShuffledBatches, epoch_order, train_batches
+from lstm_core.train.pipeline import ShuffledBatches, epoch_order, eval_batches, train_batches
 
 pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
 
@@ -87,6 +88,52 @@ def test_fit_trains_on_exactly_these_batches():
     for got, want in zip(piped.get_weights(), by_hand.get_weights(), strict=True):
         np.testing.assert_allclose(got, want, atol=1e-6)
     assert not np.allclose(piped.get_weights()[0], model().get_weights()[0])  # it trained
+
+
+def test_validation_batches_are_the_arrays_in_order_every_epoch():
+    x, y = arrays()
+    batches = eval_batches(x, y, BATCH)
+    if backend.name() != "tensorflow":  # Keras slices the arrays itself, in this thread
+        assert batches[0] is x and batches[1] is y
+        return
+    for _ in range(2):  # fit iterates it once per epoch
+        got = [(bx.numpy(), by.numpy()) for bx, by in batches]
+        assert [len(bx) for bx, _ in got] == [8, 8, 8, 8, 5]
+        np.testing.assert_array_equal(np.concatenate([bx for bx, _ in got]), x)
+        np.testing.assert_array_equal(np.concatenate([by for _, by in got]), y)
+    assert batches.options().autotune.enabled is False  # as train_batches, for the same reason
+
+
+def test_a_comparison_trains_on_train_batches_order_and_validates_on_every_sample():
+    # The tasks' loop (comparison, ablation, sweeps) feeds fit through train_batches and
+    # eval_batches: its weights after 2 epochs are those of fits on arrays put in each epoch's
+    # order by hand, and its val_loss is the model's loss on the whole validation split.
+    keras = pytest.importorskip("keras")
+    from lstm_core.experiments.compare import train_model
+    from lstm_core.experiments.config import CompareConfig
+
+    x, y = arrays()
+    config = CompareConfig(timesteps=TIMESTEPS, units=3, n_train=SAMPLES, n_val=SAMPLES,
+                           batch_size=BATCH, epochs=2, seed=4, kinds=("lstm",),
+                           profile_epochs=())  # fmt: skip
+    spec = ModelSpec(layers=parse_layers("lstm:3"), outputs=1)
+
+    def model():
+        return build_model(spec, TIMESTEPS, FEATURES, seed=config.seed)
+
+    result, trained = train_model(
+        config, "lstm", model, "mse", (x, y, x, y), lambda *_: None, lambda: False
+    )
+    by_hand = model()
+    by_hand.compile(optimizer=keras.optimizers.Adam(config.learning_rate,
+                                                    clipnorm=config.clipnorm), loss="mse")  # fmt: skip
+    for epoch in range(2):
+        order = epoch_order(SAMPLES, config.seed, epoch)
+        by_hand.fit(x[order], y[order], batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+    for got, want in zip(trained.get_weights(), by_hand.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    want_val = float(np.mean((keras.ops.convert_to_numpy(by_hand(x)) - y) ** 2))
+    assert result.val_loss[-1] == pytest.approx(want_val, rel=1e-4)
 
 
 # Run in a fresh process on TensorFlow: after one epoch of train_batches, malloc still adapts

@@ -30,6 +30,7 @@ from lstm_core.experiments.tasks import (
     profile_loss_steps,
     task_baseline,
 )
+from lstm_core.model.outputs import outputs
 
 
 @dataclass
@@ -227,7 +228,7 @@ def train_kind(
     )
     if config.task == "adding":
         x_val, y_val = data[2], data[3]
-        result.solved = adding_solved(y_val, model.predict(x_val, verbose=0))
+        result.solved = adding_solved(y_val, outputs(model, x_val))
     if on_trained is not None:
         on_trained(kind, model)
     return result
@@ -263,8 +264,10 @@ def train_model(
     """
     import keras
 
+    from lstm_core.train.pipeline import eval_batches, train_batches
+
     x, y, x_val, y_val = data
-    keras.utils.set_random_seed(config.seed)  # the same shuffle order for every kind
+    keras.utils.set_random_seed(config.seed)  # the weights; train_batches orders the batches
     model = build()
     steps = math.ceil(len(x) / config.batch_size)
     model.compile(
@@ -293,14 +296,14 @@ def train_model(
         model.stop_training = should_stop()
 
     if config.epochs > 0:
+        batches, followers = train_batches(x, y, config.batch_size, config.seed)
         model.fit(
-            x,
-            y,
-            batch_size=config.batch_size,
+            batches,
             epochs=config.epochs,
-            validation_data=(x_val, y_val),
+            validation_data=eval_batches(x_val, y_val, config.batch_size),
+            shuffle=False,  # train_batches shuffles, with its own seed
             verbose=0,
-            callbacks=[keras.callbacks.LambdaCallback(epoch_begin, epoch_end)],
+            callbacks=followers + [keras.callbacks.LambdaCallback(epoch_begin, epoch_end)],
         )
     return result, model
 

@@ -22,6 +22,7 @@ from lstm_core.errors import ConfigError
 from lstm_core.experiments.compare import CellResult, train_model
 from lstm_core.experiments.config import CompareConfig
 from lstm_core.forecast.scores import score_test_split
+from lstm_core.model.outputs import outputs
 from lstm_core.model.spec import LayerSpec, ModelSpec
 from lstm_core.settings import Limits, load_limits
 from lstm_core.train.config import resolve_loss
@@ -122,7 +123,7 @@ def train_on_windows(
         on_epoch,
         should_stop,
     )
-    predicted = model.predict(windows.x_test, verbose=0) if len(windows.x_test) else None
+    predicted = outputs(model, windows.x_test) if len(windows.x_test) else None
     if predicted is None:
         return result, headline(None)
     test_metrics, _, _ = score_test_split(windows, predicted)  # (samples, outputs) scored

@@ -17,9 +17,9 @@ import numpy as np
 
 from lstm_core.cells import CELLS
 from lstm_core.inspect.states import trace
+from lstm_core.model.outputs import outputs
 
 MAX_SAMPLES = 1000  # samples read, evenly spaced
-CHUNK = 256  # samples per direct call of the model
 SATURATED = (0.05, 0.95)  # a gate value outside this interval is saturated
 DEAD_STD = 0.01  # a unit whose h moves less than this (std over the data) is constant
 FLAT_RATIO = 0.1  # predictions with a std under this share of the target's are flat
@@ -49,7 +49,7 @@ def diagnose(model, windows) -> dict:
     chosen = np.unique(np.linspace(0, len(x) - 1, min(len(x), MAX_SAMPLES)).astype(int))
     x, y = x[chosen], getattr(windows, f"y_{split}")[chosen]
     layers = [_layer_figures(layer_trace) for layer_trace in trace(model, x)]
-    predicted = _outputs(model, x)  # (samples, outputs)
+    predicted = outputs(model, x).astype(np.float64)  # (samples, outputs)
     spread = _spread(predicted, y, windows.task)
     flat = spread < FLAT_RATIO
     cause, advice = _why_flat(layers, windows) if flat else (None, None)
@@ -62,23 +62,6 @@ def diagnose(model, windows) -> dict:
         "cause": cause,
         "advice": advice,
     }
-
-
-def _outputs(model, x: np.ndarray) -> np.ndarray:
-    """``model``'s outputs for ``x`` ``(samples, timesteps, features)``, float64
-    ``(samples, outputs)``, by calling it directly, ``CHUNK`` samples at a time.
-
-    Not ``model.predict``: its first call builds a compiled predict function, which on
-    TensorFlow took 2.2 s for the demo model's 512 samples against 0.22 s called directly
-    (the same outputs), seconds at the end of a training job with no progress to show.
-    """
-    import keras
-
-    chunks = [
-        keras.ops.convert_to_numpy(model(x[start : start + CHUNK], training=False))
-        for start in range(0, len(x), CHUNK)
-    ]
-    return np.concatenate(chunks).astype(np.float64)
 
 
 def _layer_figures(layer_trace) -> dict:

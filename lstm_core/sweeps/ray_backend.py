@@ -22,13 +22,16 @@ Ray ends the whole process (the app's server) when its GCS is gone for 60 s. The
 therefore started from one thread kept for the life of the process (``_NODE_THREAD``), and a
 local node found dead is started again rather than reused.
 
-The ``Progress`` actor is the one channel from the trials to the driver: workers push their
-epochs into it, the driver drains them into the run store, and sets its stop flag.
+The ``Progress`` actor carries everything from the trials to the driver: workers push their
+epochs into it, the driver drains them into the run store, and sets its stop flag. One actor
+serves every sweep of the process, each through its own ``Channel``.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,6 +47,9 @@ INIT_ATTEMPTS = 2
 # The one thread that starts Ray's node (see the module's docstring): it lives as long as the
 # process, waiting for the next call.
 _NODE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ray-node")
+# The Progress actor of this process's connection to Ray, by job id; emptied on a new connection.
+_ACTORS: dict[str, object] = {}
+_ACTORS_LOCK = threading.Lock()
 
 
 def local_cpus(limits: Limits | None = None) -> int:
@@ -89,6 +95,8 @@ def _connect(address: str | None, num_cpus: int | None, limits: Limits | None):
             "include_dashboard": False,
             "runtime_env": {"env_vars": {"PYTHONPATH": _python_path()}},
         }
+    with _ACTORS_LOCK:
+        _ACTORS.clear()  # the actors of a node that is gone
     for attempt in range(INIT_ATTEMPTS):
         try:
             ray.init(log_to_driver=False, configure_logging=False, **options)
@@ -130,31 +138,81 @@ def remote_trial(ray, trial_fn):
     )
 
 
-def progress_actor(ray):
-    """A new ``Progress`` actor (no CPU of its own, so it never takes a trial's place)."""
+class Channel:
+    """One sweep's way into the process's ``Progress`` actor: ``push``, ``drain``, ``stop``,
+    ``stopping`` and ``close`` are called as the actor's methods are (``channel.push.remote(key,
+    epoch, record)``), each for this sweep only. Sent to the trials as a task argument."""
 
-    @ray.remote(num_cpus=0)
+    def __init__(self, actor, name: str) -> None:
+        self.actor, self.name = actor, name
+
+    def __getattr__(self, method: str):
+        if method not in ("push", "drain", "stop", "stopping", "close"):
+            raise AttributeError(method)
+        return _ChannelMethod(getattr(self.actor, method), self.name)
+
+
+class _ChannelMethod:
+    def __init__(self, method, name: str) -> None:
+        self._method, self._name = method, name
+
+    def remote(self, *args):
+        return self._method.remote(self._name, *args)
+
+
+def progress_channel(ray) -> Channel:
+    """A new channel of this process's ``Progress`` actor, which is started on first use and
+    kept: starting an actor starts a Python worker process, about a second of CPU that would
+    otherwise be taken from the first trials of every sweep. An actor found dead is replaced.
+    Close the channel (``close.remote()``) when the sweep ends."""
+    name = uuid.uuid4().hex
+    job = ray.get_runtime_context().get_job_id()
+    with _ACTORS_LOCK:
+        for attempt in range(2):
+            if job not in _ACTORS:
+                _ACTORS[job] = _progress_class(ray).remote()
+            try:
+                ray.get(_ACTORS[job].open.remote(name))
+                return Channel(_ACTORS[job], name)
+            except ray.exceptions.RayActorError:
+                del _ACTORS[job]  # killed under us: start another
+                if attempt:
+                    raise
+
+
+def _progress_class(ray):
+    @ray.remote(num_cpus=0)  # no CPU of its own, so it never takes a trial's place
     class Progress:
-        """Epochs pushed by the trials, drained by the driver; and the sweep's stop flag."""
+        """Per open sweep (by channel name): the epochs pushed by its trials, drained by its
+        driver, and its stop flag. A push to a closed channel (a trial outliving its sweep's
+        driver) is dropped."""
 
         def __init__(self) -> None:
-            self._events: list[tuple[str, int, dict]] = []
-            self._stopping = False
+            self._events: dict[str, list[tuple[str, int, dict]]] = {}
+            self._stopping: dict[str, bool] = {}
 
-        def push(self, key: str, epoch: int, record: dict) -> None:
-            self._events.append((key, epoch, record))
+        def open(self, name: str) -> None:
+            self._events[name], self._stopping[name] = [], False
 
-        def drain(self) -> list[tuple[str, int, dict]]:
-            events, self._events = self._events, []
+        def push(self, name: str, key: str, epoch: int, record: dict) -> None:
+            if name in self._events:
+                self._events[name].append((key, epoch, record))
+
+        def drain(self, name: str) -> list[tuple[str, int, dict]]:
+            events, self._events[name] = self._events.get(name, []), []
             return events
 
-        def stop(self) -> None:
-            self._stopping = True
+        def stop(self, name: str) -> None:
+            self._stopping[name] = True
 
-        def stopping(self) -> bool:
-            return self._stopping
+        def stopping(self, name: str) -> bool:
+            return self._stopping.get(name, True)  # a closed sweep's trials stop
 
-    return Progress.remote()
+        def close(self, name: str) -> None:
+            self._events.pop(name, None)
+            self._stopping.pop(name, None)
+
+    return Progress
 
 
 def _python_path() -> str:

@@ -174,7 +174,7 @@ class SweepJob(Job):
         from lstm_core.sweeps import ray_backend
 
         ray = ray_backend.connect(self._address, self._num_cpus, self._limits)
-        progress = ray_backend.progress_actor(ray)
+        progress = ray_backend.progress_channel(ray)
         task = ray_backend.remote_trial(ray, self._trial_fn)
         # A training sweep's rows go to Ray's object store once, not once per trial.
         rows = (ray.put(self._rows),) if self._training else ()
@@ -195,7 +195,7 @@ class SweepJob(Job):
             self._drain(ray.get(progress.drain.remote()))  # a dead worker's last epochs
         finally:
             self._close_open_runs()
-            ray.kill(progress)
+            progress.close.remote()
         if self.interrupted:
             return "interrupted"
         return "stopped" if self.stopping else "finished"

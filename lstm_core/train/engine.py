@@ -15,7 +15,7 @@ import numpy as np
 from lstm_core import backend
 from lstm_core.errors import ConfigError
 from lstm_core.train.config import METRICS, TrainConfig
-from lstm_core.train.pipeline import train_batches
+from lstm_core.train.pipeline import eval_batches, train_batches
 
 # Keras and its backend leave hundreds of thousands of long-lived objects behind their import
 # (TensorFlow about 400,000), and every full garbage collection walks them all (0.5 to 1 s on a
@@ -72,7 +72,9 @@ def fit(model: keras.Model, windows, config: TrainConfig, batch_size: int, callb
     try:
         model.fit(
             batches,
-            validation_data=(windows.x_val, windows.y_val) if has_validation else None,
+            validation_data=(
+                eval_batches(windows.x_val, windows.y_val, batch_size) if has_validation else None
+            ),
             validation_batch_size=batch_size,
             epochs=config.epochs,
             callbacks=followers + callbacks,

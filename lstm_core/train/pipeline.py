@@ -113,16 +113,41 @@ def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
             batches = batches.concatenate(tf.data.Dataset.from_tensors(order[full * batch_size :]))
         return batches
 
-    @tf.autograph.experimental.do_not_convert  # plain TensorFlow ops: nothing to convert
-    def gather(index, data):  # (batch,) -> (batch, timesteps, features), (batch, outputs)
-        return tf.gather(data[0], index), tf.gather(data[1], index)
-
     # Not `Dataset.from_generator`: its kernel sets glibc's M_TRIM_THRESHOLD for the whole
     # process (TensorFlow logs "Memory patch applied"), which freezes malloc's mmap threshold
     # at 128 kB; every batch-sized tensor after that is a fresh mmap, page-faulted in and
     # unmapped again, which took the large model's epoch from 4.1 to 6.5 CPU seconds in a
     # fresh process. One mapped element per epoch, as Keras makes its permutation.
     indices = tf.data.Dataset.range(1).map(permutation).flat_map(cut)
+    return _gathered(indices, x, y, batch_size)
+
+
+def eval_batches(x: np.ndarray, y: np.ndarray, batch_size: int):
+    """``(x, y)`` in order, in batches of ``batch_size``, for ``fit``'s ``validation_data``.
+
+    On TensorFlow a ``tf.data`` pipeline like ``train_batches``' (no autotuning thread: given
+    arrays, Keras builds one with it, and pays for it every epoch); on JAX the arrays, which
+    Keras slices in the training thread. ``fit`` ignores ``validation_batch_size`` for a
+    dataset, so it may be passed either way.
+    """
+    if backend.name() != "tensorflow":
+        return (x, y)
+    import tensorflow as tf
+
+    indices = tf.data.Dataset.range(len(x)).batch(batch_size)
+    return _gathered(indices, x, y, batch_size)
+
+
+def _gathered(indices, x: np.ndarray, y: np.ndarray, batch_size: int):
+    """The batches of ``(x, y)`` that ``indices``, a dataset of ``(batch,)`` index vectors,
+    names: a ``tf.data`` pipeline as Keras' own ``ArrayDataAdapter`` builds it, without its
+    autotuning."""
+    import tensorflow as tf
+
+    @tf.autograph.experimental.do_not_convert  # plain TensorFlow ops: nothing to convert
+    def gather(index, data):  # (batch,) -> (batch, timesteps, features), (batch, outputs)
+        return tf.gather(data[0], index), tf.gather(data[1], index)
+
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
     batches = tf.data.Dataset.zip((indices, data)).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     options = tf.data.Options()
@@ -132,11 +157,13 @@ def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     # spent iterator (the loop variable of `fit`) until the next epoch's first batch, whose
     # call then waits for that thread to end before training resumes: measured on the demo
     # model on 2 busy cores, 7 to 8 of 19 epochs began 0.2 to 2.4 s late, with no progress to
-    # report meanwhile; with it off, none took over 0.04 s. AUTOTUNE below then means "the
-    # cores" for the parallel gather and a self-sizing buffer for prefetch (no model needed).
+    # report meanwhile; with it off, none took over 0.04 s. A single-thread sweep trial
+    # (adding problem, 6 epochs) took 4.8 s alone and 5.5 to 5.9 s beside another, waiting on
+    # those threads with a core idle; with it off, 4.4 to 4.5 s either way. AUTOTUNE below
+    # then means "the cores" for the parallel gather and a self-sizing buffer for prefetch.
     options.autotune.enabled = False
     # Known length, so Keras counts the batches instead of warning when an epoch runs out.
     batches = batches.with_options(options).apply(
-        tf.data.experimental.assert_cardinality(math.ceil(samples / batch_size))
+        tf.data.experimental.assert_cardinality(math.ceil(len(x) / batch_size))
     )
     return batches.prefetch(tf.data.AUTOTUNE)
