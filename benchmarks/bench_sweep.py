@@ -41,7 +41,7 @@ TARGET = 1.6
 TRIAL = CompareConfig(timesteps=50, units=32, n_train=2000, n_val=300, batch_size=32, epochs=6,
                       kinds=("lstm",))  # fmt: skip
 QUICK_TRIAL = dataclasses.replace(TRIAL, n_train=500, epochs=2)
-ROUNDS = 2  # each side timed this many times, the fastest kept
+ROUNDS = 3  # each side timed this many times, the fastest kept
 WARM_UP = dataclasses.replace(TRIAL, timesteps=4, units=2, n_train=16, n_val=8, epochs=1,
                               batch_size=8, profile_samples=4)  # fmt: skip
 
