@@ -264,10 +264,10 @@ def train_model(
     """
     import keras
 
-    from lstm_core.train.pipeline import eval_batches, train_batches
+    from lstm_core.train.pipeline import eval_batches, keras_order_batches
 
     x, y, x_val, y_val = data
-    keras.utils.set_random_seed(config.seed)  # the weights; train_batches orders the batches
+    keras.utils.set_random_seed(config.seed)  # the same shuffle order for every kind
     model = build()
     steps = math.ceil(len(x) / config.batch_size)
     model.compile(
@@ -296,14 +296,12 @@ def train_model(
         model.stop_training = should_stop()
 
     if config.epochs > 0:
-        batches, followers = train_batches(x, y, config.batch_size, config.seed)
         model.fit(
-            batches,
+            **keras_order_batches(x, y, config.batch_size),
             epochs=config.epochs,
             validation_data=eval_batches(x_val, y_val, config.batch_size),
-            shuffle=False,  # train_batches shuffles, with its own seed
             verbose=0,
-            callbacks=followers + [keras.callbacks.LambdaCallback(epoch_begin, epoch_end)],
+            callbacks=[keras.callbacks.LambdaCallback(epoch_begin, epoch_end)],
         )
     return result, model
 

@@ -122,6 +122,39 @@ def _tf_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     return _gathered(indices, x, y, batch_size)
 
 
+def keras_order_batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> dict:
+    """``fit``'s arguments for training on ``(x, y)`` in the order plain ``fit(x, y,
+    batch_size=batch_size)`` shuffles them, seeded by ``keras.utils.set_random_seed``: the
+    order the comparisons, ablations and sweeps have always trained in, so that their results
+    and the shipped references stay exactly reproducible.
+
+    On TensorFlow, the ``tf.data`` pipeline Keras' own array adapter builds, with its
+    autotuning off (see ``_gathered``: a single-thread sweep trial waited on those threads for
+    a fifth of its time); elsewhere, and should that adapter ever move, the arrays themselves.
+
+    Returns:
+        ``fit``'s ``x`` (a dataset on TensorFlow; else ``x``, ``y`` and ``batch_size``) and
+        ``shuffle``, to unpack into ``model.fit``.
+    """
+    arrays = {"x": x, "y": y, "batch_size": batch_size, "shuffle": True}
+    if backend.name() != "tensorflow":
+        return arrays
+    try:
+        from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+    except ImportError:  # a Keras that moved it: plain fit's pipeline, autotuning and all
+        return arrays
+    import tensorflow as tf
+
+    dataset = ArrayDataAdapter(x, y, batch_size=batch_size, shuffle=True).get_tf_dataset()
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    # Known length, as Keras knows it for arrays, so that it does not warn when an epoch ends.
+    dataset = dataset.with_options(options).apply(
+        tf.data.experimental.assert_cardinality(math.ceil(len(x) / batch_size))
+    )
+    return {"x": dataset, "shuffle": False}  # shuffled already, in Keras' order
+
+
 def eval_batches(x: np.ndarray, y: np.ndarray, batch_size: int):
     """``(x, y)`` in order, in batches of ``batch_size``, for ``fit``'s ``validation_data``.
 
@@ -159,8 +192,9 @@ def _gathered(indices, x: np.ndarray, y: np.ndarray, batch_size: int):
     # model on 2 busy cores, 7 to 8 of 19 epochs began 0.2 to 2.4 s late, with no progress to
     # report meanwhile; with it off, none took over 0.04 s. A single-thread sweep trial
     # (adding problem, 6 epochs) took 4.8 s alone and 5.5 to 5.9 s beside another, waiting on
-    # those threads with a core idle; with it off, 4.4 to 4.5 s either way. AUTOTUNE below
-    # then means "the cores" for the parallel gather and a self-sizing buffer for prefetch.
+    # those threads with a core idle; with them off, 3.6 s alone and 3.7 s beside another.
+    # AUTOTUNE below then means "the cores" for the parallel gather and a self-sizing buffer
+    # for prefetch.
     options.autotune.enabled = False
     # Known length, so Keras counts the batches instead of warning when an epoch runs out.
     batches = batches.with_options(options).apply(
