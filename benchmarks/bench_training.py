@@ -249,10 +249,14 @@ def run_contender(name: str, case: Case) -> dict:
     if done.returncode != 0:
         raise RuntimeError(f"{name} failed:\n{done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    ends = result["epoch_ends"]
-    steady = [b - a for a, b in zip(ends, ends[1:], strict=False)]
-    result["epoch_s"], result["epoch_median_s"] = min(steady), statistics.median(steady)
+    result["epoch_s"], result["epoch_median_s"] = steady_epoch(result["epoch_ends"])
     return result
+
+
+def steady_epoch(ends: list[float]) -> tuple[float, float]:
+    """The fastest and the median of the epochs after the first, from the epochs' end times."""
+    steady = [b - a for a, b in zip(ends, ends[1:], strict=False)]
+    return min(steady), statistics.median(steady)
 
 
 # --- the table -----------------------------------------------------------------------------

@@ -157,9 +157,23 @@ def test_the_gpu_row_says_when_jax_sees_no_gpu(monkeypatch):
 def fake_results(**epoch_s):
     """Contender results as ``bench_training.run_contender`` returns them."""
     return {
-        name: {"total_s": 10 * s, "epoch_s": s, "epoch_ends": [], "polls": 5, "stale": 0}
+        name: {
+            "total_s": 10 * s,
+            "epoch_s": s,
+            "epoch_median_s": 1.1 * s,
+            "epoch_ends": [],
+            "polls": 5,
+            "stale": 0,
+        }
         for name, s in epoch_s.items()
     }
+
+
+def test_the_steady_epoch_leaves_out_the_first_and_takes_the_fastest_and_the_median():
+    from benchmarks.bench_training import steady_epoch
+
+    # Epoch ends 5.0 (tracing), then epochs of 2.0, 3.5 (a busy neighbour) and 2.5 s.
+    assert steady_epoch([5.0, 7.0, 10.5, 13.0]) == (2.0, 2.5)
 
 
 def test_training_rows_give_each_goal_its_verdict():
@@ -175,7 +189,9 @@ def test_training_rows_give_each_goal_its_verdict():
                               "engine-jax": 3.0, "torch": 2.5})  # fmt: skip
     rows = bench_training.large_rows(large, results)
     assert [r["met"] for r in rows] == [False, True, True]
-    assert rows[2]["measured"] == "engine-tf 2.20s, torch 2.50s"
+    assert rows[2]["measured"] == (
+        "engine-tf 2.20s, torch 2.50s (fastest steady epoch; medians 2.42s, 2.75s)"
+    )
     del results["torch"]
     assert bench_training.large_rows(large, results)[2]["measured"] == (
         "not measured: PyTorch is not installed"

@@ -163,6 +163,8 @@ def test_sweeps_share_one_progress_actor_each_through_its_own_channel():
     ray.get(first.close.remote())
     ray.get(first.push.remote("a", 2, {"val_loss": 0.4}))  # a trial outliving its driver
     assert ray.get(first.drain.remote()) == [] and ray.get(first.stopping.remote())
+    ray.get(first.push.remote("a", 3, {"val_loss": 0.3}))  # draining did not open it again
+    assert ray.get(first.drain.remote()) == []
     assert ray.get(second.drain.remote()) == [("b", 1, {"val_loss": 0.7})]
     ray.get(second.close.remote())
     # Killed under us: the next sweep's channel is on a new actor, and works.

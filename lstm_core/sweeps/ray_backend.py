@@ -199,11 +199,14 @@ def _progress_class(ray):
                 self._events[name].append((key, epoch, record))
 
         def drain(self, name: str) -> list[tuple[str, int, dict]]:
-            events, self._events[name] = self._events.get(name, []), []
+            if name not in self._events:  # closed
+                return []
+            events, self._events[name] = self._events[name], []
             return events
 
         def stop(self, name: str) -> None:
-            self._stopping[name] = True
+            if name in self._stopping:
+                self._stopping[name] = True
 
         def stopping(self, name: str) -> bool:
             return self._stopping.get(name, True)  # a closed sweep's trials stop

@@ -50,7 +50,8 @@ def run_training_trial(document: dict, key: str, progress, rows) -> dict:
     Args:
         document: the trial's experiment (``experiment_io.experiment_document``), every part set.
         key: the trial's key, with which its epochs are reported.
-        progress: the sweep's ``Progress`` actor handle (``push``, ``stopping``).
+        progress: the sweep's ``ray_backend.Channel`` to the ``Progress`` actor (``push``,
+            ``stopping``).
         rows: the data's rows (a ``pandas.DataFrame``), as the driver loaded them.
 
     Returns:

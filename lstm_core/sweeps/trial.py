@@ -36,7 +36,8 @@ def run_trial(config_dict: dict, key: str, progress) -> dict:
     Args:
         config_dict: the trial's settings, one kind in ``kinds``.
         key: the trial's key, with which its epochs are reported.
-        progress: the sweep's ``Progress`` actor handle (``push``, ``stopping``).
+        progress: the sweep's ``ray_backend.Channel`` to the ``Progress`` actor (``push``,
+            ``stopping``).
 
     Returns:
         ``{"summary": CompareResult.summary()[0], "loss": [...], "val_loss": [...],
