@@ -15,6 +15,11 @@ order costs nothing measurable:
   array iterator does on JAX. Keras reads a batch before the first epoch (to build the
   model's state) and begins and ends a pass over the dataset for it, so the dataset cannot
   count its own epochs: a callback tells it each epoch's number.
+
+Two more inputs for ``fit``: ``keras_order_batches``, the order plain ``fit`` shuffles arrays
+in (seeded process-wide), for the tasks' training loop, whose results must stay those of plain
+``fit``; and ``eval_batches``, the validation split in order. On TensorFlow none of the three
+runs tf.data's autotuning threads, which stalled the engine's epochs and the sweeps' trials.
 """
 
 from __future__ import annotations
