@@ -112,7 +112,6 @@ def test_a_comparison_trains_exactly_as_plain_fit_on_the_arrays():
     keras = pytest.importorskip("keras")
     from lstm_core.experiments.compare import train_model
     from lstm_core.experiments.config import CompareConfig
-    from lstm_core.train.pipeline import keras_order_batches
 
     x, y = arrays()
     x_val, y_val = x[:13] * 0.5, y[:13]  # 13: a short last validation batch
@@ -124,9 +123,20 @@ def test_a_comparison_trains_exactly_as_plain_fit_on_the_arrays():
     def model():
         return build_model(spec, TIMESTEPS, FEATURES, seed=config.seed)
 
-    result, trained = train_model(
-        config, "lstm", model, "mse", (x, y, x_val, y_val), lambda *_: None, lambda: False
-    )
+    fed = []  # what train_model gives fit: without autotuning on TensorFlow
+    fit = keras.Model.fit
+
+    def spy(self, *args, **kwargs):
+        fed.append((args[0] if args else kwargs["x"], kwargs["validation_data"]))
+        return fit(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keras.Model, "fit", spy)
+        result, trained = train_model(
+            config, "lstm", model, "mse", (x, y, x_val, y_val), lambda *_: None, lambda: False
+        )
+    if backend.name() == "tensorflow":
+        assert [data.options().autotune.enabled for data in fed[0]] == [False, False]
     keras.utils.set_random_seed(config.seed)
     plain = model()
     plain.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
@@ -136,9 +146,6 @@ def test_a_comparison_trains_exactly_as_plain_fit_on_the_arrays():
     for got, want in zip(trained.get_weights(), plain.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
     assert result.val_loss == history.history["val_loss"]
-    if backend.name() == "tensorflow":
-        fed = keras_order_batches(x, y, BATCH)["x"]
-        assert fed.options().autotune.enabled is False
 
 
 # Run in a fresh process on TensorFlow: after one epoch of train_batches, malloc still adapts
