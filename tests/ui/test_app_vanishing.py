@@ -5,7 +5,7 @@ from app_session import charts, errors, new_app, open_page, plain
 
 from lstm_core.experiments import QUICK
 from ui.comparison import FIELDS
-from ui.palette import CELL_COLORS
+from ui.palette import cell_color
 
 TINY = {"timesteps": 8, "units": 4, "epochs": 1, "n_train": 60, "batch_size": 30}
 
@@ -74,7 +74,7 @@ def test_finished_comparison_shows_its_table_and_every_chart_uses_the_palette():
     solved = table["solved (|error| < 0.04)"]
     assert all(value.endswith("%") for value in solved)
     assert table["remember-nothing MSE"].tolist() == [1 / 6, 1 / 6]
-    expected = {"domain": ["SimpleRNN", "LSTM"], "range": [CELL_COLORS["rnn"], CELL_COLORS["lstm"]]}
+    expected = {"domain": ["SimpleRNN", "LSTM"], "range": [cell_color("rnn"), cell_color("lstm")]}
     untrained, curves, trained, _breaking_length = charts(at)
     lines = next(layer for layer in curves["layer"] if layer["mark"]["type"] == "line")
     for encoding in (untrained["encoding"], lines["encoding"], trained["encoding"]):
