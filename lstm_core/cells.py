@@ -118,9 +118,19 @@ class Cell:
         """What a reader calls it: Keras' class, or a variant's abbreviation, "CIFG"."""
         return self.keras_class if self.parts is None else self.kind.upper()
 
+    @property
+    def signals(self) -> tuple[Signal, ...]:
+        """Every value one step computes: the states, then the gates."""
+        return (*self.states, *self.gates)
+
     def signal(self, name: str) -> Signal:
         """The gate or state called ``name``."""
-        return next(signal for signal in (*self.states, *self.gates) if signal.name == name)
+        return next(signal for signal in self.signals if signal.name == name)
+
+    @property
+    def signed_names(self) -> frozenset[str]:
+        """The gates and states of any sign (drawn on a diverging scale): ``h, c, g``."""
+        return frozenset(signal.name for signal in self.signals if signal.signed)
 
     @property
     def sigmoid_gates(self) -> tuple[str, ...]:
@@ -376,6 +386,9 @@ CELLS: dict[str, Cell] = {
         ),
     )
 }
+# The state every row hands on as its output at each step (Keras' cell protocol: ``call``
+# returns it first); its key in the trace and the NumPy reference.
+OUTPUT_STATE = "h"
 KINDS = tuple(CELLS)  # every kind, in the order pickers show them
 # The name pages and messages show: Keras' layer class ("lstm" -> "LSTM"), or for an LSTM
 # variant, whose layer is a keras.layers.RNN, Greff et al.'s abbreviation ("cifg" -> "CIFG").

@@ -1,11 +1,27 @@
 """States: inside the trained cell: one step at a time, the whole sample, what each unit
 tracks, and a diagnosis of the model."""
 
-import pandas as pd
 import streamlit as st
 
+from lstm_core.cells import CELLS
 from lstm_core.export import states_npz, trace_csv
-from lstm_core.inspect import INITIAL_STATES, diagnose, returned_tensors, trace, unit_report
+from lstm_core.inspect import (
+    INITIAL_STATES,
+    SPLIT_NAMES,
+    change_of_output,
+    diagnose,
+    final_states,
+    input_order,
+    input_step,
+    returned_tensors,
+    sample_batch,
+    split_predictions,
+    state_values,
+    trace,
+    unit_report,
+    what_if_initial_state,
+)
+from lstm_core.model.describe import returns_by_option
 from ui import (
     cell_charts,
     cell_text,
@@ -21,13 +37,12 @@ from ui.text import escape_markdown, shape_text
 
 ensure_routed()
 
-SIGNED = {"h", "c", "g", "candidate", "change"}  # the rest are gates, in [0, 1]
 TABS = ("Step through the cell", "The whole sample", "Which unit does what", "Diagnosis")
 
 
 def controls(spec, windows) -> tuple[str, int, int]:
     """Split, sample and layer pickers; returns the choices."""
-    splits = [s for s in inspection.SPLITS if len(getattr(windows, f"x_{s}"))]
+    splits = [s for s in SPLIT_NAMES if len(getattr(windows, f"x_{s}"))]
     state.keep_choice("states", "split", splits)
     state.ensure("states", {"sample": 0, "init": "zeros", "value": 0.5, "seed": 0})
     state.keep_choice("states", "layer", list(range(1, len(spec.layers) + 1)))
@@ -36,7 +51,7 @@ def controls(spec, windows) -> tuple[str, int, int]:
         "Split",
         splits,
         key="states.split",
-        format_func=inspection.SPLITS.get,
+        format_func=SPLIT_NAMES.get,
         persist_state="session",
     )
     count = len(getattr(windows, f"x_{split}"))
@@ -64,7 +79,7 @@ def controls(spec, windows) -> tuple[str, int, int]:
 
 def initial_state_controls(spec, layer: int):
     kind = spec.layers[layer - 1].kind
-    states = " and ".join(f"{s}_0" for s in cell_text.STATES[kind])
+    states = " and ".join(f"{s}_0" for s in CELLS[kind].state_names)
     st.radio(
         f"What if this layer started from other states? ({states}, the states before step 1)",
         INITIAL_STATES,
@@ -86,7 +101,7 @@ def initial_state_controls(spec, layer: int):
         st.slider(
             f"{states} value", -1.0, 1.0, step=0.05, key="states.value", persist_state="session"
         )
-    return inspection.initial_state(
+    return what_if_initial_state(
         spec, layer, how, state.get("states", "value"), state.get("states", "seed")
     )
 
@@ -101,16 +116,18 @@ def whole_sample(trained, x, layer: int, initial) -> None:
     if after is None or before is None:
         return
     layer_trace = after[0]
-    values = inspection.input_order(layer_trace)  # {name: (timesteps, units)}
-    titles = {name: cell_text.LABELS[name] for name in values}
+    values = input_order(layer_trace)  # {name: (timesteps, units)}
+    titles = {name: cell_text.label(layer_trace.kind, name) for name in values}
+    signed = set(CELLS[layer_trace.kind].signed_names)
     if initial is not None:
-        values["change"] = inspection.change_of_h(after[0], before[0])
+        values["change"] = change_of_output(after[0], before[0])
         titles["change"] = "change of h_t: what-if minus zeros (how long the start is remembered)"
+        signed.add("change")
     st.altair_chart(
         cell_charts.over_time(
             x[0], trained.windows.feature_names, values, titles,
-            step=inspection.input_step(layer_trace, state.get("states", "step", 1)),
-            signed=SIGNED,
+            step=input_step(layer_trace, state.get("states", "step", 1)),
+            signed=signed,
         ),
         width="content",
     )  # fmt: skip
@@ -120,19 +137,9 @@ def whole_sample(trained, x, layer: int, initial) -> None:
     )
     if layer_trace.go_backwards:
         st.caption("This layer reads the sample backwards (go_backwards): its step 1 is the last.")
-    final_states(before[0], after[0] if initial is not None else None)
-
-
-def final_states(before, after) -> None:
-    """The final states, with the what-if's beside Keras' default zeros."""
-    st.subheader("Final states")
-    final = {}
-    for name in ("h", "c"):
-        if name in before.steps:
-            final[f"{name}_T" if after is None else f"{name}_T (zeros)"] = before.steps[name][0, -1]
-            if after is not None:
-                final[f"{name}_T (what-if)"] = after.steps[name][0, -1]
-    st.dataframe(pd.DataFrame(final).rename_axis("unit"), width="content")
+    st.subheader("Final states")  # the what-if's beside Keras' default zeros
+    final = final_states(before[0], after[0] if initial is not None else None)
+    st.dataframe(final, width="content")
 
 
 def returned(layer_return, spec_layer, timesteps: int, width: int) -> None:
@@ -146,7 +153,7 @@ def returned(layer_return, spec_layer, timesteps: int, width: int) -> None:
     ]
     st.markdown(layer_tables.markdown_table(returned_records))
     st.caption("Under the other options the same layer would return:")
-    rows = inspection.option_returns(spec_layer, timesteps, width)
+    rows = returns_by_option(spec_layer, timesteps, width)
     option_records = [
         {
             "return_sequences": r["return_sequences"],
@@ -182,8 +189,8 @@ def export(returns, traces, x, split: str, sample: int, layer: int) -> None:
 
 def prediction(trained, split: str, sample: int) -> None:
     """The sample's prediction beside its target, in the data's units."""
-    result = attempt(inspection.remembered, trained, "predictions", inspection.split_predictions,
-                     trained, split)  # fmt: skip
+    result = attempt(inspection.remembered, trained, "predictions", split_predictions,
+                     trained.model, trained.windows, split)  # fmt: skip
     if result is None:
         return
     predicted, target = result[0][sample], result[1][sample]  # (outputs,) each
@@ -209,8 +216,9 @@ def units_view(trained, x, split: str, layer: int) -> None:
                      trained.windows, layer, split)  # fmt: skip
     if report is None:
         return
+    states = " and ".join(CELLS[trained.model_spec.layers[layer - 1].kind].state_names)
     st.markdown(
-        f"Each unit's h and c after every step of the {inspection.SPLITS[split]} split, "
+        f"Each unit's {states} after every step of the {SPLIT_NAMES[split]} split, "
         "against what the data held at that step: the inputs, the target's next and past "
         "values, its local level and, with dates, the season (r is Pearson's correlation, "
         "from -1 to 1; for a season, a circular one from 0 to 1). Strongest first:"
@@ -226,10 +234,10 @@ def units_view(trained, x, split: str, layer: int) -> None:
     layer_trace = attempt(inspection.remembered, trained, "trace", trace, trained.model, x,
                           layer, None)  # fmt: skip
     if layer_trace is not None:
-        values = inspection.input_order(layer_trace[0])
-        states = {name: values[name] for name in ("h", "c") if name in values}
         st.altair_chart(
-            cell_charts.unit_over_input(x[0], trained.windows.feature_names, states, unit),
+            cell_charts.unit_over_input(
+                x[0], trained.windows.feature_names, state_values(layer_trace[0]), unit
+            ),
             width="stretch",
         )
 
@@ -249,7 +257,7 @@ def inspect_model(trained) -> None:
     ``ui.inspection.Trained``)."""
     spec, windows = trained.model_spec, trained.windows
     split, sample, layer = controls(spec, windows)
-    x = attempt(inspection.sample_batch, windows, split, sample)  # (1, timesteps, features)
+    x = attempt(sample_batch, windows, split, sample)  # (1, timesteps, features)
     if x is None:
         return
     prediction(trained, split, sample)

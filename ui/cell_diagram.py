@@ -8,7 +8,7 @@ step, ``h`` up the stack at every step or only at the last, and the final states
 
 from __future__ import annotations
 
-from ui.cell_text import STATES
+from lstm_core.cells import CELLS
 from ui.picture import EDGE_STYLE, NODE_STYLE, PLAIN_STYLE
 
 _NOW = 'fillcolor="#f5b041", color="#b9770e", penwidth=2.5'  # the step shown, on both themes
@@ -32,14 +32,14 @@ def unrolled(
     """The DOT source.
 
     Args:
-        kind: "lstm", "gru" or "rnn".
+        kind: a key of ``lstm_core.cells.CELLS``.
         t: the highlighted step, 1-based in reading order.
         timesteps: steps in the sample, ``T``.
         go_backwards: whether step ``s`` reads input ``T + 1 - s``.
         return_sequences, return_state: the layer's options.
         above: what reads the layer's output ("layer_2", "the head").
     """
-    states = STATES[kind]
+    states = CELLS[kind].state_names
 
     def carried(step: int | str) -> str:
         return ", ".join(f"{s}{step}" for s in states)

@@ -9,35 +9,25 @@ from __future__ import annotations
 
 from lstm_core.model import CELLS, KERAS_CLASS
 
-# Per cell kind: what it hands from step to step, and the values one call makes, in order.
-STATES = {kind: cell.state_names for kind, cell in CELLS.items()}
-GATES = {kind: cell.gate_names for kind, cell in CELLS.items()}
 
-LABELS = {
-    "x": "x_t: the input at this step",
-    "h_prev": "h_t-1: hidden state from the step before",
-    "c_prev": "c_t-1: cell state from the step before",
-    "i": "i: input gate, how much of g is written into c",
-    "f": "f: forget gate, how much of c_t-1 is kept",
-    "g": "g: candidate values to write",
-    "o": "o: output gate, how much of tanh(c_t) is shown as h",
-    "z": "z: update gate, how much of h_t-1 is kept",
-    "r": "r: reset gate, how much of h_t-1 the candidate reads",
-    "candidate": "candidate: the new values, tanh",
-    "h": "h_t: hidden state, the step's output",
-    "c": "c_t: cell state, the long-term memory",
-}
-SHORT = {
-    "i": "i: input gate",
-    "f": "f: forget gate",
-    "g": "g: candidate",
-    "o": "o: output gate",
-    "z": "z: update gate",
-    "r": "r: reset gate",
-    "candidate": "candidate",
-    "h": "h: hidden state",
-    "c": "c: cell state",
-}
+def label(kind: str, name: str) -> str:
+    """A gate or state of ``kind``'s row with what it does: ``"f: forget gate, how much of
+    c_t-1 is kept"``; a state is written at its step, ``"h_t: hidden state, ..."``."""
+    row = CELLS[kind]
+    at = "_t" if name in row.state_names else ""
+    return f"{name}{at}: {row.signal(name).meaning}"
+
+
+def short_label(kind: str, name: str) -> str:
+    """A gate or state of ``kind``'s row in a few words: ``"f: forget gate"``."""
+    words = CELLS[kind].signal(name).label
+    return name if words == name else f"{name}: {words}"
+
+
+def previous_label(kind: str, name: str) -> str:
+    """A state of ``kind``'s row as the step reads it: ``"h_t-1: hidden state from the step
+    before"``."""
+    return f"{name}_t-1: {CELLS[kind].signal(name).label} from the step before"
 
 
 def units_phrase(kind: str) -> str:
@@ -69,7 +59,8 @@ def arithmetic(kind: str, step: dict, unit: int) -> str:
 def hands_on(kind: str, index: int, layers: int, return_sequences: bool, return_state: bool):
     """Sentences: what the call at a step hands to the next step, up the stack, and what
     ``return_state`` adds."""
-    states = " and ".join(f"{s}_t" for s in STATES[kind])
+    names = CELLS[kind].state_names
+    states = " and ".join(f"{s}_t" for s in names)
     above = f"layer_{index + 1}" if index < layers else "the head (the Dense output layer)"
     lines = [f"To the next step: {states}, which the same cell reads at step t+1."]
     if return_sequences:
@@ -81,7 +72,7 @@ def hands_on(kind: str, index: int, layers: int, return_sequences: bool, return_
             f"Up to {above}: only the last step's h_T (return_sequences=False); the other steps' "
             "h stay inside the layer."
         )
-    final = " and ".join(f"{s}_T" for s in STATES[kind])
+    final = " and ".join(f"{s}_T" for s in names)
     if return_state:
         lines.append(
             f"return_state=True: the layer also returns the final {final} after its output."

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lstm_core.inspect import SPLIT_NAMES
 from lstm_core.inspect.diagnosis import DEAD_STD, FLAT_RATIO, SATURATED
 from ui import tables
-from ui.inspection import SPLITS
 
 
 def show(diagnosis: dict, timesteps: int) -> None:
@@ -16,7 +16,7 @@ def show(diagnosis: dict, timesteps: int) -> None:
         diagnosis: ``lstm_core.inspect.diagnose``'s dict.
         timesteps: the lookback, the yardstick of the memory length.
     """
-    split = SPLITS[diagnosis["split"]]
+    split = SPLIT_NAMES[diagnosis["split"]]
     spread = diagnosis["spread"]
     if diagnosis["flat"]:
         advice = "\n".join(f"- {line}" for line in diagnosis["advice"])

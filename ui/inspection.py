@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
 from lstm_core import samples
@@ -20,12 +19,10 @@ from lstm_core.data import Windows, cut_windows
 from lstm_core.errors import DataError
 from lstm_core.experiments.config import CompareConfig
 from lstm_core.experiments.task_windows import task_windows
-from lstm_core.inspect import layer_initial_state
-from lstm_core.model import LayerSpec, ModelSpec, describe
+from lstm_core.model import ModelSpec
 from ui import dataset, share, training
 from ui.workspace import limits, run_store, workspace_id
 
-SPLITS = {"test": "test", "val": "validation", "train": "training"}
 SESSION = "session"  # the choice of this session's last training job
 _LOADED = "_states.loaded"  # session state: the stored run opened last, kept while chosen
 _CACHE = "_states.cache"  # session state: figures computed for the model shown
@@ -131,93 +128,3 @@ def remembered(trained: Trained, name: str, compute, *args):
             cache.clear()
         cache[key] = compute(*args)
     return cache[key]
-
-
-def split_predictions(trained: Trained, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """The model's predictions for every sample of a split and their targets, each
-    ``(samples, outputs)`` in the data's units (class probabilities and the class index for
-    classification). Whole splits, since differenced targets read back as levels per split."""
-    windows = trained.windows
-    x = getattr(windows, f"x_{split}")  # (samples, timesteps, features)
-    y = getattr(windows, f"y_{split}")  # (samples, outputs)
-    predicted = trained.model.predict(x, verbose=0)  # (samples, outputs)
-    if windows.task == "classification":
-        return predicted, y
-    return windows.inverse_targets(predicted, split), windows.inverse_targets(y, split)
-
-
-def input_order(layer_trace) -> dict[str, np.ndarray]:
-    """A one-sample trace's values ``{name: (timesteps, units)}`` in input order (a
-    ``go_backwards`` layer's trace is in reading order, last input step first)."""
-    order = slice(None, None, -1) if layer_trace.go_backwards else slice(None)
-    return {name: values[0, order] for name, values in layer_trace.steps.items()}
-
-
-def change_of_h(after, before) -> np.ndarray:
-    """``(timesteps, units)``: how much a what-if start moved ``h`` at each step (input order),
-    from two one-sample traces of the same layer."""
-    return input_order(after)["h"] - input_order(before)["h"]
-
-
-def input_step(layer_trace, step: int) -> int:
-    """The 1-based input step that reading step ``step`` (1-based) of the layer reads."""
-    return int(layer_trace.input_steps[step - 1]) + 1
-
-
-def sample_batch(windows: Windows, split: str, sample: int) -> np.ndarray:
-    """One sample of a split as a batch of one, ``(1, timesteps, features)``."""
-    x = getattr(windows, f"x_{split}")  # (samples, timesteps, features)
-    if not 0 <= sample < len(x):
-        raise DataError(
-            f"Sample {sample} is outside the {SPLITS[split]} split, which has {len(x)} "
-            f"samples; choose one from 0 to {len(x) - 1}."
-        )
-    return x[sample : sample + 1]
-
-
-def initial_state(model_spec: ModelSpec, layer: int, how: str, value: float, seed: int):
-    """The what-if initial state of one layer, as ``lstm_core.inspect`` takes it.
-
-    Args:
-        layer: 1-based index of the layer to start differently; the others start from zeros.
-        how: ``"zeros"`` (Keras' default: ``None`` is returned), ``"random"`` (uniform in
-            [-1, 1], seeded) or ``"value"`` (every unit of h0 and c0 set to ``value``).
-
-    Returns:
-        ``None`` or ``{layer: [h0] or [h0, c0]}``, each ``(1, units)`` float32.
-    """
-    if how == "zeros":
-        return None
-    spec = model_spec.layers[layer - 1]
-    rng = np.random.default_rng(seed)
-    return {layer: layer_initial_state(spec.kind, spec.units, 1, how, value, rng=rng)}
-
-
-def option_returns(layer: LayerSpec, timesteps: int, width: int) -> list[dict]:
-    """What the layer would return under each combination of Keras' two return options.
-
-    Args:
-        layer: the layer as built.
-        timesteps: steps per sample.
-        width: values per step the layer reads (features, or the units of the layer below).
-
-    Returns:
-        One row per combination: the options, and the tensors with their shapes, from
-        ``lstm_core.model.describe`` (so no model is built).
-    """
-    rows = []
-    for sequences in (False, True):
-        for states in (False, True):
-            variant = LayerSpec(
-                kind=layer.kind, units=layer.units, return_sequences=sequences, return_state=states
-            )
-            (described,) = describe(ModelSpec(layers=(variant,)), timesteps, width)
-            rows.append(
-                {
-                    "return_sequences": sequences,
-                    "return_state": states,
-                    "returns": described["returns"],
-                    "as built": (sequences, states) == (layer.return_sequences, layer.return_state),
-                }
-            )
-    return rows

@@ -14,6 +14,7 @@ from lstm_core.inspect import cell_step
 from ui import cell_charts, cell_diagram, cell_text, state
 from ui.errors import attempt
 
+NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 SPEEDS = {0.5: "slow: 2 s a step", 1.0: "1 step a second", 2.0: "2 steps a second", 4.0: "fast"}
 
 
@@ -121,17 +122,14 @@ def one_step(trained, x, layer: int, initial_state, feature_names) -> None:
         list(feature_names) if layer == 1 else [f"h[{k}]" for k in range(len(step["x_t"]))]
     )
     x_title = "x_t (scaled)" if layer == 1 else f"x_t = h_t of layer_{layer - 1}"
-    count = 1 + len(cell_text.STATES[kind])  # x_t and each state of the step before
-    st.markdown(f"**Its {('two', 'three', 'four')[count - 2]} inputs**")
+    row = CELLS[kind]
+    st.markdown(f"**Its {_in_words(1 + len(row.states))} inputs**")  # x_t and each state
     inputs = [cell_charts.step_bars(x_title, step["x_t"], labels=width_labels)]
     inputs += [
-        cell_charts.step_bars(cell_text.LABELS[f"{s}_prev"].split(":")[0], step[f"{s}_prev"],
-                              chosen=unit)
-        for s in cell_text.STATES[kind]
-    ]  # fmt: skip
+        cell_charts.step_bars(f"{s}_t-1", step[f"{s}_prev"], chosen=unit) for s in row.state_names
+    ]
     st.altair_chart(cell_charts.panels(inputs), width="content")
-    gates = cell_text.GATES[kind]
-    if gates:
+    if row.gates:
         st.markdown(
             "**The gates**: first the pre-activation (x_t W + h_t-1 U + b), then squashed by "
             "σ into [0, 1] (a gate: how much passes) or by tanh into [-1, 1] (new values)"
@@ -139,24 +137,23 @@ def one_step(trained, x, layer: int, initial_state, feature_names) -> None:
         st.altair_chart(
             cell_charts.panels(
                 [cell_charts.step_bars(f"{g}: pre-activation", step[f"pre_{g}"], chosen=unit)
-                 for g in gates if f"pre_{g}" in step]  # a coupled gate has none
+                 for g in row.gate_names if f"pre_{g}" in step]  # a coupled gate has none
             ),
             width="content",
         )  # fmt: skip
         st.altair_chart(
             cell_charts.panels(
-                [cell_charts.step_bars(cell_text.SHORT[g], step[g], chosen=unit,
-                                       domain=_domain(kind, g)) for g in gates]
+                [cell_charts.step_bars(cell_text.short_label(kind, g), step[g], chosen=unit,
+                                       domain=_domain(kind, g)) for g in row.gate_names]
             ),
             width="content",
         )  # fmt: skip
     outputs = [
-        cell_charts.step_bars(cell_text.LABELS[s].split(":")[0], step[s], chosen=unit,
-                              domain=_domain(kind, s))
-        for s in cell_text.STATES[kind]
-    ]  # fmt: skip
+        cell_charts.step_bars(f"{s}_t", step[s], chosen=unit, domain=_domain(kind, s))
+        for s in row.state_names
+    ]
     st.markdown("**What it hands on**: " + " and ".join(
-        cell_text.LABELS[s] for s in cell_text.STATES[kind]))  # fmt: skip
+        cell_text.label(kind, s) for s in row.state_names))  # fmt: skip
     st.altair_chart(cell_charts.panels(outputs), width="content")
     st.markdown(f"**Unit {unit}, written out** (rounded to 3 decimals; highlighted above)")
     st.code(cell_text.arithmetic(kind, step, unit), language=None)
@@ -187,3 +184,8 @@ def _domain(kind: str, name: str):
     if not signal.bounded:
         return None
     return cell_charts.TANH_DOMAIN if signal.signed else cell_charts.GATE_DOMAIN
+
+
+def _in_words(count: int) -> str:
+    """``count`` as a word up to nine ("three"), as digits above."""
+    return NUMBERS[count] if count < len(NUMBERS) else str(count)

@@ -7,6 +7,17 @@ reference cells (``lstm_core.reference``) with the model's weights, since Keras 
 """
 
 from lstm_core.inspect.diagnosis import diagnose
+from lstm_core.inspect.sample import (
+    SPLIT_NAMES,
+    change_of_output,
+    final_states,
+    input_order,
+    input_step,
+    sample_batch,
+    split_predictions,
+    state_values,
+    what_if_initial_state,
+)
 from lstm_core.inspect.states import (
     INITIAL_STATES,
     LayerReturn,
@@ -21,13 +32,22 @@ from lstm_core.inspect.units import unit_report
 
 __all__ = [
     "INITIAL_STATES",
+    "SPLIT_NAMES",
     "LayerReturn",
     "LayerTrace",
     "cell_step",
+    "change_of_output",
     "diagnose",
+    "final_states",
     "initial_state_for",
+    "input_order",
+    "input_step",
     "layer_initial_state",
     "returned_tensors",
+    "sample_batch",
+    "split_predictions",
+    "state_values",
     "trace",
     "unit_report",
+    "what_if_initial_state",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_core.cells import CELLS
 from lstm_core.data.windows import SPLITS
 from lstm_core.errors import DataError
 from lstm_core.inspect.states import trace
@@ -58,8 +59,7 @@ def unit_report(model, windows, layer: int, split: str = "val"):
     order = slice(None, None, -1) if layer_trace.go_backwards else slice(None)
     states = {
         name: layer_trace.steps[name][:, order]  # (samples, timesteps, units), input order
-        for name in ("h", "c")
-        if name in layer_trace.steps
+        for name in CELLS[layer_trace.kind].state_names
     }
     signals = _signals(windows, x, rows)
     columns = {}

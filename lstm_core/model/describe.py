@@ -15,10 +15,17 @@ per step and ``U`` units:
 
 from __future__ import annotations
 
-from lstm_core.cells import CELLS, KERAS_CLASS
-from lstm_core.model.spec import ModelSpec, returned_names
+from lstm_core.cells import CELLS, KERAS_CLASS, OUTPUT_STATE
+from lstm_core.model.spec import LayerSpec, ModelSpec, returned_names
 
-__all__ = ["KERAS_CLASS", "count_params", "describe", "describe_head", "layer_params"]
+__all__ = [
+    "KERAS_CLASS",
+    "count_params",
+    "describe",
+    "describe_head",
+    "layer_params",
+    "returns_by_option",
+]
 
 
 def layer_params(kind: str, units: int, features: int) -> int:
@@ -53,13 +60,14 @@ def describe(spec: ModelSpec, timesteps: int, features: int) -> list[dict]:
     width = features
     for index, layer in enumerate(spec.layers, 1):
         output = (None, timesteps, layer.units) if layer.return_sequences else (None, layer.units)
-        shapes = {"output": output, "h": (None, layer.units), "c": (None, layer.units)}
+        states = dict.fromkeys(CELLS[layer.kind].state_names, (None, layer.units))
+        shapes = {"output": output, **states}
         returns = [
             {
                 "name": name,
                 "keras_name": _keras_names(layer.kind)[name],
                 "shape": shapes[name],
-                "note": _return_note(name, layer.return_sequences, layer.go_backwards),
+                "note": _return_note(layer.kind, name, layer.return_sequences, layer.go_backwards),
             }
             for name in returned_names(layer.kind, layer.return_state)
         ]
@@ -138,16 +146,49 @@ def count_params(spec: ModelSpec, timesteps: int, features: int) -> int:
     return sum(row["params"] for row in rows)
 
 
-def _return_note(name: str, return_sequences: bool, go_backwards: bool) -> str:
-    if name == "c":
-        return "the cell state after the last step"
-    if name == "h":
+def returns_by_option(layer: LayerSpec, timesteps: int, width: int) -> list[dict]:
+    """What ``layer`` would return under each combination of Keras' two return options.
+
+    Args:
+        layer: the layer as built.
+        timesteps: steps per sample.
+        width: values per step the layer reads (features, or the units of the layer below).
+
+    Returns:
+        Four dicts, ``return_sequences`` False then True, each with ``return_state`` False then
+        True: the two options, ``returns`` (``describe``'s list of tensors with their shapes;
+        no model is built) and ``as built`` (whether these are ``layer``'s options).
+    """
+    rows = []
+    for sequences in (False, True):
+        for states in (False, True):
+            variant = LayerSpec(
+                kind=layer.kind, units=layer.units, return_sequences=sequences, return_state=states
+            )
+            (described,) = describe(ModelSpec(layers=(variant,)), timesteps, width)
+            rows.append(
+                {
+                    "return_sequences": sequences,
+                    "return_state": states,
+                    "returns": described["returns"],
+                    "as built": (sequences, states) == (layer.return_sequences, layer.return_state),
+                }
+            )
+    return rows
+
+
+def _return_note(kind: str, name: str, return_sequences: bool, go_backwards: bool) -> str:
+    """What one returned tensor holds: ``output``, or a state of the row of ``kind``."""
+    if name in CELLS[kind].state_names:
+        note = f"the {CELLS[kind].signal(name).label} after the last step"
+        if name != OUTPUT_STATE:
+            return note
         last = "output[:, -1]" if return_sequences else "output"
-        return f"the hidden state after the last step; equal to {last}"
+        return f"{note}; equal to {last}"
     if not return_sequences:
-        return "h after the last step"
+        return f"{OUTPUT_STATE} after the last step"
     order = ", in reading order: step t is input step timesteps-1-t" if go_backwards else ""
-    return f"h at every step{order}"
+    return f"{OUTPUT_STATE} at every step{order}"
 
 
 def _pytorch(kind: str, units: int, features: int, go_backwards: bool) -> str:
