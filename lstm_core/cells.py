@@ -173,14 +173,16 @@ class Cell:
         return getattr(keras.layers, self.keras_class)(**options)
 
 
-_H = Signal("h", "hidden state", "hidden state, the output at each step", signed=True)
+_H = Signal("h", "hidden state", "hidden state, the step's output", signed=True)
 _H_UNBOUNDED = Signal("h", "hidden state", "hidden state, o × c: not squashed", True, False)
 _C = Signal("c", "cell state", "cell state, the long-term memory", signed=True, bounded=False)
 _LSTM_GATES = {
-    "i": Signal("i", "input gate", "input gate, how much of g_t is written", signed=False),
+    "i": Signal("i", "input gate", "input gate, how much of g is written into c", signed=False),
     "f": Signal("f", "forget gate", "forget gate, how much of c_t-1 is kept", signed=False),
-    "g": Signal("g", "candidate", "candidate values", signed=True),
-    "o": Signal("o", "output gate", "output gate, how much of tanh(c_t) is shown", signed=False),
+    "g": Signal("g", "candidate", "candidate values to write", signed=True),
+    "o": Signal(
+        "o", "output gate", "output gate, how much of tanh(c_t) is shown as h", signed=False
+    ),
 }
 
 
@@ -307,10 +309,10 @@ CELLS: dict[str, Cell] = {
                 Signal(
                     "r",
                     "reset gate",
-                    "reset gate, how much of h_t-1 the candidate sees",
+                    "reset gate, how much of h_t-1 the candidate reads",
                     signed=False,
                 ),
-                Signal("candidate", "candidate", "candidate state", signed=True),
+                Signal("candidate", "candidate", "the new values, tanh", signed=True),
             ),
             states=(_H,),
             keras_state_names=("final_state",),
