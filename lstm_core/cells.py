@@ -101,6 +101,7 @@ class Cell:
     keras_options: tuple[tuple[str, object], ...] = ()  # fixed options the layer is built with
     cudnn: bool = True  # whether Keras has a fused cuDNN kernel for the layer
     keep_gate: str | None = None  # the gate that keeps the state from step to step, if any
+    write_gate: str | None = None  # the gate that writes new values into the kept state
     torch_note: str = ""  # how PyTorch's layer differs beyond the returned shapes
     layer_factory: str | None = None  # "module:function" for a layer keras.layers lacks
     block_gates: tuple[str, ...] = ()  # the gate each weight block computes, in Keras' order
@@ -209,6 +210,7 @@ def _variant(kind: str, parts: Parts, removes: str) -> Cell:
         arithmetic=_variant_arithmetic(parts),
         forget_bias=parts.forget_gate,
         keep_gate="f" if parts.forget_gate else None,
+        write_gate="i" if parts.input_gate else None,
         keras_options=(("variant", kind),),
         cudnn=False,
         layer_factory="lstm_core.model.variants:variant_layer",
@@ -296,6 +298,7 @@ CELLS: dict[str, Cell] = {
             ),
             forget_bias=True,
             keep_gate="f",
+            write_gate="i",
             block_gates=("i", "f", "g", "o"),
         ),
         Cell(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lstm_core.cells import OUTPUT_STATE
 from lstm_core.errors import DataError
 from lstm_core.inspect import LayerReturn, LayerTrace
 
@@ -72,7 +73,7 @@ def trace_csv(trace: LayerTrace, sample: int = 0) -> bytes:
     Raises:
         DataError: a sample index outside the batch.
     """
-    batch, timesteps, units = trace.steps["h"].shape
+    batch, timesteps, units = trace.steps[OUTPUT_STATE].shape
     (sample,) = _check_samples([sample], batch)
     header = ["step", "input_step"] + [f"{name}_{u}" for name in trace.steps for u in range(units)]
     values = np.concatenate([trace.steps[name][sample] for name in trace.steps], axis=1)  # (T, n*U)

@@ -7,7 +7,7 @@ own operands and result, rounded for reading, never a value computed here.
 
 from __future__ import annotations
 
-from lstm_core.model import CELLS, KERAS_CLASS
+from lstm_core.model import CELLS
 
 
 def label(kind: str, name: str) -> str:
@@ -36,7 +36,7 @@ def units_phrase(kind: str) -> str:
 
 
 def layer_label(index: int, kind: str, units: int) -> str:
-    return f"layer_{index} ({KERAS_CLASS[kind]}, {units} units)"
+    return f"layer_{index} ({CELLS[kind].label}, {units} units)"
 
 
 def equations(kind: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_core.cells import CELLS
+from lstm_core.cells import CELLS, OUTPUT_STATE
 from lstm_core.inspect.states import trace
 from lstm_core.model.outputs import outputs
 
@@ -80,7 +80,7 @@ def _layer_figures(layer_trace) -> dict:
     keep = CELLS[kind].keep_gate
     mean_forget = None if keep is None else float(np.mean(steps[keep]))
     memory = None if mean_forget is None else 1.0 / max(1.0 - mean_forget, 1e-6)
-    h = steps["h"]
+    h = steps[OUTPUT_STATE]
     moves = h.reshape(-1, h.shape[-1]).std(axis=0)  # (units,)
     return {
         "layer": layer_trace.index,

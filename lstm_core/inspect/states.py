@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_core import reference
-from lstm_core.cells import CELLS
+from lstm_core.cells import CELLS, OUTPUT_STATE
 from lstm_core.errors import DataError, SpecError
 from lstm_core.model.build import layer_kind, recurrent_layers, run_stack
 from lstm_core.model.spec import returned_names
@@ -56,7 +56,7 @@ class LayerTrace:
     @property
     def input_steps(self) -> np.ndarray:
         """``(timesteps,)``: which input step each step of the trace read."""
-        timesteps = self.steps["h"].shape[1]
+        timesteps = self.steps[OUTPUT_STATE].shape[1]
         order = np.arange(timesteps)
         return order[::-1] if self.go_backwards else order
 
@@ -155,7 +155,7 @@ def run_layers(model, x: np.ndarray, last: int, initial_state: dict | None):
         )
         yield index, rnn, inputs, steps
         # The next layer reads this output with the input's mask, unreversed, as in Keras.
-        inputs = _output_sequence(steps["h"], mask, rnn.go_backwards)
+        inputs = _output_sequence(steps[OUTPUT_STATE], mask, rnn.go_backwards)
 
 
 INITIAL_STATES = ("zeros", "random", "value")  # how an initial state can be chosen

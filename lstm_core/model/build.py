@@ -207,11 +207,12 @@ def _chrono_bias(rnn, timesteps: int, seed: int | None) -> None:
     to the window length. ``T - 1`` is floored at 1, where the draw is ``log(1) = 0``.
     """
     units = rnn.cell.units
-    blocks = CELLS[kind_of_layer(rnn)].block_gates  # Keras' LSTM: i, f, c, o
+    row = CELLS[kind_of_layer(rnn)]
+    blocks = row.block_gates  # Keras' LSTM: i, f, c, o
     rng = np.random.default_rng(seed)
     forget = np.log(rng.uniform(1.0, max(timesteps - 1, 1), size=units))
     bias = np.zeros((len(blocks), units), dtype="float32")  # (blocks, units)
-    bias[blocks.index("f")] = forget
-    if "i" in blocks:  # a coupled input gate, 1 - f, is already the opposite
-        bias[blocks.index("i")] = -forget
+    bias[blocks.index(row.keep_gate)] = forget
+    if row.write_gate in blocks:  # a coupled input gate, 1 - f, is already the opposite
+        bias[blocks.index(row.write_gate)] = -forget
     rnn.cell.bias.assign(bias.reshape(-1))
