@@ -108,6 +108,10 @@ class Cell:
     parts: Parts | None = None  # for an LSTM variant, the parts of the LSTM it keeps
     removes: str = ""  # what the variant removes from or adds to Keras' LSTM, for a reader
     dropout: bool = True  # whether the layer takes dropout and recurrent_dropout
+    # "module:function" for a cell with a state besides its output: one step that adds a probe
+    # to each state before anything reads it, ``(cell, x_t, states, probes) -> new states``
+    # (lstm_core.experiments.probe); a cell whose one state is its output needs none.
+    probe_step: str | None = None
 
     @property
     def gate_names(self) -> tuple[str, ...]:
@@ -167,8 +171,7 @@ class Cell:
         """The Keras layer of this kind with ``options`` and the row's ``keras_options``."""
         options = {**dict(self.keras_options), **options}
         if self.layer_factory is not None:
-            module, function = self.layer_factory.split(":")
-            return getattr(importlib.import_module(module), function)(**options)
+            return function_at(self.layer_factory)(**options)
         import keras
 
         return getattr(keras.layers, self.keras_class)(**options)
@@ -218,6 +221,7 @@ def _variant(kind: str, parts: Parts, removes: str) -> Cell:
         parts=parts,
         removes=removes,
         dropout=False,
+        probe_step="lstm_core.model.variants:probed_step",
     )
 
 
@@ -300,6 +304,7 @@ CELLS: dict[str, Cell] = {
             keep_gate="f",
             write_gate="i",
             block_gates=("i", "f", "g", "o"),
+            probe_step="lstm_core.experiments.probe:keras_lstm_step",
         ),
         Cell(
             kind="gru",
@@ -400,6 +405,13 @@ KINDS = tuple(CELLS)  # every kind, in the order pickers show them
 KERAS_CLASS = {kind: cell.label for kind, cell in CELLS.items()}
 FORGET_BIAS_KINDS = tuple(kind for kind, cell in CELLS.items() if cell.forget_bias)
 VARIANTS = tuple(kind for kind, cell in CELLS.items() if cell.parts is not None)  # Greff's
+
+
+def function_at(path: str):
+    """The function a row names as ``"module:function"`` (``layer_factory``, ``probe_step``),
+    its module imported."""
+    module, function = path.split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def load_custom_layers() -> None:

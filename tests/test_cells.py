@@ -253,3 +253,13 @@ def test_a_made_up_rows_states_are_read_from_its_row(made_up):
     returned = returns_by_option(layer, 4, 2)[1]["returns"]  # return_state=True
     assert [tensor["name"] for tensor in returned] == ["output", *names]
     assert returned[2]["note"] == "the matrix memory after the last step"
+
+
+def test_a_row_with_a_state_besides_its_output_names_its_probe_step():
+    from lstm_core.cells import OUTPUT_STATE, function_at
+
+    for row in CELLS.values():
+        assert OUTPUT_STATE in row.state_names, row.kind
+        assert (row.probe_step is not None) == (len(row.states) > 1), row.kind
+        if row.probe_step is not None:
+            assert callable(function_at(row.probe_step))

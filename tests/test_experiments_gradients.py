@@ -250,3 +250,14 @@ def test_bad_inputs_name_what_was_expected():
     dense = keras.Sequential([keras.Input((4, 3)), keras.layers.Dense(1)])
     with pytest.raises(SpecError, match="needs a model with a recurrent layer"):
         gradient_profile(dense, np.zeros((2, 4, 3)), np.zeros((2, 1)))
+
+
+def test_the_forget_gate_is_read_from_the_row():
+    from lstm_core.cells import CELLS
+    from lstm_core.experiments.probe import keep_gate_block
+
+    blocks = {kind: keep_gate_block(row) for kind, row in CELLS.items()}
+    # Keras' i, f, c, o; a variant without its own input block has f first; nfg has no f, ph's
+    # reads c_t-1, and the GRU's z (two biases) and the SimpleRNN are not computed after the loop.
+    assert blocks == {"lstm": 1, "gru": None, "rnn": None, "nig": 0, "nfg": None, "nog": 1,
+                      "niaf": 1, "noaf": 1, "cifg": 0, "ph": None}  # fmt: skip

@@ -61,22 +61,22 @@ class GradientProfiler:
         self.model = model
         self.layer = first_recurrent_layer(model)
         self.units = self.layer.cell.units
-        self.is_lstm = isinstance(self.layer.cell, keras.layers.LSTMCell)
         self.loss_fn = keras.losses.get(loss or getattr(model, "loss", None) or "mse")
         self.loss_steps = loss_steps
         self.probed = ProbedRecurrent(self.layer)
-        self.has_cell_state = self.probed.cell.has_cell_state  # an LSTM or an LSTM variant
+        self.n_states = len(self.probed.row.states)  # 2 for an LSTM or a variant: h and c
+        self.has_cell_state = self.n_states > 1
+        self.has_forget_gate = self.probed.keep_block is not None  # an LSTM's f
         self._norms = input_gradients(
             self._loss, self._summarize, model.variables, jit_compile=jit_compile
         )
 
     def __call__(self, x, y) -> pd.DataFrame:
         x, y = self._check(x, y)
-        n_states = 2 if self.has_cell_state else 1
-        probes = np.zeros((*x.shape[:2], n_states * self.units), dtype=x.dtype)
+        probes = np.zeros((*x.shape[:2], self.n_states * self.units), dtype=x.dtype)
         norms = self._norms(x, probes, y)  # a dict; jax.jit returns its keys sorted
         columns = ["dL_dx", "dL_dh"] + ["dL_dc"] * self.has_cell_state
-        columns += ["forget_gate"] * self.is_lstm
+        columns += ["forget_gate"] * self.has_forget_gate
         profile = pd.DataFrame({"t": np.arange(x.shape[1])})
         for column in columns:
             profile[column] = np.asarray(norms[column])
@@ -125,7 +125,7 @@ class GradientProfiler:
         }
         if self.has_cell_state:
             norms["dL_dc"] = batch_mean_norm(dprobes[..., self.units :])
-        if self.is_lstm:
+        if self.has_forget_gate:
             norms["forget_gate"] = ops.mean(forget, axis=(0, 2))  # (T,)
         return norms
 
@@ -148,8 +148,9 @@ def gradient_profile(model, x, y, loss=None, *, loss_steps: int | None = None) -
         ``dL_dh``, the same for the first recurrent layer's hidden state ``h_t``; for an LSTM
         also ``dL_dc``, the same for the cell state ``c_t`` (total: through ``h_t`` and through
         ``c_{t+1}``), and ``forget_gate``, the mean forget gate ``f_t`` over the batch and
-        units; for an LSTM variant (``lstm_core.model.variants``) ``dL_dc`` but no
-        ``forget_gate``. Step ``t`` is the step that reads ``x[:, t]``, also when the layer runs
+        units; for an LSTM variant (``lstm_core.model.variants``) ``dL_dc``, and
+        ``forget_gate`` where its ``f`` is a gate of its own block without a peephole (not
+        ``nfg``, which has none, nor ``ph``). Step ``t`` is the step that reads ``x[:, t]``, also when the layer runs
         ``go_backwards``; then ``profile.attrs["go_backwards"]`` is True.
 
     Example:

@@ -7,9 +7,13 @@ total gradient with respect to the state it was added to:
   ``dL/dp_t = dL/dh_t``;
 - for an LSTM, ``q_t`` is added to ``c_t = f_t * c_{t-1} + i_t * g_t`` *before*
   ``h_t = o_t * tanh(c_t)`` reads it, so ``dL/dq_t = dL/dc_t`` through both paths: into
-  ``h_t`` and into ``c_{t+1}``. Keras' ``LSTMCell`` computes ``h_t`` from ``c_t`` inside one
-  call, so the LSTM step is written out here (same weights, same gate order i, f, c, o); the
-  LSTM variants' cell (``lstm_core.model.variants``) takes the probe in its own ``step``.
+  ``h_t`` and into ``c_{t+1}``. A cell call computes ``h_t`` from ``c_t`` inside it, so a cell
+  with a state besides its output is stepped by its row's ``probe_step``
+  (``lstm_core.cells``): Keras' LSTM step written out here, ``keras_lstm_step`` (same weights,
+  same gate order i, f, c, o), and the LSTM variants' in ``lstm_core.model.variants``. A cell
+  whose one state is its output is called as it is, and the probe added to what it hands on.
+
+The cell's row says all this; nothing here asks which class the cell is.
 
 The forward pass is the project's own walk of the layers ``lstm_core.model.build_model`` makes
 (``masking``, ``layer_1`` ... ``layer_n``, then ``flatten``/``head`` or the copy task's
@@ -20,31 +24,68 @@ The forward pass is the project's own walk of the layers ``lstm_core.model.build
 import keras
 from keras import ops
 
+from lstm_core.cells import CELLS, OUTPUT_STATE, Cell, function_at, kind_of_layer
 from lstm_core.errors import SpecError
+
+
+def keras_lstm_step(cell, x_t, states, probes) -> list:
+    """Keras' LSTM step with ``q_t`` added to ``c_t`` before ``h_t`` reads it: the
+    ``probe_step`` of the ``lstm`` row.
+
+    Args:
+        cell: a built ``keras.layers.LSTMCell``.
+        x_t: ``(B, features)``; states: ``[h_t-1, c_t-1]``; probes: ``[p_t, q_t]``, each
+            ``(B, U)``.
+
+    Returns:
+        ``[h_t + p_t, c_t + q_t]``, each ``(B, U)``.
+    """
+    (h_prev, c_prev), (h_probe, c_probe) = states, probes
+    z = ops.matmul(x_t, cell.kernel) + ops.matmul(h_prev, cell.recurrent_kernel)  # (B, 4U)
+    if cell.use_bias:
+        z = z + cell.bias
+    z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)  # Keras' gate order i, f, c, o
+    i = cell.recurrent_activation(z_i)
+    f = cell.recurrent_activation(z_f)
+    o = cell.recurrent_activation(z_o)
+    c = f * c_prev + i * cell.activation(z_g) + c_probe
+    return [o * cell.activation(c) + h_probe, c]
+
+
+def keep_gate_block(row: Cell) -> int | None:
+    """The weight block of the row's keep gate when that gate is ``σ(x_t W + h_t-1 U + b)`` of
+    its block alone, which ``ProbedRecurrent`` computes after the loop: an LSTM's ``f``. None
+    for a row without a keep gate of its own block, with peepholes (``f`` also reads
+    ``c_t-1``) or with two biases per block (a GRU's ``z``)."""
+    if row.keep_gate not in row.block_gates or row.peephole_gates or row.bias_per_block != 1:
+        return None
+    return row.block_gates.index(row.keep_gate)
 
 
 class ProbedCell(keras.layers.Layer):
     """One step of ``cell`` with the step's probes added to its new states.
 
     Args:
-        cell: a built ``SimpleRNNCell``, ``GRUCell`` or ``LSTMCell``; its weights are shared.
+        cell: a built Keras recurrent cell; its weights are shared.
+        row: the cell's row of ``lstm_core.cells.CELLS``: its states, and the ``probe_step``
+            of a cell with a state besides its output.
 
     Call arguments:
         inputs: ``concat([x_t, p_t])``, shape ``(batch, features + n_states * units)``, with
-            ``n_states`` 2 for an LSTM (``h``, ``c``) and 1 otherwise.
+            ``n_states`` the row's states (2 for an LSTM: ``h``, ``c``).
         states: the previous states, a list of ``n_states`` tensors ``(batch, units)``.
 
     Returns:
         ``(h_t + p_t, new_states)``, ``(batch, units)`` and the probed states. (The output is
-        the first state, as Keras' JAX loop assumes of a masked step's previous output.)
+        the output state, first for every row, as Keras' JAX loop assumes of a masked step's
+        previous output.)
     """
 
-    def __init__(self, cell):
+    def __init__(self, cell, row: Cell):
         super().__init__(dtype=cell.dtype_policy)
         self.cell = cell
-        self.is_lstm = isinstance(cell, keras.layers.LSTMCell)
-        # A cell with a c state of its own writing (lstm_core.model.variants) probes c itself.
-        self.has_cell_state = self.is_lstm or hasattr(cell, "step")
+        self.output_index = row.state_names.index(OUTPUT_STATE)
+        self.probe_step = None if row.probe_step is None else function_at(row.probe_step)
         self.state_size = cell.state_size
         self.output_size = cell.units
 
@@ -60,57 +101,43 @@ class ProbedCell(keras.layers.Layer):
         features = inputs.shape[-1] - len(states) * units
         x_t = inputs[:, :features]  # (B, features)
         probes = ops.split(inputs[:, features:], len(states), axis=-1)  # n_states x (B, U)
-        if self.has_cell_state:
-            step = self._lstm_step if self.is_lstm else self.cell.step
-            h, c = step(x_t, *states, probes[1])
-            h = h + probes[0]
-            return h, [h, c]
-        _, new_states = self.cell(x_t, states, training=False)
-        new_states = list(new_states) if isinstance(new_states, list | tuple) else [new_states]
-        h = new_states[0] + probes[0]
-        return h, [h]  # GRU and SimpleRNN: the state is the output
-
-    def _lstm_step(self, x_t, h_prev, c_prev, q_t):
-        """Keras' LSTM step with ``q_t`` added to ``c_t`` before ``h_t`` reads it.
-
-        Returns ``(h_t, c_t + q_t)``, each ``(B, U)``.
-        """
-        cell = self.cell
-        z = ops.matmul(x_t, cell.kernel) + ops.matmul(h_prev, cell.recurrent_kernel)  # (B, 4U)
-        if cell.use_bias:
-            z = z + cell.bias
-        z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)  # Keras' gate order i, f, c, o
-        i = cell.recurrent_activation(z_i)
-        f = cell.recurrent_activation(z_f)
-        o = cell.recurrent_activation(z_o)
-        c = f * c_prev + i * cell.activation(z_g) + q_t
-        return o * cell.activation(c), c
+        if self.probe_step is not None:
+            new_states = self.probe_step(self.cell, x_t, states, probes)
+        else:  # the one state is the output: the probe is added to what the cell hands on
+            _, handed = self.cell(x_t, states, training=False)
+            handed = list(handed) if isinstance(handed, list | tuple) else [handed]
+            new_states = [state + probe for state, probe in zip(handed, probes, strict=True)]
+        return new_states[self.output_index], new_states
 
 
 class ProbedRecurrent:
-    """A stand-in for a built ``SimpleRNN``, ``GRU`` or ``LSTM`` layer that takes state probes.
+    """A stand-in for a built recurrent layer that takes state probes.
 
     It reruns ``layer``'s cell (same weights, direction and masking) through ``ProbedCell`` and
-    returns what ``layer`` returns, computed from the probed states, plus the forget gates.
+    returns what ``layer`` returns, computed from the probed states, plus the keep gates.
 
     Args:
-        layer: the Keras recurrent layer to stand in for.
+        layer: the Keras recurrent layer to stand in for, of a kind in ``lstm_core.cells``.
 
     Call arguments:
         inputs: ``(batch, timesteps, features)``, what ``layer`` reads.
         probes: zeros ``(batch, timesteps, n_states * units)``: at step ``t``, ``probes[:, t]``
-            is added to the states made from ``inputs[:, t]`` (``h``, then ``c`` for an LSTM).
+            is added to the states made from ``inputs[:, t]``, in the row's order (``h``, then
+            ``c`` for an LSTM).
         mask: ``(batch, timesteps)`` booleans or ``None``; masked steps keep the states.
 
     Returns:
         ``(returned, forget)``: ``returned`` is the list of what ``layer`` returns
-        (``output``, then its final states if ``return_state``); ``forget`` the forget gates
-        ``(batch, timesteps, units)`` in the order of ``inputs`` for an LSTM, else ``None``.
+        (``output``, then its final states if ``return_state``); ``forget`` the keep gates
+        ``(batch, timesteps, units)`` in the order of ``inputs`` where ``keep_gate_block``
+        finds one (an LSTM's forget gates), else ``None``.
     """
 
     def __init__(self, layer):
         self.layer = layer
-        self.cell = ProbedCell(layer.cell)
+        self.row = CELLS[kind_of_layer(layer)]
+        self.cell = ProbedCell(layer.cell, self.row)
+        self.keep_block = keep_gate_block(self.row)
         self.rnn = keras.layers.RNN(
             self.cell,
             return_sequences=True,  # every step's h_t, whatever the layer returns
@@ -125,24 +152,26 @@ class ProbedRecurrent:
         h_seq, *states = self.rnn(seq, mask=mask)  # (B, T, U) in reading order, final states
         output = h_seq if self.layer.return_sequences else h_seq[:, -1]
         returned = [output, *states] if self.layer.return_state else [output]
-        return returned, self._forget_gates(inputs, h_seq) if self.cell.is_lstm else None
+        forget = None if self.keep_block is None else self._keep_gates(inputs, h_seq)
+        return returned, forget
 
-    def _forget_gates(self, inputs, h_seq):
-        """``f_t = recurrent_activation(x_t W_f + h_{t-1} U_f + b_f)`` at every step at once.
+    def _keep_gates(self, inputs, h_seq):
+        """``f_t = σ(x_t W_f + h_{t-1} U_f + b_f)`` at every step at once (a gate of the table
+        is a sigmoid), from the weight block ``keep_block``.
 
         Computed from the states after the loop rather than inside it, which keeps the loop's
         output the state ``h_t`` alone. ``h_seq`` is in reading order (last step first when
         going backwards), ``h_{-1} = 0``. Returns ``(B, T, U)`` in the order of ``inputs``.
         """
         cell, backwards = self.layer.cell, self.layer.go_backwards
-        units = cell.units
+        block = slice(self.keep_block * cell.units, (self.keep_block + 1) * cell.units)
         x_seq = ops.flip(inputs, axis=1) if backwards else inputs  # reading order
         h_prev = ops.concatenate([ops.zeros_like(h_seq[:, :1]), h_seq[:, :-1]], axis=1)
-        z = ops.matmul(x_seq, cell.kernel[:, units : 2 * units])  # (B, T, U)
-        z = z + ops.matmul(h_prev, cell.recurrent_kernel[:, units : 2 * units])
+        z = ops.matmul(x_seq, cell.kernel[:, block])  # (B, T, U)
+        z = z + ops.matmul(h_prev, cell.recurrent_kernel[:, block])
         if cell.use_bias:
-            z = z + cell.bias[units : 2 * units]
-        forget = cell.recurrent_activation(z)  # (B, T, U), reading order
+            z = z + cell.bias[block]
+        forget = ops.sigmoid(z)  # (B, T, U), reading order
         return ops.flip(forget, axis=1) if backwards else forget
 
 

@@ -110,12 +110,6 @@ class VariantLSTMCell(keras.layers.Layer):
         values = self.values(inputs, h_prev, c_prev)
         return values["h"], [values["h"], values["c"]]
 
-    def step(self, x_t, h_prev, c_prev, c_probe=None):
-        """``(h_t, c_t)``, each ``(batch, units)``, with ``c_probe`` added to ``c_t``; see
-        ``values``."""
-        values = self.values(x_t, h_prev, c_prev, c_probe)
-        return values["h"], values["c"]
-
     def values(self, x_t, h_prev, c_prev, c_probe=None) -> dict:
         """Every value of one step: ``pre_<block>``, the gates of ``Parts.gates``, ``c``, ``h``.
 
@@ -166,6 +160,22 @@ class VariantLSTMCell(keras.layers.Layer):
             "unit_forget_bias": self.unit_forget_bias,
             "seed": self.seed,
         }
+
+
+def probed_step(cell: VariantLSTMCell, x_t, states, probes) -> list:
+    """One step of ``cell`` with a probe added to each state before anything reads it: the
+    ``probe_step`` of the variant rows (``lstm_core.experiments.probe``).
+
+    Args:
+        x_t: ``(batch, features)``; states: ``[h_t-1, c_t-1]``; probes: ``[p_t, q_t]``, each
+            ``(batch, units)``.
+
+    Returns:
+        ``[h_t + p_t, c_t + q_t]``, where ``h_t`` read ``c_t + q_t``.
+    """
+    (h_prev, c_prev), (h_probe, c_probe) = states, probes
+    values = cell.values(x_t, h_prev, c_prev, c_probe)
+    return [values["h"] + h_probe, values["c"]]
 
 
 def variant_layer(
