@@ -43,6 +43,15 @@ def group_label(run) -> str:
     return " · ".join(str(part) for part in parts)
 
 
+def group_of(runs: Iterable, run_id: str) -> str | None:
+    """The label of the group ``group_runs`` puts run ``run_id`` in; ``None`` if it is not
+    among ``runs``."""
+    for label, members in group_runs(runs).items():
+        if any(run.run_id == run_id for run in members):
+            return label
+    return None
+
+
 def group_runs(runs: Iterable) -> dict[str, list]:
     """Runs grouped by ``comparable_key``, labelled by ``group_label``, in the runs' order.
 

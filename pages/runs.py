@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from lstm_core.forecast.stored import read_test_metrics
 from lstm_core.forecast.verdict import verdict
-from lstm_core.run_groups import group_runs
+from lstm_core.run_groups import group_of, group_runs
 from ui import share, state, tables
 from ui.charts import runs_overlay_chart
 from ui.errors import attempt, show_error
@@ -38,29 +39,28 @@ def delete(run_id: str) -> None:
 
 def results(run) -> None:
     """The run's verdict and each target's score beside its yardsticks, as tables."""
-    metrics = run.test_metrics
-    if not metrics:
+    results = read_test_metrics(run.test_metrics)
+    if results is None:
         st.caption("No test results: the run did not finish.")
         return
     if run.sweep_id:
         st.caption(escape_markdown(f"Trial {run.trial} of sweep {run.sweep_id}."))
-    if "baseline" in metrics:  # a comparison's trial: its figures, beside its baseline
-        st.dataframe(tables.settings_table(tables.rounded(metrics)), hide_index=True)
+    if results.kind == "comparison":  # a task trial's figures, beside its baseline
+        st.dataframe(tables.settings_table(tables.rounded(results.metrics)), hide_index=True)
         return
-    sentence = verdict(metrics)
+    sentence = verdict(results.metrics)
     if sentence:
         st.markdown(escape_markdown(sentence))
-    if "accuracy" in metrics:
-        st.dataframe(tables.confusion_table(metrics), width="content")
+    if results.kind == "classification":
+        st.dataframe(tables.confusion_table(results.metrics), width="content")
         return
-    per_target = metrics.get("per_target") or {"": metrics}  # older runs: no per_target
-    if not any("baselines" in scores for scores in per_target.values()):
+    if not results.yardsticks:
         st.caption("No yardsticks kept with this run (stored before they were): its errors alone.")
-    season = metrics.get("season", {}).get("note", "none")
-    for name, scores in per_target.items():
+    for name, scores in results.per_target.items():
         if name:
             st.caption(escape_markdown(f"{name} (its own units)"))
-        st.dataframe(tables.yardstick_table(scores, season), hide_index=True, width="content")
+        table = tables.yardstick_table(scores, results.season)
+        st.dataframe(table, hide_index=True, width="content")
 
 
 def details(run) -> None:
@@ -171,9 +171,9 @@ def linked_run(runs: list) -> None:
     state.drop("runs", "wanted")
     if not wanted:
         return
-    groups = {run.run_id: name for name, members in group_runs(runs).items() for run in members}
-    if wanted in groups:
-        state.put("runs", "group", groups[wanted])
+    group = group_of(runs, wanted)
+    if group is not None:
+        state.put("runs", "group", group)
         state.put("runs", "detail", wanted)
     else:  # the store's own message: no such run in this workspace
         attempt(run_store().get_run, wanted, workspace_id())

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from lstm_core.run_groups import group_runs
+from lstm_core.run_groups import group_of, group_runs
 
 
 def run(name, **spec):
@@ -48,3 +48,10 @@ def test_the_trials_of_a_sweep_are_one_group_whatever_their_settings():
         "Sweep aaaaaaaaaaaa · adding problem": 2,
         "Sweep bbbbbbbbbbbb · adding problem": 1,
     }
+
+
+def test_a_run_is_found_in_its_group_and_a_missing_one_in_none():
+    a, b = run("airline"), run("airline", scaler="standard")
+    a.run_id, b.run_id = "aaa", "bbb"
+    assert group_of([a, b], "bbb") == "airline · y · standard"
+    assert group_of([a, b], "ccc") is None

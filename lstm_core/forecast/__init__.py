@@ -5,6 +5,7 @@ the verdict in words.
   majority class of a classification;
 - ``scores.py``: test metrics in the data's units beside every baseline, MASE and skill,
   per target and per horizon step;
+- ``stored.py``: a stored run's test results read back: which kind, each target's scores;
 - ``verdict.py``: one sentence on whether the result is good, and the warnings a forecaster
   expects, each with its fix.
 
