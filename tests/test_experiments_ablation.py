@@ -14,6 +14,7 @@ from lstm_core.experiments.ablation import (
     AblationConfig,
     AblationJob,
     AblationResult,
+    VariantRun,
     check_ablation,
     load_reference,
     run_ablation,
@@ -246,3 +247,22 @@ def test_labelled_sequences_score_beside_the_majority_class_without_a_reach():
     assert row["yardstick_score"] == pytest.approx(majority)
     assert 0 <= row["median_test_score"] <= 1 and row["median_solved"] is None
     assert row["reach_before"] is None and row["reach_after"] is None  # padding: no reach
+
+
+def test_final_losses_and_median_curves_are_read_per_variant_over_seeds():
+    def run(losses):
+        return VariantRun(losses, None, None, None, params=10, wall_s=0.0)
+
+    runs = {
+        "lstm": {0: run([0.9, 0.5, 0.2]), 1: run([0.7, 0.3]), 2: run([0.8, 0.4, 0.1])},
+        "nfg": {0: run([])},  # stopped before its first epoch
+    }
+    result = AblationResult(AblationConfig(), baseline=0.17, runs=runs)
+    assert result.final_losses() == [
+        {"variant": "lstm", "seed": 0, "val_loss": 0.2},
+        {"variant": "lstm", "seed": 1, "val_loss": 0.3},
+        {"variant": "lstm", "seed": 2, "val_loss": 0.1},
+    ]
+    curves = result.median_curves()
+    assert list(curves) == ["lstm"]  # over the two epochs every seed reached
+    np.testing.assert_allclose(curves["lstm"], [0.8, 0.4])

@@ -12,7 +12,6 @@ seeds and the median learning curves.
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 from lstm_core.data import window_to_dict
@@ -132,16 +131,11 @@ def _percent(value) -> str:
 def final_loss_chart(result) -> alt.LayerChart:
     """Each seed's final validation loss per variant (points), the median (a tick), ranked, with
     the remember-nothing loss as a dashed rule."""
-    order = [KERAS_CLASS[row["variant"]] for row in result.summary()]
-    points = pd.DataFrame(
-        [
-            {"cell": KERAS_CLASS[variant], "seed": seed, "val_loss": run.val_loss[-1]}
-            for variant, runs in result.runs.items()
-            for seed, run in runs.items()
-            if run.val_loss
-        ]
-    )
-    colors = cell_colors(row["variant"] for row in result.summary())
+    summary = result.summary()
+    order = [KERAS_CLASS[row["variant"]] for row in summary]
+    points = pd.DataFrame(result.final_losses())
+    points["cell"] = points["variant"].map(KERAS_CLASS)
+    colors = cell_colors(row["variant"] for row in summary)
     color = alt.Color(
         "cell:N", scale=alt.Scale(domain=list(colors), range=list(colors.values())), legend=None
     )
@@ -154,7 +148,7 @@ def final_loss_chart(result) -> alt.LayerChart:
             x=x, y=y, color=color, tooltip=["cell", "seed", alt.Tooltip("val_loss:Q", format=".4f")]
         )
     )
-    medians = points.groupby("cell", as_index=False)["val_loss"].median()
+    medians = pd.DataFrame({"cell": order, "val_loss": [row["median_val_loss"] for row in summary]})
     ticks = alt.Chart(medians).mark_tick(thickness=3, size=18, color="black").encode(x=x, y=y)
     layers = [dots, ticks]
     if result.baseline is not None:  # the user's windows have no remember-nothing loss
@@ -168,12 +162,7 @@ def final_loss_chart(result) -> alt.LayerChart:
 
 def median_curves_chart(result) -> alt.LayerChart:
     """The median over seeds of each variant's validation loss per epoch."""
-    curves = {}
-    for variant, runs in result.runs.items():
-        losses = [run.val_loss for run in runs.values() if run.val_loss]
-        epochs = min(len(loss) for loss in losses) if losses else 0
-        if epochs:
-            curves[KERAS_CLASS[variant]] = np.median([loss[:epochs] for loss in losses], axis=0)
+    curves = {KERAS_CLASS[variant]: curve for variant, curve in result.median_curves().items()}
     return learning_curves_chart(
         curves,
         baseline=result.baseline,

@@ -216,6 +216,28 @@ class AblationResult:
             for epoch, loss in enumerate(run.val_loss, 1)
         ]
 
+    def final_losses(self) -> list[dict]:
+        """Each run's final validation loss: ``{"variant", "seed", "val_loss"}`` rows, for the
+        runs that finished an epoch."""
+        return [
+            {"variant": variant, "seed": seed, "val_loss": run.val_loss[-1]}
+            for variant, runs in self.runs.items()
+            for seed, run in runs.items()
+            if run.val_loss
+        ]
+
+    def median_curves(self) -> dict[str, np.ndarray]:
+        """Per variant, the median over seeds of the validation loss after each epoch,
+        ``(epochs,)``, over the epochs every seed reached; variants without an epoch are left
+        out."""
+        curves = {}
+        for variant, runs in self.runs.items():
+            losses = [run.val_loss for run in runs.values() if run.val_loss]
+            if losses:
+                epochs = min(len(loss) for loss in losses)
+                curves[variant] = np.median([loss[:epochs] for loss in losses], axis=0)
+        return curves
+
     def to_dict(self) -> dict:
         return {
             "config": self.config.to_dict(),
