@@ -13,6 +13,7 @@ from lstm_core.inspect import (
     final_states,
     input_order,
     input_step,
+    predicted_class,
     returned_tensors,
     sample_batch,
     split_predictions,
@@ -196,11 +197,10 @@ def prediction(trained, split: str, sample: int) -> None:
     predicted, target = result[0][sample], result[1][sample]  # (outputs,) each
     windows = trained.windows
     if windows.task == "classification":
-        names = windows.class_names
+        name, probability, true_name = predicted_class(windows, predicted, target)
         text = (
-            f"class **{escape_markdown(str(names[predicted.argmax()]))}** "
-            f"({predicted.max():.0%}), the true class is "
-            f"**{escape_markdown(str(names[int(target[0])]))}**"
+            f"class **{escape_markdown(name)}** ({probability:.0%}), the true class is "
+            f"**{escape_markdown(true_name)}**"
         )
     else:
         text = "; ".join(

@@ -101,3 +101,15 @@ def test_returns_by_option_lists_keras_four_combinations():
               for r in rows}  # fmt: skip
     assert shapes[(True, True)] == [(None, TIMESTEPS, 4), (None, 4)]  # output, then h
     assert shapes[(False, False)] == [(None, 4)]
+
+
+def test_a_classification_is_read_as_the_likeliest_class_and_the_true_one():
+    from types import SimpleNamespace
+
+    from lstm_core.inspect import predicted_class
+
+    windows = SimpleNamespace(class_names=("calm", "storm", "fog"))
+    probabilities = np.array([0.2, 0.7, 0.1], dtype="float32")
+    name, probability, true_name = predicted_class(windows, probabilities, np.array([2.0]))
+    assert (name, true_name) == ("storm", "fog")
+    assert probability == pytest.approx(0.7)

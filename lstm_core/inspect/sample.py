@@ -48,6 +48,21 @@ def split_predictions(model, windows: Windows, split: str) -> tuple[np.ndarray, 
     return windows.inverse_targets(predicted, split), windows.inverse_targets(y, split)
 
 
+def predicted_class(
+    windows: Windows, probabilities: np.ndarray, target: np.ndarray
+) -> tuple[str, float, str]:
+    """A classification's prediction for one sample, read: the predicted class's name and
+    probability, and the true class's name.
+
+    Args:
+        probabilities: ``(classes,)``, one sample's row of ``split_predictions``.
+        target: ``(1,)``, the true class's index.
+    """
+    names = windows.class_names
+    best = int(np.argmax(probabilities))
+    return str(names[best]), float(probabilities[best]), str(names[int(target[0])])
+
+
 def input_order(layer_trace: LayerTrace) -> dict[str, np.ndarray]:
     """A one-sample trace's values ``{name: (timesteps, units)}`` in input order (a
     ``go_backwards`` layer's trace is in reading order, last input step first)."""
