@@ -360,13 +360,20 @@ class RunStore:
 
     def _keep_model(self, run_id: str, write) -> Path:
         """``write(path)`` the run's model beside its file, rename it into place (a reader
-        never sees a half-written file), and record it with the run; return the path."""
+        never sees a half-written file), and record it with the run; return the path.
+
+        A write that fails, for any reason, leaves nothing behind: its partial file is
+        removed, and the run keeps the model it had (if any).
+        """
         path = self._model_file(run_id)
         partial = path.with_name(f"{run_id}.partial.keras")
         try:
             write(partial)
             os.replace(partial, path)
-        except OSError as error:
+        except BaseException as error:
+            partial.unlink(missing_ok=True)
+            if not isinstance(error, OSError):
+                raise
             raise StoreError(
                 f"The model of run {run_id} cannot be saved to {path} ({error}); "
                 "make the store folder writable or set LSTM_LAB_STORE to another folder."

@@ -157,6 +157,33 @@ def test_save_and_load_a_keras_model(tmp_path):
     assert f"{run_id}.keras" in store.export_files(run_id)
 
 
+class FailsMidway:
+    """A model whose save writes part of its file, then fails as a full disk or Keras would."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def save(self, path):
+        with open(path, "wb") as file:
+            file.write(b"the first half of a .keras file")
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error, raised",
+    [(OSError(28, "No space left on device"), StoreError), (RuntimeError("midway"), RuntimeError)],
+)
+def test_a_failed_save_leaves_nothing_behind(tmp_path, error, raised):
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    kept = store.save_model_bytes(run_id, b"the model saved before")
+    with pytest.raises(raised):
+        store.save_model(run_id, FailsMidway(error))
+    assert sorted(path.name for path in (tmp_path / "models").iterdir()) == [f"{run_id}.keras"]
+    assert kept.read_bytes() == b"the model saved before"
+    assert store.get_run(run_id).model_path == kept
+
+
 def test_load_model_of_a_run_without_one_says_so():
     store = RunStore.in_memory()
     run_id = add_run(store, status="failed")
