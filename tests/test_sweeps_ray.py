@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from lstm_core import private_apis
 from lstm_core.experiments.config import CompareConfig
 from lstm_core.experiments.task_windows import task_windows
 from lstm_core.runs import RunStore
@@ -46,7 +47,7 @@ def ray_instance(tmp_path_factory):
         time.sleep(1)  # the kernel's kill of a thread's children (PR_SET_PDEATHSIG) is at once
         import ray
 
-        dead = ray_backend.dead_node_processes()
+        dead = private_apis.dead_ray_node_processes()
         if dead:  # the next sweep would wait for the GCS, then Ray would end pytest
             pytest.fail(f"Ray's node died with the thread that started it: {dead}")
         yield ray
@@ -179,19 +180,17 @@ def test_sweeps_share_one_progress_actor_each_through_its_own_channel():
 def test_a_sweep_after_the_local_node_was_killed_starts_a_new_one_and_finishes():
     from ray._private import worker
 
-    from lstm_core.sweeps import ray_backend
-
     for info in worker._global_node.all_processes["gcs_server"]:
         info.process.kill()
     killed = time.monotonic()
     deadline = time.monotonic() + 30
-    while "gcs_server" not in ray_backend.dead_node_processes():
+    while "gcs_server" not in private_apis.dead_ray_node_processes():
         assert time.monotonic() < deadline
         time.sleep(0.2)
     one = SweepSpec(CompareConfig(**{**TINY.to_dict(), "kinds": ("rnn",), "epochs": 1}))
     final = SweepJob(one, RunStore.in_memory(), num_cpus=2).start().wait(WAIT_S)
     assert final.status == "finished", final.error
-    assert ray_backend.dead_node_processes() == []
+    assert private_apis.dead_ray_node_processes() == []
     # Had the old connection been kept, Ray would end this process GCS_TIMEOUT_S after the kill.
     time.sleep(max(0.0, killed + GCS_TIMEOUT_S + 5 - time.monotonic()))
-    assert ray_backend.dead_node_processes() == []
+    assert private_apis.dead_ray_node_processes() == []
