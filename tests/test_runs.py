@@ -12,7 +12,7 @@ import pytest
 
 from lstm_core import runs
 from lstm_core.errors import StoreError
-from lstm_core.runs import RunStore
+from lstm_core.runs import RunStore, database, liveness
 
 MODEL_SPEC = {"layers": [{"kind": "lstm", "units": 4}], "head": "regression", "outputs": 1}
 CONFIG = {"epochs": 3, "batch_size": 8, "seed": 0}
@@ -246,7 +246,7 @@ def test_a_stale_heartbeat_reads_as_interrupted(monkeypatch):
     store = RunStore.in_memory()
     run_id = add_run(store, status="running")
     assert store.get_run(run_id).status == "running"
-    monkeypatch.setattr(runs, "STALE_AFTER_S", -1.0)
+    monkeypatch.setattr(liveness, "STALE_AFTER_S", -1.0)
     assert store.get_run(run_id).status == "interrupted"
     assert store.list_runs()["status"].tolist() == ["interrupted"]
 
@@ -254,7 +254,7 @@ def test_a_stale_heartbeat_reads_as_interrupted(monkeypatch):
 def test_a_run_left_by_an_earlier_process_with_our_pid_is_interrupted(monkeypatch):
     store = RunStore.in_memory()
     run_id = add_run(store, status="running")
-    monkeypatch.setattr(runs, "_PROCESS", "a-later-process")
+    monkeypatch.setattr(liveness, "PROCESS", "a-later-process")
     assert store.get_run(run_id).status == "interrupted"
 
 
@@ -339,7 +339,7 @@ def test_a_schema_1_or_2_store_gains_sweeps_and_keeps_its_runs(tmp_path, old_ver
     # A store as schema 1 and 2 wrote it: no sweeps table, no sweep columns in runs.
     with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
         connection.executescript(
-            runs._SCHEMA.split("CREATE TABLE IF NOT EXISTS sweeps")[0].replace(
+            database.SCHEMA.split("CREATE TABLE IF NOT EXISTS sweeps")[0].replace(
                 "    heartbeat REAL NOT NULL,\n    sweep_id TEXT,\n    trial TEXT\n",
                 "    heartbeat REAL NOT NULL\n",
             )
