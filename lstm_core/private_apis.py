@@ -4,7 +4,7 @@ A private name (``keras.src...``, ``ray._private...``) may move in any release. 
 declared here once, as a ``PrivateName`` of its ``Library``, with what it is used for; the code
 that needs it calls the function below, never the library's private module. Before a name is
 read, the installed release is compared with the range the use was written for (the range of
-``requirements.txt``): outside it, a ``PrivateAPIWarning`` says so once per library. A name that
+``requirements.txt``), once per library: outside it, a ``PrivateAPIWarning`` says so. A name that
 is gone raises ``ConfigError`` naming the library, its release, the range and the fix, unless
 its use has a public fallback (``keras_array_data_adapter``, ``dead_ray_node_processes``).
 ``tests/test_private_apis.py`` reads every declared name, so a release that moves one fails
@@ -51,10 +51,12 @@ class Library:
         return True
 
     def check_version(self) -> None:
-        """Warn (once per library and process) when the installed release is out of range."""
-        if self.distribution in _warned or self.in_range():
+        """Warn when the installed release is out of range; checked once per process."""
+        if self.distribution in _checked:
             return
-        _warned.add(self.distribution)
+        _checked.add(self.distribution)
+        if self.in_range():
+            return
         warnings.warn(
             f"{self.distribution} {self.version} is outside the releases LSTM Lab's uses of its "
             f"private API were written for ({self.distribution}{self.requirement}); they may "
@@ -111,7 +113,7 @@ class PrivateName:
 
 
 _MISSING = object()
-_warned: set[str] = set()  # libraries already warned about in this process
+_checked: set[str] = set()  # libraries whose release this process has checked
 
 KERAS = Library("keras", ">=3.15.1,<4")
 RAY = Library("ray", ">=2.40,<3")

@@ -56,7 +56,7 @@ def test_a_release_is_compared_with_both_bounds(requirement, inside, monkeypatch
 
 
 def test_a_release_out_of_range_warns_once_with_the_fix(monkeypatch):
-    monkeypatch.setattr(private_apis, "_warned", set())
+    monkeypatch.setattr(private_apis, "_checked", set())
     old = Library("keras", ">=99,<100")
     name = PrivateName(old, "keras.src.utils.module_utils", "LazyModule", "in this test")
     with pytest.warns(
