@@ -1,6 +1,8 @@
+import keras
 import numpy as np
 import pandas.testing as pd_testing
 import pytest
+import tensorflow as tf
 from bptt import lstm_bptt
 
 from lstm_core.errors import DataError, SpecError
@@ -10,8 +12,6 @@ from lstm_core.reference import forward
 
 pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
 
 
 @pytest.fixture
