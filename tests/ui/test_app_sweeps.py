@@ -2,9 +2,21 @@
 errors, the hosted switch, and a tiny sweep on Ray to its aggregate."""
 
 import os
+import time
 
 import pytest
-from app_session import charts, errors, new_app, open_page, plain, set_tiny_model
+from app_session import (
+    charts,
+    errors,
+    new_app,
+    open_page,
+    plain,
+    set_tiny_model,
+    shell,
+    state_of,
+)
+
+from lstm_core.sweeps import SweepJob
 
 TINY = {"timesteps": 8, "units": 4, "epochs": 1, "n_train": 32, "batch_size": 16}
 
@@ -63,6 +75,31 @@ def test_hosted_sweeps_are_off_unless_the_host_turns_them_on(monkeypatch):
     monkeypatch.setenv("LSTM_LAB_SWEEPS", "1")
     at = sweeps_page()
     assert not at.info and not at.button(key="_sweeps.start").disabled
+
+
+# A double click's two Start callbacks: the second runs before the page has drawn Start
+# disabled (Streamlit skips the callback of a widget drawn disabled, not of one still enabled).
+DOUBLE_START = (
+    "from ui import jobs, sweeps\nfrom ui.errors import attempt\n"
+    "first = sweeps.start_sweep()\nattempt(sweeps.start_sweep)\n"
+    "st.session_state['kept'] = jobs.registry().get('sweeps') is first\n"
+    "first.stop()\nst.session_state['first'] = first.wait(60).status\n"
+)
+
+
+def test_a_second_start_while_the_sweep_runs_is_refused(monkeypatch):
+    def until_stopped(job) -> str:  # the driver, without Ray: it runs until Stop
+        while not job.stopping:
+            time.sleep(0.01)
+        return "stopped"
+
+    monkeypatch.setattr(SweepJob, "_work", until_stopped)
+    at = shell(DOUBLE_START, state_of(sweeps_page()))
+    assert errors(at) == [
+        "A sweep is running already (Sweep: running, 0/8 trials); stop it, or wait for it to "
+        "end, before starting another sweep."
+    ]
+    assert at.session_state["kept"] and at.session_state["first"] == "stopped"
 
 
 @pytest.mark.slow
