@@ -80,7 +80,7 @@ def _connect(address: str | None, num_cpus: int | None, limits: Limits | None):
     import ray
 
     if ray.is_initialized():
-        if not private_apis.dead_ray_node_processes():
+        if not dead_node_processes():
             return ray
         ray.shutdown()  # a local node killed under us: start a new one, not wait for it
     address = address or os.environ.get("RAY_ADDRESS") or None
@@ -112,6 +112,13 @@ def _connect(address: str | None, num_cpus: int | None, limits: Limits | None):
             if attempt == INIT_ATTEMPTS - 1:
                 raise
     return ray
+
+
+def dead_node_processes() -> list[str]:
+    """The names of this process's local Ray node processes that died (e.g. ``"gcs_server"``);
+    empty when connected to a cluster, or when not connected (``lstm_core.private_apis``: no
+    public API of Ray tells)."""
+    return private_apis.dead_ray_node_processes()
 
 
 def cluster_cpus() -> int:
