@@ -30,11 +30,6 @@ def previous_label(kind: str, name: str) -> str:
     return f"{name}_t-1: {CELLS[kind].signal(name).label} from the step before"
 
 
-def units_phrase(kind: str) -> str:
-    """What ``units`` sizes for this kind: a GRU and a SimpleRNN have no ``c``."""
-    return "the size of " + " and ".join(CELLS[kind].state_names)
-
-
 def layer_label(index: int, kind: str, units: int) -> str:
     return f"layer_{index} ({CELLS[kind].label}, {units} units)"
 
