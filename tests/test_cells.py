@@ -225,7 +225,6 @@ def test_a_made_up_row_is_labelled_and_signed_from_its_row(made_up):
     assert cell_text.label(kind, "C") == "C_t: matrix memory, C_t-1 decayed plus v kᵀ"
     assert cell_text.label(kind, "q") == "q: query, what is read from C"
     assert cell_text.short_label(kind, "h̃") == "h̃: candidate"
-    assert cell_text.previous_label(kind, "n") == "n_t-1: normaliser from the step before"
     assert cell_text.layer_label(1, kind, 8) == "layer_1 (MadeUp, 8 units)"
     hands_on = " ".join(cell_text.hands_on(kind, 1, 1, True, True))
     assert "h_t and C_t and n_t and m_t" in hands_on and "h_T and C_T and n_T and m_T" in hands_on

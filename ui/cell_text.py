@@ -24,12 +24,6 @@ def short_label(kind: str, name: str) -> str:
     return name if words == name else f"{name}: {words}"
 
 
-def previous_label(kind: str, name: str) -> str:
-    """A state of ``kind``'s row as the step reads it: ``"h_t-1: hidden state from the step
-    before"``."""
-    return f"{name}_t-1: {CELLS[kind].signal(name).label} from the step before"
-
-
 def layer_label(index: int, kind: str, units: int) -> str:
     return f"layer_{index} ({CELLS[kind].label}, {units} units)"
 
