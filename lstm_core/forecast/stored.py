@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("forecast", "classification", "comparison")  # what a run's test results can be
-
 
 @dataclass(frozen=True)
 class StoredResults:
     """What a run's ``test_metrics`` hold, read for showing."""
 
-    kind: str  # one of KINDS: "comparison" is a task trial's figures beside its baseline
+    # "forecast", "classification", or "comparison": a task trial's figures beside its baseline
+    kind: str
     metrics: dict  # the test_metrics as stored
     # forecast: target name -> that target's scores; one unnamed target, "", for a run stored
     # before scores were kept per target; empty for the other kinds
