@@ -130,7 +130,7 @@ class Field:
     optional: bool = False  # None is a value of the engine (written "none" in a URL)
     blank: object = None  # what a person types for the engine's None (clipnorm: 0.0)
     param: str = ""  # the URL parameter, when not the name
-    flag: str = ""  # the CLI option without "--", when not the name with dashes
+    flag: str = ""  # the CLI option without "--", when not the URL parameter with dashes
     swept: bool = False  # a sweep may vary it (an axis)
 
     @property
@@ -141,7 +141,7 @@ class Field:
     @property
     def option(self) -> str:
         """The CLI option, e.g. ``"--batch-size"``."""
-        return "--" + (self.flag or self.name.replace("_", "-"))
+        return "--" + (self.flag or self.key.replace("_", "-"))
 
     @property
     def codec(self) -> Codec:
@@ -311,8 +311,8 @@ def add_options(parser: argparse.ArgumentParser, tables: Iterable[Table]) -> Non
     tables = tuple(tables)
     for field in unique(field for table in tables for field in table):
         owners = [table for table in tables if field.key in (f.key for f in table)]
-        default = owners[0].default(field.name)
-        help_text = f"{field.help} (default: {field.to_person(default)})"
+        default = field.to_person(owners[0].default(field.name))
+        help_text = field.help if default is None else f"{field.help} (default: {default})"
         options: dict = {"dest": field.key, "default": None, "help": help_text}
         if field.kind is bool:
             options["action"] = argparse.BooleanOptionalAction
@@ -321,7 +321,7 @@ def add_options(parser: argparse.ArgumentParser, tables: Iterable[Table]) -> Non
         elif field.choices:
             options["choices"] = field.choices
         else:
-            options.update(type=field.kind, metavar=field.name.split("_")[0].upper())
+            options.update(type=field.kind, metavar="N" if field.kind is int else "X")
         parser.add_argument(field.option, **options)
 
 
