@@ -3,8 +3,8 @@
 Modelled on TensorFlow Playground's ``state.ts``: ``FIELDS`` lists every setting once, with its
 URL parameter, the part of the experiment that holds it and how its value is written as text,
 made from the field tables of ``lstm_core.fields`` (the windowing and training settings) and the
-model's own few; ``to_params`` and ``from_params`` both walk that table, so a setting cannot be written without
-being read back. Every field of the parts an experiment has is written, defaults included, so a
+model's own few; ``to_params`` and ``from_params`` both walk that table, so a setting cannot be
+written without being read back. Every field of the parts an experiment has is written, defaults included, so a
 link means the same thing after a default changes. Only the model's head, outputs and mask
 value, which the data decides, are written when they differ from their defaults.
 
@@ -33,6 +33,13 @@ from dataclasses import dataclass, fields
 from lstm_core import samples
 from lstm_core.data import SequenceSpec, WindowSpec
 from lstm_core.errors import ConfigError, LabError
+from lstm_core.experiment_io import (
+    Experiment,
+    experiment_document,
+    experiment_from_document,
+    export_experiment,
+    import_experiment,
+)
 from lstm_core.fields import (
     INT,
     OPTIONAL_FLOAT,
@@ -43,13 +50,6 @@ from lstm_core.fields import (
     Codec,
     Table,
     unique,
-)
-from lstm_core.experiment_io import (
-    Experiment,
-    experiment_document,
-    experiment_from_document,
-    export_experiment,
-    import_experiment,
 )
 from lstm_core.model import LayerSpec, ModelSpec, format_layers, parse_layers
 from lstm_core.settings import Limits

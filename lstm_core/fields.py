@@ -131,7 +131,7 @@ class Field:
     blank: object = None  # what a person types for the engine's None (clipnorm: 0.0)
     param: str = ""  # the URL parameter, when not the name
     flag: str = ""  # the CLI option without "--", when not the URL parameter with dashes
-    swept: bool = False  # a sweep may vary it (an axis)
+    axis: str = ""  # a sweep may vary it: the label of its list ("Learning rates"); "": never
 
     @property
     def key(self) -> str:
@@ -142,6 +142,11 @@ class Field:
     def option(self) -> str:
         """The CLI option, e.g. ``"--batch-size"``."""
         return "--" + (self.flag or self.key.replace("_", "-"))
+
+    @property
+    def swept(self) -> bool:
+        """Whether a sweep may vary it."""
+        return bool(self.axis)
 
     @property
     def codec(self) -> Codec:
@@ -164,6 +169,7 @@ class Table:
     """The fields of one config dataclass (``owner``), in the order a page shows them."""
 
     name: str  # "train", "series", "sequences" or "compare": a key of ``overrides``
+    part: str  # the experiment's part it is (lstm_core.experiment_io): "train", "window" or ""
     owner: type  # the frozen dataclass the rows describe; its defaults are the defaults
     fields: tuple[Field, ...]
 
@@ -189,29 +195,30 @@ class Table:
 _BATCH = "Samples per gradient step."
 _LR = "The optimizer's step size."
 
-TRAIN = Table("train", TrainConfig, (
+TRAIN = Table("train", "train", TrainConfig, (
     Field("epochs", int, "Epochs", "Passes over the training split.", min=1, step=1,
-          swept=True),
-    Field("batch_size", int, "Batch size", _BATCH, min=1, step=1, swept=True),
+          axis="Epochs"),
+    Field("batch_size", int, "Batch size", _BATCH, min=1, step=1, axis="Batch sizes"),
     Field("learning_rate", float, "Learning rate", _LR, min=0.0, max=1.0, step=0.0005,
-          format="%.5f", flag="lr", swept=True),
+          format="%.5f", flag="lr", axis="Learning rates"),
     Field("seed", int, "Seed", "The same seed, data and model give the same run.", min=0,
           max=MAX_SEED, step=1),
     Field("patience", int, "Early stopping: patience",
           "Epochs without a better validation loss before stopping and restoring the best "
-          "weights; 0 trains every epoch.", min=0, step=1, swept=True),
+          "weights; 0 trains every epoch.", min=0, step=1, axis="Patiences"),
     Field("optimizer", str, "Optimizer", "The update rule.", "select", choices=OPTIMIZERS,
-          swept=True),
+          axis="Optimizers"),
     Field("loss", str, "Loss", "auto: mean squared error, or cross-entropy for classes.",
-          "select", choices=LOSSES, swept=True),
+          "select", choices=LOSSES, axis="Losses"),
     Field("clipnorm", float, "Gradient clipping (clipnorm, 0 = off)",
           "Largest gradient norm per weight tensor: keeps exploding gradients in check "
-          "(Pascanu et al. 2013).", min=0.0, step=0.5, optional=True, blank=0.0, swept=True),
+          "(Pascanu et al. 2013).", min=0.0, step=0.5, optional=True, blank=0.0,
+          axis="Clipnorms (0 = off)"),
 ))  # fmt: skip
 
 # Settings both layouts of data have.
 _SCALER = Field("scaler", str, "Scaler", "Fitted on the training rows only.", "select",
-                choices=SCALERS, swept=True)  # fmt: skip
+                choices=SCALERS, axis="Scalers")  # fmt: skip
 _VAL = Field("val_fraction", float, "Validation share", "Share for validation.", min=0.0,
              max=1.0, step=0.05)  # fmt: skip
 _TEST = Field("test_fraction", float, "Test share", "Share for testing, at the end.", min=0.0,
@@ -220,14 +227,14 @@ _MISSING = Field("missing", str, "Missing values", "What to do with a missing va
                  "select", choices=MISSING_POLICIES)  # fmt: skip
 _FEATURES = Field("features", tuple, "Features", "Input columns, in order.", "names")
 
-SERIES = Table("series", WindowSpec, (
+SERIES = Table("series", "window", WindowSpec, (
     _FEATURES,
     Field("targets", tuple, "Targets", "Columns to predict.", "names"),
     Field("lookback", int, "Lookback", "Steps per window (timesteps).", min=1, step=1,
-          swept=True),
+          axis="Lookbacks (comma-separated)"),
     Field("horizon", int, "Horizon", "Future steps predicted per window.", min=1, step=1),
     Field("stride", int, "Stride", "Rows between consecutive window starts.", min=1, step=1,
-          swept=True),
+          axis="Strides"),
     _SCALER,
     _VAL,
     _TEST,
@@ -243,7 +250,7 @@ SERIES = Table("series", WindowSpec, (
           "date column.", min=0, step=1, optional=True),
 ))  # fmt: skip
 
-SEQUENCES = Table("sequences", SequenceSpec, (
+SEQUENCES = Table("sequences", "window", SequenceSpec, (
     Field("id_column", str, "Sequence id column", "The column naming each row's sequence.",
           "text"),
     _FEATURES,
@@ -263,27 +270,28 @@ SEQUENCES = Table("sequences", SequenceSpec, (
     _MISSING,
 ))  # fmt: skip
 
-COMPARE = Table("compare", CompareConfig, (
+COMPARE = Table("compare", "", CompareConfig, (
     Field("task", str, "Task", "The generated task.", "select", choices=("adding", "copy"),
-          swept=True),
+          axis="Tasks"),
     Field("timesteps", int, "Timesteps (the delay to bridge)",
-          "Adding: sequence length; copy: the delay.", min=1, step=10, swept=True),
-    Field("units", int, "Units", "Size of h (and c) of every kind.", min=1, step=8, swept=True),
+          "Adding: sequence length; copy: the delay.", min=1, step=10,
+          axis="Timesteps (comma-separated)"),
+    Field("units", int, "Units", "Size of h (and c) of every kind.", min=1, step=8, axis="Units"),
     Field("epochs", int, "Epochs", "Passes over the training data; 0 profiles the untrained "
-          "models only.", min=0, step=1, swept=True),
+          "models only.", min=0, step=1, axis="Epochs"),
     Field("n_train", int, "Training sequences", "Sequences to train on.", min=1, step=500,
-          swept=True),
+          axis="Training sequences"),
     Field("n_val", int, "Validation sequences", "Sequences to validate on.", min=1, step=100,
-          swept=True),
-    Field("batch_size", int, "Batch size", _BATCH, min=1, step=8, swept=True),
+          axis="Validation sequences"),
+    Field("batch_size", int, "Batch size", _BATCH, min=1, step=8, axis="Batch sizes"),
     Field("learning_rate", float, "Learning rate", _LR, min=0.0, step=0.001, format="%.4f",
-          flag="lr", swept=True),
+          flag="lr", axis="Learning rates"),
     Field("clipnorm", float, "Gradient clipping (clipnorm)",
-          "Largest gradient norm per weight tensor.", min=0.0, step=0.5, swept=True),
+          "Largest gradient norm per weight tensor.", min=0.0, step=0.5, axis="Clipnorms"),
     Field("forget_bias", str, "LSTM forget-gate bias at initialisation",
           "For every cell with a forget gate: one (Keras' default, Jozefowicz et al. 2015), "
           "zeros, or chrono (Tallec & Ollivier 2018: memory over every time scale up to the "
-          "timesteps).", "select", choices=FORGET_BIASES, swept=True),
+          "timesteps).", "select", choices=FORGET_BIASES, axis="Forget-gate biases"),
     Field("seed", int, "Seed", "The initial weights, the shuffle order and the data.", min=0,
           max=MAX_SEED, step=1),
 ))  # fmt: skip
