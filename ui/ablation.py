@@ -22,6 +22,7 @@ from lstm_core.forecast.verdict import skill_words
 from lstm_core.model import KERAS_CLASS
 from ui import dataset, jobs, state, sweeps
 from ui.charts import learning_curves_chart
+from ui.comparison import GRID
 from ui.palette import cell_colors
 from ui.workspace import limits, run_store, workspace_id
 
@@ -29,8 +30,7 @@ PAGE = "ablation"
 # Where the trainings run: one after the other in this process, or as trials on Ray.
 RUN_ON = {"process": "this process", "ray": "Ray (parallel)"}
 # The page's fields: the config's, with the seeds as a count (seeds 0 .. n - 1).
-FIELDS = ("task", "timesteps", "variants", "units", "epochs", "n_train", "batch_size",
-          "learning_rate", "forget_bias")  # fmt: skip
+FIELDS = ("task", "variants", *GRID)
 
 
 def defaults() -> dict:

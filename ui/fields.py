@@ -23,7 +23,7 @@ def ensure_defaults(page: str, table: Table) -> None:
 def widget(field: Field, page: str, where=st, **options) -> None:
     """Draw ``field``'s widget in ``where`` (a column or an expander; default the page).
 
-    ``options`` change the row's for this page, e.g. ``disabled=True`` or ``label="..."``.
+    ``options`` change the row's for this page, e.g. ``disabled=True``, ``min_value=1``.
     """
     options = {"key": state.key(page, field.name), "help": field.help or None, **options}
     label = options.pop("label", field.label)
@@ -35,7 +35,8 @@ def widget(field: Field, page: str, where=st, **options) -> None:
             "step": field.step,
             "format": field.format,
         }
-        where.number_input(label, **{k: v for k, v in bounds.items() if v is not None}, **options)
+        bounds = {name: value for name, value in bounds.items() if value is not None}
+        where.number_input(label, **{**bounds, **options})
     elif field.widget == "select":
         where.selectbox(label, field.choices, **options)
     elif field.widget == "toggle":
