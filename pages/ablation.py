@@ -151,8 +151,8 @@ if reference is not None:
     config = reference.config
     st.caption(
         f"Shipped with LSTM Lab (scripts/reference_ablation.py, {reference.wall_s / 60:.0f} "
-        f"minutes on 2 shared cores): the {config.task} problem over {config.timesteps} steps, "
-        f"{config.units} units, {config.n_train} sequences, {config.epochs} epochs, "
+        f"minutes on 2 shared cores): the {config.task} problem over {config.compare.timesteps} steps, "
+        f"{config.compare.units} units, {config.compare.n_train} sequences, {config.compare.epochs} epochs, "
         f"{len(config.seeds)} seeds. docs/reference-ablation.md compares it with Greff et al."
     )
     show_result(reference)

@@ -51,7 +51,7 @@ def config_from_state() -> AblationConfig:
     values["seeds"] = tuple(range(seeds)) if isinstance(seeds, int) and seeds > 0 else ()
     if values["task"] == "windows" and dataset.spec() is not None:  # to repeat it later
         values["data"] = {**(dataset.summary() or {}), "window": window_to_dict(dataset.spec())}
-    return check_ablation(AblationConfig(**values), limits())
+    return check_ablation(AblationConfig().replace(**values), limits())
 
 
 def current_job() -> AblationJob | AblationSweepJob | None:
