@@ -112,7 +112,7 @@ def test_a_sequences_sample_takes_its_own_options_and_refuses_a_series_one():
     _, spec, _ = _windows(build_parser().parse_args(argv.split()))
     assert (spec.length, spec.max_length, spec.seed, spec.scaler) == ("cut", 12, 4, "none")
     assert isinstance(spec, SequenceSpec)
-    with pytest.raises(LabError, match=r"labelled sequences, whose windows have no --lookback"):
+    with pytest.raises(LabError, match=r"labelled sequences, whose windows have no such setting; drop --lookback\."):
         _windows(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
 
 

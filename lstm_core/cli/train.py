@@ -109,7 +109,7 @@ def _windows(args):
             options = [(SEQUENCES if is_series else SERIES)[name].option for name in foreign]
             raise DataError(
                 f"Sample {args.sample!r} is {'a series' if is_series else 'labelled sequences'}"
-                f", whose windows have no {', '.join(options)}; drop them."
+                f", whose windows have no such setting; drop {', '.join(options)}."
             )
         spec = dataclasses.replace(spec, **own)
         if is_series:
