@@ -23,6 +23,7 @@ import streamlit as st
 from streamlit import config, runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lstm_core.errors import ConfigError
 from ui.errors import show_error
 
 ACTIVE = ("pending", "running")
@@ -59,6 +60,26 @@ class JobRegistry:
 
     def put(self, name: str, job) -> None:
         self._jobs[name] = job
+
+    def start_alone(self, name: str, job):
+        """Start ``job`` as the session's ``name`` job, unless that one still runs; return it.
+
+        For a job that must not be replaced while it runs (a sweep: a second one would leave
+        the first running out of reach, its Stop button gone). A second click on Start sent
+        before the page drew it disabled lands here.
+
+        Raises:
+            ConfigError: the session's ``name`` job is pending or running.
+        """
+        running = self._jobs.get(name)
+        if is_active(running):
+            raise ConfigError(
+                f"A {running.kind} is running already ({running.describe(running.snapshot())}); "
+                f"stop it, or wait for it to end, before starting another {job.kind}."
+            )
+        job.start()
+        self._jobs[name] = job
+        return job
 
     def items(self) -> list[tuple[str, object]]:
         """Every job of the session, ``(name, job)``, in the order they were put."""
