@@ -20,6 +20,7 @@ from lstm_core.fields import (
     SERIES,
     TABLES,
     TRAIN,
+    WIDGETS,
     Field,
     add_list_options,
     add_options,
@@ -112,7 +113,9 @@ def test_a_sequences_sample_takes_its_own_options_and_refuses_a_series_one():
     _, spec, _ = _windows(build_parser().parse_args(argv.split()))
     assert (spec.length, spec.max_length, spec.seed, spec.scaler) == ("cut", 12, 4, "none")
     assert isinstance(spec, SequenceSpec)
-    with pytest.raises(LabError, match=r"labelled sequences, whose windows have no such setting; drop --lookback\."):
+    with pytest.raises(
+        LabError, match=r"labelled sequences, whose windows have no such setting; drop --lookback\."
+    ):
         _windows(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
 
 
@@ -122,6 +125,7 @@ def test_every_field_of_each_config_has_a_row(table):
     if table is COMPARE:  # set by a page's own inputs, or not a person's setting
         expected -= {"kinds", "profile_epochs", "profile_samples", "data_seed"}
     assert set(table.names()) == expected
+    assert {field.widget for field in table} <= set(WIDGETS)
 
 
 OPEN_BELOW = {"learning_rate", "clipnorm"}  # widgets start at 0; a config needs more than 0
