@@ -22,7 +22,7 @@ from lstm_core import experiment_url
 from lstm_core.errors import LabError
 from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
 from lstm_core.experiment_io import experiment_of_run as io_experiment_of_run
-from ui import dataset, stack, state, training
+from ui import dataset, stack, state, train_settings
 from ui.errors import show_error
 from ui.text import escape_markdown
 from ui.workspace import LINK_PARAM, limits, run_store
@@ -52,7 +52,7 @@ def _apply_parts(experiment: Experiment) -> str | None:
     if experiment.model is not None:
         stack.set_layers(experiment.model.layers)
     if experiment.train is not None:
-        training.put_config(experiment.train)
+        train_settings.put_config(experiment.train)
     return note
 
 
@@ -79,7 +79,7 @@ def current_experiment() -> Experiment:
     if "model.layer_ids" in st.session_state:
         model = stack.model_spec(dataset.windows())
     try:
-        train = training.config_from_state()
+        train = train_settings.config_from_state()
     except LabError:
         train = None
     return Experiment(data=dataset.source(), window=dataset.spec(), model=model, train=train)
@@ -107,7 +107,7 @@ def apply_query_params_once() -> None:
 def current_params() -> dict[str, str]:
     """The current settings as URL parameters (a stored experiment's id when too long)."""
     experiment = current_experiment()
-    if not any(state.get("train", name) is not None for name in training.TRAIN_FIELDS):
+    if not any(state.get("train", name) is not None for name in train_settings.TRAIN_FIELDS):
         experiment = dataclasses.replace(experiment, train=None)  # not chosen yet: not shared
     return experiment_url.to_link_params(experiment, run_store())
 

@@ -8,29 +8,11 @@ is imported only when a job starts (by the job's thread).
 from __future__ import annotations
 
 from lstm_core.errors import DataError
-from lstm_core.fields import TRAIN
 from lstm_core.model import validate
-from lstm_core.train import TrainConfig, TrainingJob, check_config
+from lstm_core.train import TrainingJob
 from ui import dataset, jobs, stack, state
+from ui.train_settings import config_from_state
 from ui.workspace import limits, run_store, workspace_id
-
-TRAIN_FIELDS = TRAIN.names()
-
-
-def put_config(config: TrainConfig, fields=TRAIN_FIELDS) -> None:
-    """Write ``config``'s ``fields`` into the Train page's widget keys, as a person types them
-    (no clipping is 0)."""
-    for name in fields:
-        state.put("train", name, TRAIN[name].to_person(getattr(config, name)))
-
-
-def config_from_state() -> TrainConfig:
-    """The Train page's settings as a validated ``TrainConfig``; ``ConfigError`` if invalid."""
-    values = {
-        field.name: field.to_engine(state.get("train", field.name, TRAIN.default(field.name)))
-        for field in TRAIN
-    }
-    return check_config(TRAIN.owner(**values), limits())
 
 
 def estimate_key() -> tuple:

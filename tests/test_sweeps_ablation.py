@@ -13,15 +13,15 @@ import pytest
 from lstm_core.cli import main
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.ablation import AblationConfig, run_ablation
-from lstm_core.experiments.ablation_sweep import (
+from lstm_core.experiments.config import CompareConfig
+from lstm_core.runs import RunStore
+from lstm_core.sweeps import SweepSpec
+from lstm_core.sweeps.ablation import (
     AblationSweepJob,
     ablation_config,
     ablation_from_store,
     ablation_spec,
 )
-from lstm_core.experiments.config import CompareConfig
-from lstm_core.runs import RunStore
-from lstm_core.sweeps import SweepSpec
 from tests.cli_process import run_cli
 
 TINY = AblationConfig().replace(
