@@ -1,9 +1,10 @@
 """An experiment in a page address: one table of fields, read and written the same way.
 
 Modelled on TensorFlow Playground's ``state.ts``: ``FIELDS`` lists every setting once, with its
-URL parameter, the part of the experiment that holds it and how its value is written as text;
-``to_params`` and ``from_params`` both walk that table, so a setting cannot be written without
-being read back. Every field of the parts an experiment has is written, defaults included, so a
+URL parameter, the part of the experiment that holds it and how its value is written as text,
+made from the field tables of ``lstm_core.fields`` (the windowing and training settings) and the
+model's own few; ``to_params`` and ``from_params`` both walk that table, so a setting cannot be
+written without being read back. Every field of the parts an experiment has is written, defaults included, so a
 link means the same thing after a default changes. Only the model's head, outputs and mask
 value, which the data decides, are written when they differ from their defaults.
 
@@ -26,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from lstm_core import samples
@@ -39,75 +40,26 @@ from lstm_core.experiment_io import (
     export_experiment,
     import_experiment,
 )
+from lstm_core.fields import (
+    INT,
+    OPTIONAL_FLOAT,
+    SEQUENCES,
+    SERIES,
+    TEXT,
+    TRAIN,
+    Codec,
+    Table,
+    unique,
+)
 from lstm_core.model import LayerSpec, ModelSpec, format_layers, parse_layers
 from lstm_core.settings import Limits
 
 VERSION = 2
 MAX_QUERY_CHARS = 2_000  # past this, some browsers, proxies and chat apps cut a link
 STORED = "experiment"  # the parameter of a stored experiment's id
-SERIES, SEQUENCES = ("series",), ("sequences",)
-BOTH = SERIES + SEQUENCES
+BOTH = ("series", "sequences")  # the window kinds
 
 
-@dataclass(frozen=True)
-class Codec:
-    """How one kind of value is written in a URL and read back."""
-
-    write: Callable[[object], str | None]  # None: the parameter is left out
-    read: Callable[[str], object]  # raises ValueError on bad text
-    expected: str  # what the text must be, in words, for an error message
-
-
-def _read_bool(text: str) -> bool:
-    if text not in ("true", "false"):
-        raise ValueError(text)
-    return text == "true"
-
-
-def _write_names(names) -> str:
-    # Column names may hold commas: a backslash escapes "," and "\" inside a name.
-    return ",".join(name.replace("\\", "\\\\").replace(",", "\\,") for name in names)
-
-
-def _read_names(text: str) -> list[str]:
-    names, current, escaped = [], [], False
-    for char in text:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            names.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    if escaped:
-        raise ValueError(text)
-    return [*names, "".join(current)] if text else []
-
-
-def _read_optional(read: Callable[[str], object]) -> Callable[[str], object]:
-    return lambda text: None if text == "none" else read(text)
-
-
-INT = Codec(str, int, "a whole number")
-FLOAT = Codec(repr, float, "a number")
-OPTIONAL_INT = Codec(
-    lambda v: "none" if v is None else str(v), _read_optional(int), "a whole number or none"
-)
-OPTIONAL_FLOAT = Codec(
-    lambda v: "none" if v is None else repr(v), _read_optional(float), "a number or none"
-)
-BOOL = Codec(lambda v: "true" if v else "false", _read_bool, "true or false")
-TEXT = Codec(str, str, "text")
-# None is written as an empty value, so that it also overrides a sample's own column.
-OPTIONAL_TEXT = Codec(lambda v: "" if v is None else str(v), lambda t: t or None, "text or empty")
-NAMES = Codec(
-    _write_names,
-    _read_names,
-    "column names separated by commas (a backslash before a comma that is part of a name)",
-)
 # Layers: parse_layers raises a SpecError of its own, which names the layer and the fix.
 LAYERS = Codec(
     lambda layers: format_layers(tuple(LayerSpec(**layer) for layer in layers)),
@@ -117,7 +69,7 @@ LAYERS = Codec(
 
 
 @dataclass(frozen=True)
-class Field:
+class Param:
     """One setting: where it lives in an experiment and how it is spelled in a URL."""
 
     key: str  # the URL parameter
@@ -128,56 +80,45 @@ class Field:
     derived: bool = False  # decided by the data: written only when not the default
 
 
-FIELDS: tuple[Field, ...] = (
-    Field("sample", "data", "sample", TEXT),
-    Field("file", "data", "file", TEXT),
-    Field("kind", "window", "kind", TEXT),
-    # A series table (WindowSpec).
-    Field("features", "window", "features", NAMES),
-    Field("targets", "window", "targets", NAMES, SERIES),
-    Field("lookback", "window", "lookback", INT, SERIES),
-    Field("horizon", "window", "horizon", INT, SERIES),
-    Field("stride", "window", "stride", INT, SERIES),
-    Field("target_as_feature", "window", "allow_target_as_feature", BOOL, SERIES),
-    Field("difference", "window", "difference", BOOL, SERIES),
-    Field("season", "window", "season", OPTIONAL_INT, SERIES),
-    # Long format (SequenceSpec).
-    Field("id_column", "window", "id_column", TEXT, SEQUENCES),
-    Field("target", "window", "target", TEXT, SEQUENCES),
-    Field("step_column", "window", "step_column", OPTIONAL_TEXT, SEQUENCES),
-    Field("task", "window", "task", TEXT, SEQUENCES),
-    Field("length", "window", "length", TEXT, SEQUENCES),
-    Field("max_length", "window", "max_length", OPTIONAL_INT, SEQUENCES),
-    Field("split_seed", "window", "seed", INT, SEQUENCES),
-    # Both layouts.
-    Field("scaler", "window", "scaler", TEXT),
-    Field("missing", "window", "missing", TEXT),
-    Field("val_fraction", "window", "val_fraction", FLOAT),
-    Field("test_fraction", "window", "test_fraction", FLOAT),
-    # The model: every layer option is in the layer syntax (lstm_core.model.LAYER_SYNTAX).
-    Field("layers", "model", "layers", LAYERS),
-    Field("head", "model", "head", TEXT, derived=True),
-    Field("outputs", "model", "outputs", INT, derived=True),
-    Field("mask_value", "model", "mask_value", OPTIONAL_FLOAT, derived=True),
-    # Training.
-    Field("epochs", "train", "epochs", INT),
-    Field("batch_size", "train", "batch_size", INT),
-    Field("optimizer", "train", "optimizer", TEXT),
-    Field("learning_rate", "train", "learning_rate", FLOAT),
-    Field("loss", "train", "loss", TEXT),
-    Field("seed", "train", "seed", INT),
-    Field("patience", "train", "patience", INT),
-    Field("clipnorm", "train", "clipnorm", OPTIONAL_FLOAT),
-)
+def url_fields(train: Table = TRAIN, series: Table = SERIES, sequences: Table = SEQUENCES):
+    """The URL's table: the data source, the window kind, the fields of the tables (a window
+    field once, with the kinds that have it), the model's, then the training fields."""
+    window = []
+    for field in unique([*series, *sequences]):
+        kinds = tuple(
+            kind
+            for kind, table in (("series", series), ("sequences", sequences))
+            if field.key in (f.key for f in table)
+        )
+        window.append(Param(field.key, "window", field.name, field.codec, kinds))
+    return (
+        Param("sample", "data", "sample", TEXT),
+        Param("file", "data", "file", TEXT),
+        Param("kind", "window", "kind", TEXT),
+        *window,
+        # The model: every layer option is in the layer syntax (lstm_core.model.LAYER_SYNTAX).
+        Param("layers", "model", "layers", LAYERS),
+        Param("head", "model", "head", TEXT, derived=True),
+        Param("outputs", "model", "outputs", INT, derived=True),
+        Param("mask_value", "model", "mask_value", OPTIONAL_FLOAT, derived=True),
+        *(Param(field.key, "train", field.name, field.codec) for field in train),
+    )
+
+
+FIELDS: tuple[Param, ...] = url_fields()
 KEYS = frozenset(field.key for field in FIELDS) | {"v", STORED}
 _DEFAULTS = {"model": {f.name: f.default for f in fields(ModelSpec) if f.name != "layers"}}
 
 
 def to_params(experiment: Experiment) -> dict[str, str]:
     """The experiment as URL parameters (``{"sample": "airline", "lookback": "12", ...}``)."""
-    document = experiment_document(experiment)
+    return params_of(experiment_document(experiment))
+
+
+def params_of(document: dict, table: tuple[Param, ...] = FIELDS) -> dict[str, str]:
+    """An experiment document (``experiment_io.experiment_document``) as URL parameters."""
     params = {"v": str(VERSION)}
-    for field in FIELDS:
+    for field in table:
         part = document.get(field.part)
         if not part or field.name not in part or not _applies(field, part):
             continue
@@ -225,25 +166,35 @@ def from_params(
                 "run store to read it from; set up the experiment by hand."
             )
         return import_experiment(store.load_experiment(params[STORED]), limits), notes
+    return experiment_from_document(document_of(params), limits), notes
+
+
+def document_of(params: Mapping[str, str], table: tuple[Param, ...] = FIELDS) -> dict:
+    """The experiment document URL parameters describe, before validation (a sample's own
+    windowing under the window parameters given).
+
+    Raises:
+        ConfigError: a value its codec cannot read, naming its parameter.
+    """
     document: dict = {"lstm_lab": 1}
     for part in ("data", "window", "model", "train"):
         values = {
             field.name: _read(field, params[field.key])
-            for field in FIELDS
+            for field in table
             if field.part == part and field.key in params
         }
         if part == "window":
             values = _window_values(values, document.get("data"))
         if values:
             document[part] = values
-    return experiment_from_document(document, limits), notes
+    return document
 
 
-def _applies(field: Field, part: dict) -> bool:
+def _applies(field: Param, part: dict) -> bool:
     return field.part != "window" or part.get("kind", "series") in field.kinds
 
 
-def _read(field: Field, text: str):
+def _read(field: Param, text: str):
     try:
         return field.codec.read(text)
     except LabError:

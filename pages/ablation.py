@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lstm_core.experiments.ablation import load_reference
-from lstm_core.model import FORGET_BIASES, KERAS_CLASS, KINDS
-from ui import ablation, dataset, jobs, state
+from lstm_core.model import KERAS_CLASS, KINDS
+from ui import ablation, comparison, dataset, jobs, state
 from ui.router import ensure_routed
 from ui.text import escape_markdown, shape_text
 
@@ -53,51 +53,14 @@ def settings() -> None:
         format_func=KERAS_CLASS.get,
         persist_state="session",
     )
-    columns = st.columns(4)
-    columns[0].number_input(
+    st.number_input(
         "Seeds (0, 1, ...)", min_value=1, step=1, key="ablation.seeds", persist_state="session"
     )
-    columns[1].number_input(
-        "Timesteps",
-        min_value=1,
-        step=10,
-        key="ablation.timesteps",
-        disabled=own,
-        persist_state="session",
-    )
-    columns[2].number_input(
-        "Units", min_value=1, step=8, key="ablation.units", persist_state="session"
-    )
-    columns[3].number_input(
-        "Epochs", min_value=1, step=1, key="ablation.epochs", persist_state="session"
-    )
-    columns = st.columns(4)
-    columns[0].number_input(
-        "Training sequences",
-        min_value=1,
-        step=500,
-        key="ablation.n_train",
-        disabled=own,
-        persist_state="session",
-    )
-    columns[1].number_input(
-        "Batch size", min_value=1, step=8, key="ablation.batch_size", persist_state="session"
-    )
-    columns[2].number_input(
-        "Learning rate",
-        min_value=0.0,
-        step=0.001,
-        format="%.4f",
-        key="ablation.learning_rate",
-        persist_state="session",
-    )
-    columns[3].selectbox(
-        "Forget-gate bias",
-        FORGET_BIASES,
-        key="ablation.forget_bias",
-        persist_state="session",
-        help="For every cell with a forget gate: one (Keras' default, Jozefowicz et al. "
-        "2015), zeros, or chrono (Tallec & Ollivier 2018).",
+    comparison.settings_grid(
+        ablation.PAGE,
+        timesteps={"disabled": own},
+        n_train={"disabled": own},
+        epochs={"min_value": 1},  # an ablation compares trained cells
     )
     if ablation.ray_offered():
         st.radio(
@@ -188,8 +151,8 @@ if reference is not None:
     config = reference.config
     st.caption(
         f"Shipped with LSTM Lab (scripts/reference_ablation.py, {reference.wall_s / 60:.0f} "
-        f"minutes on 2 shared cores): the {config.task} problem over {config.timesteps} steps, "
-        f"{config.units} units, {config.n_train} sequences, {config.epochs} epochs, "
+        f"minutes on 2 shared cores): the {config.task} problem over {config.compare.timesteps} steps, "
+        f"{config.compare.units} units, {config.compare.n_train} sequences, {config.compare.epochs} epochs, "
         f"{len(config.seeds)} seeds. docs/reference-ablation.md compares it with Greff et al."
     )
     show_result(reference)

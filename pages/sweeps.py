@@ -59,10 +59,10 @@ def axes() -> None:
     st.multiselect(
         "Cells", KINDS, key="sweeps.kinds", format_func=KERAS_CLASS.get, persist_state="session"
     )
-    columns = st.columns(4)
-    for column, (name, (_, _, label)) in zip(columns, sweeps.list_fields().items(), strict=False):
-        column.text_input(label, key=f"sweeps.{name}", persist_state="session")
-    columns[3].text_input("Seeds", key="sweeps.seeds", persist_state="session")
+    inputs = [(field.axis, field.key) for field in sweeps.list_fields()] + [("Seeds", "seeds")]
+    for start in range(0, len(inputs), 4):  # rows of four
+        for column, (label, name) in zip(st.columns(4), inputs[start : start + 4], strict=False):
+            column.text_input(label, key=f"sweeps.{name}", persist_state="session")
 
 
 def progress(snapshot) -> None:

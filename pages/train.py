@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from lstm_core.fields import TRAIN
 from lstm_core.forecast.verdict import range_warnings, result_warnings, skill_words, verdict
-from lstm_core.train import LOSSES, OPTIMIZERS, TrainConfig
-from ui import dataset, diagnosis_view, jobs, stack, state, tables, training
+from ui import dataset, diagnosis_view, fields, jobs, stack, state, tables, training
 from ui.charts import loss_chart, prediction_chart, step_error_chart
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
@@ -24,62 +24,13 @@ STATUS_TEXT = {
 
 
 def settings() -> None:
-    state.ensure_fields("train", TrainConfig())
+    """The training settings: the first five in a row, the rest (optimizer, loss, clipping and
+    any added) in an expander; every widget from its row of ``lstm_core.fields.TRAIN``."""
+    fields.ensure_defaults("train", TRAIN)
     state.ensure("train", {"log_scale": False})
-    columns = st.columns(5)
-    columns[0].number_input(
-        "Epochs", min_value=1, step=1, key="train.epochs", persist_state="session"
-    )
-    columns[1].number_input(
-        "Batch size", min_value=1, step=1, key="train.batch_size", persist_state="session"
-    )
-    columns[2].number_input(
-        "Learning rate",
-        min_value=0.0,
-        step=0.0005,
-        format="%.5f",
-        key="train.learning_rate",
-        help="The optimizer's step size.",
-        persist_state="session",
-    )
-    columns[3].number_input(
-        "Seed",
-        min_value=0,
-        step=1,
-        key="train.seed",
-        help="The same seed, data and model give the same run.",
-        persist_state="session",
-    )
-    columns[4].number_input(
-        "Early stopping: patience",
-        min_value=0,
-        step=1,
-        key="train.patience",
-        help="Epochs without a better validation loss before stopping and "
-        "restoring the best weights; 0 trains every epoch.",
-        persist_state="session",
-    )
+    fields.grid("train", TRAIN.fields[:5], columns=5)
     with st.expander("Optimizer, loss and clipping"):
-        columns = st.columns(3)
-        columns[0].selectbox(
-            "Optimizer", OPTIMIZERS, key="train.optimizer", persist_state="session"
-        )
-        columns[1].selectbox(
-            "Loss",
-            LOSSES,
-            key="train.loss",
-            help="auto: mean squared error, or cross-entropy for classes.",
-            persist_state="session",
-        )
-        columns[2].number_input(
-            "Gradient clipping (clipnorm, 0 = off)",
-            min_value=0.0,
-            step=0.5,
-            key="train.clipnorm",
-            help="Largest gradient norm per weight tensor: keeps exploding gradients in check "
-            "(Pascanu et al. 2013).",
-            persist_state="session",
-        )
+        fields.grid("train", TRAIN.fields[5:], columns=3)
 
 
 def before_start(windows) -> None:

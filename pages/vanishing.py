@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lstm_core.experiments import differentiated_loss
-from lstm_core.model import FORGET_BIASES, KERAS_CLASS, KINDS
+from lstm_core.model import KERAS_CLASS, KINDS
 from ui import breaking_length, comparison, jobs, state
 from ui.charts import gradient_chart, learning_curves_chart
 from ui.errors import attempt
@@ -43,55 +43,11 @@ def settings() -> None:
     st.selectbox(
         "Task", list(TASKS), key="vanishing.task", format_func=TASKS.get, persist_state="session"
     )
-    columns = st.columns([2, 1, 1, 1])
-    columns[0].multiselect(
+    st.multiselect(
         "Cells", KINDS, key="vanishing.kinds", format_func=KERAS_CLASS.get, persist_state="session"
     )
-    columns[1].number_input(
-        "Timesteps (the delay to bridge)",
-        min_value=1,
-        step=10,
-        key="vanishing.timesteps",
-        persist_state="session",
-    )
-    columns[2].number_input(
-        "Units", min_value=1, step=8, key="vanishing.units", persist_state="session"
-    )
-    columns[3].number_input(
-        "Epochs", min_value=0, step=1, key="vanishing.epochs", persist_state="session"
-    )
-    columns = st.columns(4)
-    columns[0].number_input(
-        "Training sequences",
-        min_value=1,
-        step=500,
-        key="vanishing.n_train",
-        persist_state="session",
-    )
-    columns[1].number_input(
-        "Batch size", min_value=1, step=10, key="vanishing.batch_size", persist_state="session"
-    )
-    columns[2].number_input(
-        "Learning rate",
-        min_value=0.0,
-        step=0.001,
-        format="%.4f",
-        key="vanishing.learning_rate",
-        persist_state="session",
-    )
-    columns[3].number_input(
-        "Seed", min_value=0, step=1, key="vanishing.seed", persist_state="session"
-    )
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.selectbox(
-        "LSTM forget-gate bias at initialisation",
-        FORGET_BIASES,
-        key="vanishing.forget_bias",
-        persist_state="session",
-        help="one: Keras' default (Jozefowicz et al. 2015); zeros; chrono: "
-        "Tallec & Ollivier 2018, memory over every time scale up to the timesteps.",
-    )
-    right.button(
+    comparison.settings_grid("vanishing", (*comparison.GRID, "seed"))
+    st.button(
         "Quick setting",
         key="_vanishing.quick",
         on_click=use_quick_setting,

@@ -13,7 +13,6 @@ Ablation page shows at once) and the table into ``docs/reference-ablation.md`` b
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
@@ -37,7 +36,7 @@ START, END = "<!-- table -->", "<!-- /table -->"
 
 def table(result: AblationResult, command: str) -> str:
     """The Markdown table of ``result.summary()`` with the setting, command and running time."""
-    config = result.config
+    config = result.config.compare
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         f"Command: `{command}`; {result.wall_s / 60:.1f} minutes on {platform.machine()}, "
@@ -45,7 +44,7 @@ def table(result: AblationResult, command: str) -> str:
         f"Adding problem, {config.timesteps} steps, {config.units} units, {config.n_train} "
         f"training and {config.n_val} validation sequences, Adam {config.learning_rate}, "
         f"clipnorm {config.clipnorm}, batch {config.batch_size}, {config.epochs} epochs, seeds "
-        f"{list(config.seeds)}; baseline (remember nothing) MSE {result.baseline:.4f}. Solved: "
+        f"{list(result.config.seeds)}; baseline (remember nothing) MSE {result.baseline:.4f}. Solved: "
         "share of validation sequences with |error| < 0.04 (median over seeds). Reach: "
         "`||dL/dh_0|| / ||dL/dh_T-1||`, untrained → trained (medians).",
         "",
@@ -78,11 +77,9 @@ def write_doc(text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=len(REFERENCE_ABLATION.seeds))
-    parser.add_argument("--epochs", type=int, default=REFERENCE_ABLATION.epochs)
+    parser.add_argument("--epochs", type=int, default=REFERENCE_ABLATION.compare.epochs)
     args = parser.parse_args()
-    config = dataclasses.replace(
-        REFERENCE_ABLATION, seeds=tuple(range(args.seeds)), epochs=args.epochs
-    )
+    config = REFERENCE_ABLATION.replace(seeds=tuple(range(args.seeds)), epochs=args.epochs)
     started = time.time()
 
     def progress(variant, seed, epoch, loss):

@@ -1,7 +1,6 @@
 """The ablation engine: its config, a tiny run (same data for every variant, ranked summary),
 its JSON round trip, the shipped reference, and its job under the process-wide cap."""
 
-import dataclasses
 import json
 import re
 
@@ -21,7 +20,7 @@ from lstm_core.experiments.ablation import (
 )
 from lstm_core.settings import load_limits
 
-TINY = AblationConfig(
+TINY = AblationConfig().replace(
     timesteps=6,
     variants=("lstm", "nfg"),
     seeds=(0, 1),
@@ -60,7 +59,7 @@ def test_the_config_round_trips_through_json():
     ],
 )
 def test_a_bad_setting_is_named_with_its_fix(change, message):
-    config = dataclasses.replace(TINY, **change)
+    config = TINY.replace(**change)
     with pytest.raises(ConfigError, match=message):
         check_ablation(config)
 
@@ -94,7 +93,7 @@ def test_a_tiny_ablation_trains_every_variant_from_every_seed(tiny_result):
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_run_and_the_result_reads_back(tiny_result):
     result, _ = tiny_result
-    again = run_ablation(dataclasses.replace(TINY, variants=("nfg",), seeds=(1,)))
+    again = run_ablation(TINY.replace(variants=("nfg",), seeds=(1,)))
     assert again.runs["nfg"][1].val_loss == pytest.approx(result.runs["nfg"][1].val_loss, abs=1e-6)
     back = AblationResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert back.summary() == result.summary()
@@ -115,7 +114,7 @@ def test_the_shipped_reference_reads_and_ranks_every_variant():
 @pytest.mark.slow
 def test_the_job_runs_under_the_cap_and_reports_progress(monkeypatch):
     monkeypatch.setenv("LSTM_LAB_MAX_CONCURRENT_JOBS", "1")
-    config = dataclasses.replace(TINY, variants=("cifg",), seeds=(0,))
+    config = TINY.replace(variants=("cifg",), seeds=(0,))
     job = AblationJob(config, limits=load_limits()).start()
     with pytest.raises(ConfigError, match="LSTM_LAB_MAX_CONCURRENT_JOBS"):
         AblationJob(config, limits=load_limits()).start()
@@ -125,7 +124,7 @@ def test_the_job_runs_under_the_cap_and_reports_progress(monkeypatch):
 
 
 # The user's own windows: the airline sample as the Data page cuts it (89/21/21 windows).
-WINDOWS_TINY = dataclasses.replace(TINY, task="windows", data={"name": "airline"})
+WINDOWS_TINY = TINY.replace(task="windows", data={"name": "airline"})
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +140,7 @@ def test_the_windows_task_without_windows_is_refused_with_the_fix():
                        r"none; pick a sample or upload a CSV on the Data page"):  # fmt: skip
         run_ablation(WINDOWS_TINY)
     with pytest.raises(ConfigError, match=r"AblationConfig task must be one of"):
-        check_ablation(dataclasses.replace(TINY, task="mine"))
+        check_ablation(TINY.replace(task="mine"))
 
 
 @pytest.mark.slow
@@ -238,7 +237,7 @@ def test_labelled_sequences_score_beside_the_majority_class_without_a_reach():
 
     windows = cut_windows(load_sample("shapes"), SAMPLES["shapes"].spec)  # pre-padded, masked
     assert windows.mask_value is not None and not reach_applies(windows)
-    config = dataclasses.replace(WINDOWS_TINY, variants=("cifg",), seeds=(0,))
+    config = WINDOWS_TINY.replace(variants=("cifg",), seeds=(0,))
     (row,) = run_ablation(config, windows=windows).summary()
     majority = classification_scores(
         windows.y_test, windows.y_test, windows.class_names, windows.y_train

@@ -24,7 +24,7 @@ from lstm_core.sweeps.ablation import (
 )
 from tests.cli_process import run_cli
 
-TINY = AblationConfig(
+TINY = AblationConfig().replace(
     timesteps=10,
     variants=("lstm", "nfg"),
     seeds=(0, 1),
@@ -74,7 +74,7 @@ def test_a_sweep_that_is_not_an_ablation_is_refused_with_the_fix():
 
 def test_the_windows_task_is_refused_with_the_fix():
     with pytest.raises(ConfigError, match=r"task 'windows' cannot run on Ray yet.*'adding'"):
-        ablation_spec(dataclasses.replace(TINY, task="windows"))
+        ablation_spec(TINY.replace(task="windows"))
 
 
 def test_the_data_seed_sets_the_task_data_and_is_checked():

@@ -21,6 +21,7 @@ from lstm_core.model import KERAS_CLASS
 from lstm_core.sweeps.ablation import AblationSweepJob
 from ui import dataset, jobs, state, sweeps
 from ui.charts import learning_curves_chart
+from ui.comparison import GRID
 from ui.palette import cell_colors
 from ui.workspace import limits, run_store, workspace_id
 
@@ -28,8 +29,7 @@ PAGE = "ablation"
 # Where the trainings run: one after the other in this process, or as trials on Ray.
 RUN_ON = {"process": "this process", "ray": "Ray (parallel)"}
 # The page's fields: the config's, with the seeds as a count (seeds 0 .. n - 1).
-FIELDS = ("task", "timesteps", "variants", "units", "epochs", "n_train", "batch_size",
-          "learning_rate", "forget_bias")  # fmt: skip
+FIELDS = ("task", "variants", *GRID)
 
 
 def defaults() -> dict:
@@ -50,7 +50,7 @@ def config_from_state() -> AblationConfig:
     values["seeds"] = tuple(range(seeds)) if isinstance(seeds, int) and seeds > 0 else ()
     if values["task"] == "windows" and dataset.spec() is not None:  # to repeat it later
         values["data"] = {**(dataset.summary() or {}), "window": window_to_dict(dataset.spec())}
-    return check_ablation(AblationConfig(**values), limits())
+    return check_ablation(AblationConfig().replace(**values), limits())
 
 
 def current_job() -> AblationJob | AblationSweepJob | None:

@@ -21,25 +21,24 @@ from lstm_core.experiments import (
     check_compare,
     run_compare,
 )
+from lstm_core.fields import COMPARE
 from lstm_core.jobs import take_slot
 from lstm_core.model import KERAS_CLASS
-from ui import jobs, state
+from ui import fields, jobs, state
 from ui.workspace import limits
 
-FIELDS = (
-    "task",
-    "timesteps",
-    "kinds",
-    "units",
-    "epochs",
-    "seed",
-    "n_train",
-    "batch_size",
-    "learning_rate",
-    "forget_bias",
-)
+# The settings grid both labs show (Vanishing gradients, Ablation), drawn from the comparison's
+# field table (lstm_core.fields.COMPARE).
+GRID = ("timesteps", "units", "epochs", "n_train", "batch_size", "learning_rate", "forget_bias")
+FIELDS = ("task", "kinds", *GRID, "seed")  # this page's: the grid, the task, cells and seed
 # What the untrained profile depends on (not the training settings).
 UNTRAINED_FIELDS = ("task", "timesteps", "kinds", "units", "seed", "forget_bias")
+
+
+def settings_grid(page: str, names: tuple[str, ...] = GRID, **options) -> None:
+    """The comparison's settings ``names`` as a grid of widgets on ``page``, from their rows
+    of ``lstm_core.fields.COMPARE``; ``options[name]`` change a row's widget there."""
+    fields.grid(page, [COMPARE[name] for name in names], columns=4, **options)
 
 
 def defaults() -> dict:

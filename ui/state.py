@@ -10,8 +10,7 @@ uploaders and download buttons, which session state cannot set, start with ``_``
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import streamlit as st
@@ -39,12 +38,6 @@ def ensure(page: str, defaults: Mapping[str, Any]) -> None:
     """Set each ``page.name`` to its default unless it is already set."""
     for name, value in defaults.items():
         st.session_state.setdefault(key(page, name), value)
-
-
-def ensure_fields(page: str, config: Any, names: Iterable[str] | None = None) -> None:
-    """``ensure`` the fields of a frozen dataclass instance (the engine's own defaults)."""
-    values = dataclasses.asdict(config)
-    ensure(page, {n: values[n] for n in (names or values)})
 
 
 def get(page: str, name: str, default: Any = None) -> Any:

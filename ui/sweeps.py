@@ -2,9 +2,10 @@
 aggregate drawn as medians with interquartile bands.
 
 The base experiment is either the Vanishing-gradients page's current settings (task, length,
-units, training; axes: cells, lengths, units, learning rates) or the current experiment of the
-Data, Model and Train pages (a training run on the user's windows; axes: cells, units,
-lookbacks, learning rates); the page adds the seeds. The sweep runs as a ``SweepJob``
+units, training; axes: cells and the comparison's swept fields) or the current experiment of
+the Data, Model and Train pages (a training run on the user's windows; axes: cells, units and
+the swept fields of its windowing and training); the page adds the seeds. The list inputs are
+the swept rows of the field tables (``lstm_core.fields``). The sweep runs as a ``SweepJob``
 (``lstm_core.sweeps``) in this session's job registry. The workspace's stored sweeps are
 listed with how many of their trials finished, and one can be resumed (``SweepJob.resume``).
 """
@@ -18,6 +19,7 @@ import pandas as pd
 
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.experiments import CompareConfig
+from lstm_core.fields import COMPARE, SERIES, TRAIN, Field, swept
 from lstm_core.model import KERAS_CLASS
 from lstm_core.settings import sweeps_enabled
 from lstm_core.sweeps import KIND_AXIS, SweepJob, SweepSpec, check_sweep
@@ -31,31 +33,27 @@ BASES = {
     "task": "The Vanishing gradients page's task",
     "experiment": "The current experiment (Data, Model and Train pages)",
 }
-# Page field -> (CompareConfig field, type of its values, label).
-LIST_FIELDS = {
-    "timesteps": ("timesteps", int, "Timesteps (comma-separated)"),
-    "units": ("units", int, "Units"),
-    "learning_rate": ("learning_rate", float, "Learning rates"),
-}
-# The same for a training base: page field -> (axis of sweeps.training, type, label).
-TRAINING_FIELDS = {
-    "lookback": ("lookback", int, "Lookbacks (comma-separated)"),
-    "units": ("units", int, "Units (every layer)"),
-    "learning_rate": ("learning_rate", float, "Learning rates"),
-}
+# The list inputs of each base: the swept rows of the field tables (lstm_core.fields); a
+# training base's units are every layer's.
+LIST_FIELDS = swept((COMPARE,))
+LAYER_UNITS = Field(
+    "units", int, "Units", "Every layer's units.", min=1, axis="Units (every layer)"
+)
+TRAINING_FIELDS = (*swept((SERIES,)), LAYER_UNITS, *swept((TRAIN,)))
 # The page's inputs at first: SimpleRNN and LSTM over 25 and 50 steps, seeds 0 and 1.
 DEFAULTS = {
     "base": "task",
     "kinds": ["rnn", "lstm"],
+    **{field.key: "" for field in (*LIST_FIELDS, *TRAINING_FIELDS)},
     "timesteps": "25, 50",
-    "lookback": "",
-    "units": "",
-    "learning_rate": "",
     "seeds": "0, 1",
 }
 # Swept settings that can be an x axis, in order of preference.
-NUMERIC_AXES = ("timesteps", "lookback", "units", "learning_rate", "epochs", "n_train")
-NUMERIC_AXES += ("batch_size",)
+NUMERIC_AXES = {
+    field.name: field.kind
+    for field in (*LIST_FIELDS, *TRAINING_FIELDS)
+    if field.kind in (int, float)
+}
 ALL_TRIALS = "all trials"  # the chart's one line when no cell kind is swept
 
 
@@ -87,7 +85,7 @@ def is_training() -> bool:
     return state.get("sweeps", "base") == "experiment"
 
 
-def list_fields() -> dict:
+def list_fields() -> tuple[Field, ...]:
     """The list inputs of the chosen base: ``TRAINING_FIELDS`` or ``LIST_FIELDS``."""
     return TRAINING_FIELDS if is_training() else LIST_FIELDS
 
@@ -104,10 +102,7 @@ def spec_from_state() -> SweepSpec:
     if is_training():
         return _training_spec()
     axes = [(KIND_AXIS, tuple(state.get("sweeps", "kinds") or ()))]
-    for name, (field, kind, label) in LIST_FIELDS.items():
-        values = parse_list(state.get("sweeps", name), label, kind)
-        if values:
-            axes.append((field, values))
+    axes += _typed_axes(LIST_FIELDS)
     seeds = parse_list(state.get("sweeps", "seeds"), "Seeds", int)
     base = base_config()
     spec = SweepSpec(base=dataclasses.replace(base, kinds=axes[0][1] or base.kinds),
@@ -120,13 +115,21 @@ def _training_spec() -> SweepSpec:
     lists typed, the seeds."""
     kinds = tuple(state.get("sweeps", "kinds") or ())
     axes = [(KIND_AXIS, kinds)] if kinds else []
-    for name, (field, kind, label) in TRAINING_FIELDS.items():
-        values = parse_list(state.get("sweeps", name), label, kind)
-        if values:
-            axes.append((field, values))
+    axes += _typed_axes(TRAINING_FIELDS)
     seeds = parse_list(state.get("sweeps", "seeds"), "Seeds", int)
     spec = SweepSpec(base=training_experiment(), axes=tuple(axes), seeds=seeds)
     return check_sweep(spec, limits())
+
+
+def _typed_axes(fields: tuple[Field, ...]) -> list[tuple[str, tuple]]:
+    """The axes typed into the page's list inputs of ``fields``, as the engine takes them
+    (a clipnorm of 0: no clipping); an empty input is no axis."""
+    axes = []
+    for field in fields:
+        values = parse_list(state.get("sweeps", field.key), field.axis, field.kind)
+        if values:
+            axes.append((field.name, tuple(field.to_engine(value) for value in values)))
+    return axes
 
 
 def parse_list(text: str, label: str, kind: type) -> tuple:
@@ -269,7 +272,7 @@ def aggregate_chart(rows: list[dict], *, threshold: float | None = None) -> alt.
     scale = alt.Scale(domain=list(colors), range=list(colors.values()))
     if numeric:  # ticks at the swept values only (not 6.1, 6.2, ... between 6 and 8 steps)
         ticks = sorted(frame[x_name].unique().tolist())
-        integer = x_name != "learning_rate"  # "d": 100, not Vega's "~g" 1e+2
+        integer = NUMERIC_AXES[x_name] is int  # "d": 100, not Vega's "~g" 1e+2
         axis = alt.Axis(values=ticks, format="d" if integer else "~g")
         x = alt.X(f"{x_name}:Q", title=x_name, axis=axis)
     else:

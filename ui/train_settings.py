@@ -7,25 +7,25 @@ job, so that ``ui.dataset``, which ``ui.training`` reads, never imports it back.
 
 from __future__ import annotations
 
-import dataclasses
-
+from lstm_core.fields import TRAIN
 from lstm_core.train import TrainConfig, check_config
 from ui import state
 from ui.workspace import limits
 
-TRAIN_FIELDS = tuple(field.name for field in dataclasses.fields(TrainConfig))
+TRAIN_FIELDS = TRAIN.names()
 
 
 def put_config(config: TrainConfig, fields=TRAIN_FIELDS) -> None:
-    """Write ``config``'s ``fields`` into the Train page's widget keys (no clipping is 0)."""
+    """Write ``config``'s ``fields`` into the Train page's widget keys, as a person types them
+    (no clipping is 0: ``lstm_core.fields.TRAIN``'s rows convert)."""
     for name in fields:
-        value = getattr(config, name)
-        state.put("train", name, 0.0 if name == "clipnorm" and value is None else value)
+        state.put("train", name, TRAIN[name].to_person(getattr(config, name)))
 
 
 def config_from_state() -> TrainConfig:
     """The Train page's settings as a validated ``TrainConfig``; ``ConfigError`` if invalid."""
-    defaults = TrainConfig()
-    values = {name: state.get("train", name, getattr(defaults, name)) for name in TRAIN_FIELDS}
-    values["clipnorm"] = values["clipnorm"] or None  # the widget's 0 means no clipping
-    return check_config(TrainConfig(**values), limits())
+    values = {
+        field.name: field.to_engine(state.get("train", field.name, TRAIN.default(field.name)))
+        for field in TRAIN
+    }
+    return check_config(TRAIN.owner(**values), limits())

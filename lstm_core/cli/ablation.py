@@ -19,7 +19,6 @@ import json
 from lstm_core.cli.common import (
     add_store_options,
     exit_status,
-    from_args,
     number,
     store,
     watch,
@@ -29,6 +28,9 @@ from lstm_core.experiments.ablation import REFERENCE_ABLATION, AblationConfig
 from lstm_core.experiments.tasks import SOLVED_ERROR
 
 DEFAULT = REFERENCE_ABLATION
+# The options named as the comparison's fields (--lr, --kinds and --seeds are named otherwise).
+SETTINGS = ("task", "timesteps", "units", "epochs", "n_train", "n_val", "batch_size")
+SETTINGS += ("forget_bias",)
 
 
 def add_parsers(commands) -> None:
@@ -56,16 +58,16 @@ def add_parsers(commands) -> None:
         default=DEFAULT.seeds,
         help=f"seeds, comma separated ({','.join(map(str, DEFAULT.seeds))})",
     )
-    for name in ("timesteps", "units", "epochs", "n_train", "n_val", "batch_size"):
-        default = getattr(DEFAULT, name)
+    for name in SETTINGS[1:-1]:
+        default = getattr(DEFAULT.compare, name)
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default,
                             help=f"({default})")  # fmt: skip
-    parser.add_argument("--lr", type=float, default=DEFAULT.learning_rate,
-                        help=f"Adam's learning rate ({DEFAULT.learning_rate})")  # fmt: skip
+    parser.add_argument("--lr", type=float, default=DEFAULT.compare.learning_rate,
+                        help=f"Adam's learning rate ({DEFAULT.compare.learning_rate})")  # fmt: skip
     parser.add_argument(
         "--forget-bias",
         choices=("one", "zeros", "chrono"),
-        default=DEFAULT.forget_bias,
+        default=DEFAULT.compare.forget_bias,
         help="forget-gate bias init: one (Keras), zeros, chrono (Tallec & Ollivier 2018)",
     )
     parser.add_argument(
@@ -101,8 +103,9 @@ def ablation_command(args) -> int:
     from lstm_core.experiments.ablation import AblationJob
     from lstm_core.sweeps.ablation import AblationSweepJob
 
-    config = from_args(
-        AblationConfig, args, variants=args.kinds, seeds=args.seeds, learning_rate=args.lr
+    settings = {name: getattr(args, name) for name in SETTINGS}
+    config = DEFAULT.replace(
+        **settings, variants=args.kinds, seeds=args.seeds, learning_rate=args.lr
     )
     if args.ray:  # checks config first: a LabError is exit status 2
         options = {"workspace": workspace(args), "address": args.address}
@@ -128,7 +131,7 @@ def _run_printer(config: AblationConfig, quiet: bool):
 
     def show(snapshot) -> None:
         for (variant, seed), losses in snapshot.val_loss.items():
-            if len(losses) == config.epochs and (variant, seed) not in printed:
+            if len(losses) == config.compare.epochs and (variant, seed) not in printed:
                 printed.add((variant, seed))
                 if not quiet:
                     print(f"{variant} seed {seed}: final val_loss {losses[-1]:.4f} "
@@ -141,8 +144,8 @@ def _print_ranking(result) -> None:
     """The ranked table: median and spread of the final loss, solved share, gradient reach."""
     config = result.config
     print(
-        f"\n{config.task} problem, {config.timesteps} steps, {config.units} units, "
-        f"{config.epochs} epochs, seeds {list(config.seeds)}; baseline {result.baseline:.4f} "
+        f"\n{config.task} problem, {config.compare.timesteps} steps, {config.compare.units} "
+        f"units, {config.compare.epochs} epochs, seeds {list(config.seeds)}; baseline {result.baseline:.4f} "
         "(remember nothing)"
     )
     print("rank  cell   median loss  min - max          solved  reach before  reach after")

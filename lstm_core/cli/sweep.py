@@ -34,39 +34,37 @@ from lstm_core.cli.common import (
 )
 from lstm_core.errors import ConfigError, DataError
 from lstm_core.experiments.config import REFERENCE
+from lstm_core.fields import COMPARE, SERIES, TRAIN, Field, add_list_options, swept, unique
 from lstm_core.model.spec import DEFAULT_LAYERS as DEFAULT_STACK
 
-# option -> (CompareConfig field, type of its values); "kinds" is the kind axis.
-OPTIONS = {
-    "task": ("task", str),
-    "timesteps": ("timesteps", int),
-    "kinds": ("kind", str),
-    "units": ("units", int),
-    "epochs": ("epochs", int),
-    "lr": ("learning_rate", float),
-    "batch_size": ("batch_size", int),
-    "n_train": ("n_train", int),
-    "n_val": ("n_val", int),
-    "forget_bias": ("forget_bias", str),
-}
-# A training sweep's list options: option -> (axis of lstm_core.sweeps.training, type).
-TRAINING_OPTIONS = {
-    "kinds": ("kind", str),
-    "units": ("units", int),
-    "lookback": ("lookback", int),
-    "epochs": ("epochs", int),
-    "lr": ("learning_rate", float),
-    "batch_size": ("batch_size", int),
-}
-COMPARE_ONLY = [option for option in OPTIONS if option not in TRAINING_OPTIONS]
-# The end of each list option's help: where a training sweep takes its value from.
-TRAINING_DEFAULTS = {
-    "kinds": "; training: --layers')",
-    "units": "; training: --layers')",
-    "epochs": "; training: the sample's)",
-    "lr": "; training: the sample's)",
-    "batch_size": "; training: the sample's)",
-}
+# The list options, made from the field tables' swept rows: a comparison's (CompareConfig) and
+# a training sweep's (windowing and training); --kinds is the cell kind of every trial (a
+# comparison) or of every layer (a training sweep), --units every layer's units there.
+COMPARE_LISTS = swept((COMPARE,))
+TRAINING_LISTS = swept((SERIES, TRAIN))
+KINDS = "kinds"  # the option of the kind axis
+COMPARE_KINDS = "rnn,lstm"  # the kinds a comparison sweeps when --kinds is not given
+MODEL_AXES = {KINDS: "kind", "units": "units"}  # a training sweep's option -> model axis
+TRAINING_ONLY = [
+    field for field in TRAINING_LISTS if field.key not in {f.key for f in COMPARE_LISTS}
+]
+COMPARE_ONLY = [
+    field
+    for field in COMPARE_LISTS
+    if field.key not in MODEL_AXES and field.key not in {f.key for f in TRAINING_LISTS}
+]
+
+
+def _note(field) -> str:
+    """Where a list option's value comes from when it is not given."""
+    compare = {f.key for f in COMPARE_LISTS}
+    training = {f.key for f in TRAINING_LISTS} | set(MODEL_AXES)
+    notes = []
+    if field.key in compare:
+        notes.append(f"comparison: {getattr(REFERENCE, field.name)}")
+    if field.key in training:
+        notes.append("training: " + ("--layers" if field.key in MODEL_AXES else "the sample's"))
+    return f"({'; '.join(notes)})"
 
 
 def add_parsers(commands) -> None:
@@ -81,10 +79,11 @@ def add_parsers(commands) -> None:
         "scored on the test split beside the naive forecast, its model kept.",
         epilog="Training sweep: --sample NAME (or --data FILE --targets COL --lookback N) "
         "--layers STACK, and lists for --kinds (every layer's kind), --units (every layer's "
-        "units), --lookback, --epochs, --lr, --batch-size, --seeds; other settings are the "
-        "sample's own, as with 'train'. A sweep on a file resumes with --resume ID --data "
-        "FILE. Comparison-only: "
-        + ", ".join("--" + option.replace("_", "-") for option in COMPARE_ONLY)
+        "units), "
+        + ", ".join(field.option for field in TRAINING_LISTS)
+        + ", --seeds; other settings are the sample's own, as with 'train'. A sweep on a "
+        "file resumes with --resume ID --data FILE. Comparison-only: "
+        + ", ".join(field.option for field in COMPARE_ONLY)
         + ".",
     )
     add_store_options(sweep)
@@ -94,16 +93,11 @@ def add_parsers(commands) -> None:
     sweep.add_argument("--targets", nargs="+", metavar="COL", help="--data: column(s) to predict")
     sweep.add_argument("--layers", help=f"training: the layer stack ({DEFAULT_STACK})")
     sweep.add_argument(
-        "--lookback", metavar="LIST", help="training: comma-separated steps per window"
+        "--kinds",
+        metavar="LIST",
+        help=f"comma-separated cell kinds (comparison: {COMPARE_KINDS}; training: --layers)",
     )
-    for option, (name, kind) in OPTIONS.items():
-        default = "rnn,lstm" if option == "kinds" else getattr(REFERENCE, name)
-        sweep.add_argument(
-            "--" + option.replace("_", "-"),
-            metavar="LIST",
-            help=f"comma-separated {kind.__name__} values (comparison: {default}"
-            + TRAINING_DEFAULTS.get(option, ")"),
-        )
+    add_list_options(sweep, unique([*COMPARE_LISTS, *TRAINING_LISTS]), _note)
     sweep.add_argument("--seeds", default="0", metavar="LIST", help="comma-separated seeds (0)")
     sweep.add_argument("--name", default="", help="a label for the sweep")
     sweep.add_argument("--resume", metavar="SWEEP_ID", help="run a stored sweep's missing trials")
@@ -125,41 +119,50 @@ def parse_spec(args, rows=None):
 
     if args.sample is not None or args.data is not None:
         return _training_spec(args, _rows(args) if rows is None else rows)
-    if args.layers is not None or args.lookback is not None or args.targets is not None:
+    training_only = [
+        field.option for field in TRAINING_ONLY if getattr(args, field.key) is not None
+    ]
+    training_only += [option for option in ("--layers", "--targets") if _given(args, option)]
+    if training_only:
         raise ConfigError(
-            "--layers, --lookback and --targets set a training sweep; add --sample NAME or "
-            "--data FILE, or leave them out to sweep the comparison."
+            f"{', '.join(training_only)} set a training sweep; add --sample NAME or --data "
+            "FILE, or leave them out to sweep the comparison."
         )
-    base, axes = {}, []
-    for option, (name, kind) in OPTIONS.items():
-        text = getattr(args, option)
-        if text is None:
-            text = "rnn,lstm" if option == "kinds" else str(getattr(REFERENCE, name))
-        values = _values(text, option, kind)
-        if name == KIND_AXIS or len(values) > 1:
-            axes.append((name, values))
+    axes = [(KIND_AXIS, _values(args.kinds or COMPARE_KINDS, "--kinds", str))]
+    base = {}
+    for field in COMPARE_LISTS:
+        text = getattr(args, field.key)
+        values = _values(text or str(getattr(REFERENCE, field.name)), field.option, field.kind)
+        if len(values) > 1:
+            axes.append((field.name, values))
         else:
-            base[name] = values[0]
-    axes.sort(key=lambda axis: axis[0] != KIND_AXIS)  # the cell kind first, as in the keys
-    seeds = _values(args.seeds, "seeds", int)
+            base[field.name] = values[0]
+    seeds = _values(args.seeds, "--seeds", int)
     base_config = dataclasses.replace(REFERENCE, **base)
     return SweepSpec(base=base_config, axes=tuple(axes), seeds=seeds, name=args.name)
 
 
+def _given(args, option: str) -> bool:
+    return getattr(args, option.removeprefix("--")) is not None
+
+
 def _training_spec(args, rows):
     """A training sweep: the data's experiment, as ``train`` would run it, and the axes."""
-    from lstm_core.sweeps import SweepSpec
+    from lstm_core.sweeps import KIND_AXIS, SweepSpec
     from lstm_core.sweeps.training import trial_experiment
 
-    given = [option for option in COMPARE_ONLY if getattr(args, option) is not None]
+    given = [field.option for field in COMPARE_ONLY if getattr(args, field.key) is not None]
     if given:
         raise ConfigError(
-            f"{', '.join('--' + o.replace('_', '-') for o in given)} set the comparison, not a "
-            "training sweep; leave them out, or drop --sample/--data to sweep the comparison."
+            f"{', '.join(given)} set the comparison, not a training sweep; leave them out, or "
+            "drop --sample/--data to sweep the comparison."
         )
+    lists = [(option, f"--{option}", axis, str if axis == KIND_AXIS else int)
+             for option, axis in MODEL_AXES.items()]  # fmt: skip
+    lists += [(field.key, field.option, field.name, field) for field in TRAINING_LISTS]
     base, axes = _training_base(args, rows), []
-    for option, (name, kind) in TRAINING_OPTIONS.items():
-        text = getattr(args, option)
+    for dest, option, name, kind in lists:
+        text = getattr(args, dest)
         if text is None:
             continue
         values = _values(text, option, kind)
@@ -167,7 +170,7 @@ def _training_spec(args, rows):
             axes.append((name, values))
         else:
             base = trial_experiment(base, {name: values[0]})
-    seeds = _values(args.seeds, "seeds", int)
+    seeds = _values(args.seeds, "--seeds", int)
     return SweepSpec(base=base, axes=tuple(axes), seeds=seeds, name=args.name)
 
 
@@ -188,7 +191,7 @@ def _training_base(args, rows):
     else:
         if args.targets is None or args.lookback is None:
             raise DataError("--data needs --targets and --lookback; see --help.")
-        lookback = _values(args.lookback, "lookback", int)[0]
+        lookback = _values(args.lookback, "--lookback", int)[0]
         data = {"file": Path(args.data).name}
         window = WindowSpec(features=tuple(args.targets), targets=tuple(args.targets),
                             lookback=lookback)  # fmt: skip
@@ -246,18 +249,22 @@ def sweep_command(args) -> int:
     return exit_status(final)
 
 
-def _values(text: str, option: str, kind: type) -> tuple:
+def _values(text: str, option: str, kind) -> tuple:
+    """``"10,20"`` -> ``(10, 20)``; ``kind`` is a type or a ``Field`` (whose conversion to
+    the engine's value applies: ``--clipnorm 0`` is no clipping)."""
+    field = kind if isinstance(kind, Field) else None
+    kind = field.kind if field else kind
     parts = [part.strip() for part in str(text).split(",") if part.strip()]
     try:
         values = tuple(kind(part) for part in parts)
     except ValueError:
         raise ConfigError(
-            f"--{option.replace('_', '-')} must be comma-separated {kind.__name__} values, got "
-            f"{text!r}; e.g. --{option.replace('_', '-')} 1,2."
+            f"{option} must be comma-separated {kind.__name__} values, got {text!r}; e.g. "
+            f"{option} 1,2."
         ) from None
     if not values:
-        raise ConfigError(f"--{option.replace('_', '-')} needs at least one value, got {text!r}.")
-    return values
+        raise ConfigError(f"{option} needs at least one value, got {text!r}.")
+    return tuple(field.to_engine(value) for value in values) if field else values
 
 
 def _trial_printer(quiet: bool):

@@ -8,13 +8,16 @@ import json
 from lstm_core.cli.common import (
     add_store_options,
     exit_status,
-    from_args,
     number,
     store,
     watch,
     workspace,
 )
 from lstm_core.errors import DataError
+from lstm_core.fields import SEQUENCES, SERIES, TRAIN, add_options, overrides
+
+# Every windowing and training setting is an option (default None: not given).
+OPTION_TABLES = (SERIES, SEQUENCES, TRAIN)
 
 
 def add_parsers(commands) -> None:
@@ -30,41 +33,10 @@ def add_parsers(commands) -> None:
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", metavar="FILE.csv", help="a CSV file, one row per time step")
     source.add_argument("--sample", metavar="NAME", help="a bundled sample, e.g. airline")
-    train.add_argument("--targets", nargs="+", metavar="COL", help="column(s) to predict")
-    train.add_argument(
-        "--features", nargs="+", metavar="COL", help="input columns (default: the targets)"
-    )
-    train.add_argument("--lookback", type=int, metavar="N", help="steps per window")
-    train.add_argument("--horizon", type=int, metavar="H", help="future steps predicted (1)")
-    train.add_argument(
-        "--missing",
-        choices=("error", "drop", "ffill", "interpolate"),
-        help="what to do with missing values (error)",
-    )
-    train.add_argument(
-        "--season",
-        type=int,
-        metavar="N",
-        help="rows per season for the seasonal naive yardstick; 0: none (default: from the "
-        "date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4)",
-    )
     train.add_argument(
         "--layers", default="lstm:32", help="the layer stack, e.g. 'lstm:64:seq,lstm:32'"
     )
-    train.add_argument("--epochs", type=int, default=20, metavar="E", help="epochs (20)")
-    train.add_argument("--batch-size", type=int, default=64, metavar="B", help="batch size (64)")
-    train.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="weights and shuffle seed (0)"
-    )
-    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (0.001)")
-    train.add_argument("--optimizer", default="adam", help="adam, rmsprop or sgd (adam)")
-    train.add_argument("--loss", default="auto", help="auto, mse, mae or huber (auto)")
-    train.add_argument(
-        "--patience", type=int, default=0, help="early stopping after N epochs (0: off)"
-    )
-    train.add_argument(
-        "--clipnorm", type=float, default=1.0, help="gradient norm clip; 0 turns it off (1.0)"
-    )
+    add_options(train, OPTION_TABLES)
     train.add_argument(
         "--distribute",
         choices=("mirrored",),
@@ -86,7 +58,7 @@ def train_command(args) -> int:
         outputs=windows.n_outputs,
         mask_value=windows.mask_value,
     )
-    config = from_args(TrainConfig, args, learning_rate=args.lr, clipnorm=args.clipnorm or None)
+    config = TrainConfig(**given_settings(args)["train"])
     run_store = store(args)
     job = TrainingJob(
         windows,
@@ -115,31 +87,35 @@ def train_command(args) -> int:
     return exit_status(final)
 
 
+def given_settings(args) -> dict[str, dict]:
+    """The settings the command line gave, per config: ``{"series": {...}, "sequences":
+    {...}, "train": {...}}`` (``lstm_core.fields.overrides``), to lay over a base's own."""
+    return overrides(args, OPTION_TABLES)
+
+
 def _windows(args):
     """``(windows, spec, dataset name)`` from ``--data`` or ``--sample`` and the window flags."""
     from lstm_core.data import WindowSpec, load_csv, make_sequence_windows, make_windows
     from lstm_core.samples import SAMPLES, load_sample
 
-    flags = {
-        "targets": args.targets,
-        "features": args.features or args.targets,
-        "lookback": args.lookback,
-        "horizon": args.horizon,
-        "missing": args.missing,
-        "season": args.season,
-    }
-    given = {name: value for name, value in flags.items() if value is not None}
+    given = given_settings(args)
+    series, sequences = given["series"], given["sequences"]
     if args.sample is not None:
         frame, spec = load_sample(args.sample), SAMPLES[args.sample].spec
-        if not isinstance(spec, WindowSpec):
-            if given:
-                raise DataError(
-                    f"Sample {args.sample!r} is a set of labelled sequences with its own "
-                    f"settings; drop {', '.join('--' + name for name in given)}."
-                )
-            return make_sequence_windows(frame, spec), spec, args.sample
-        spec = dataclasses.replace(spec, **given)
-        return make_windows(frame, spec), spec, args.sample
+        is_series = isinstance(spec, WindowSpec)
+        own, other = (series, sequences) if is_series else (sequences, series)
+        foreign = sorted(set(other) - set(own))
+        if foreign:
+            options = [(SEQUENCES if is_series else SERIES)[name].option for name in foreign]
+            raise DataError(
+                f"Sample {args.sample!r} is {'a series' if is_series else 'labelled sequences'}"
+                f", whose windows have no such setting; drop {', '.join(options)}."
+            )
+        spec = dataclasses.replace(spec, **own)
+        if is_series:
+            return make_windows(frame, spec), spec, args.sample
+        return make_sequence_windows(frame, spec), spec, args.sample
+    given = {"features": series.get("targets"), **series}  # the targets, by default
     for name in ("targets", "lookback"):
         if name not in given:
             raise DataError(f"--data needs --{name}; see --help.")

@@ -43,7 +43,7 @@ from lstm_core.experiments.own_windows import check_windows, train_on_windows
 from lstm_core.experiments.tasks import make_task, task_baseline
 from lstm_core.jobs import ENDED, Job
 from lstm_core.settings import Limits, load_limits
-from lstm_core.validation import check_choice, check_int, from_dict
+from lstm_core.validation import check_choice, check_int, check_known_keys
 
 OWNER = "AblationConfig"
 TASKS = ("adding", "copy", "windows")  # "windows": the user's own, passed to run_ablation
@@ -51,58 +51,82 @@ TASKS = ("adding", "copy", "windows")  # "windows": the user's own, passed to ru
 REFERENCE_RESULT = Path(__file__).with_name("reference_ablation.json")
 
 
+# The comparison an ablation runs from each seed, unless told otherwise: the adding problem over
+# 50 steps, Keras' LSTM and every variant, 8 epochs of 3000 sequences, the data from seed 0.
+ABLATION_RUN = CompareConfig(timesteps=50, kinds=("lstm", *VARIANTS), epochs=8, n_train=3000,
+                             n_val=500, batch_size=32, learning_rate=0.01, data_seed=0)  # fmt: skip
+# The comparison's fields an ablation's JSON leaves out: the variants are its kinds, each seed
+# sets the seed, and the profile is before and after training.
+UNWRITTEN = ("kinds", "seed", "profile_epochs")
+OWN = ("variants", "seeds", "data")  # the ablation's own keys of its JSON
+
+
 @dataclass(frozen=True)
 class AblationConfig:
-    """One ablation: the task, the variants, the seeds and the budget; JSON round trip."""
+    """One ablation: the comparison every seed runs, and the seeds; JSON round trip.
 
-    task: str = "adding"  # "adding" (MSE, solved share), "copy" (cross-entropy per step) or
-    # "windows" (the user's windows, passed to run_ablation; test score beside naive)
-    timesteps: int = 50  # adding: sequence length; copy: the delay; windows: not read
-    variants: tuple[str, ...] = ("lstm", *VARIANTS)  # cell kinds; "lstm" is Keras' vanilla
+    The comparison (``CompareConfig``, validated by ``check_ablation``) holds the task
+    (``"adding"``: MSE and the solved share; ``"copy"``: cross-entropy per step; ``"windows"``:
+    the user's windows, passed to ``run_ablation``, scored beside naive, where timesteps and
+    the numbers of sequences are the windows' own), the variants as its ``kinds`` (``"lstm"``
+    is Keras' vanilla), the training budget and ``data_seed`` (the task data, alike for every
+    seed). Its ``seed`` is each seed's (``run_config``).
+
+    Example:
+
+    >>> AblationConfig().replace(variants=("lstm", "nfg"), epochs=2).compare.kinds
+    ('lstm', 'nfg')
+    """
+
+    compare: CompareConfig = ABLATION_RUN  # what each seed trains: task, variants, budget
     seeds: tuple[int, ...] = (0, 1, 2)  # one training per variant and seed
-    units: int = 32  # size of h and c
-    epochs: int = 8  # passes over the training data (the budget, with n_train)
-    n_train: int = 3000  # training sequences (windows: not read, the windows' own)
-    n_val: int = 500  # validation sequences (windows: not read)
-    batch_size: int = 32  # sequences per Adam step
-    learning_rate: float = 0.01  # Adam's step size
-    clipnorm: float = 1.0  # largest gradient norm per weight tensor
-    forget_bias: str = "one"  # forget-gate bias init of the variants with a forget gate
-    data_seed: int = 0  # the task data (validation: data_seed + 1), alike for every run
-    profile_samples: int = 100  # validation sequences the gradient reach averages over
     # windows: where they came from, {"name", "sample" or "file", "window": window_to_dict},
     # so the ablation can be repeated; None for the generated tasks
     data: dict | None = None
 
+    @property
+    def task(self) -> str:
+        return self.compare.task
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The cell kinds compared: the comparison's kinds."""
+        return self.compare.kinds
+
+    def replace(self, **settings) -> AblationConfig:
+        """This ablation with ``settings`` changed, named as its JSON names them: ``variants``,
+        ``seeds``, ``data`` or a field of the comparison (``units=16``)."""
+        own = {name: settings.pop(name) for name in ("seeds", "data") if name in settings}
+        if "variants" in settings:
+            settings["kinds"] = settings.pop("variants")
+        compare = dataclasses.replace(self.compare, **settings)
+        return dataclasses.replace(self, compare=compare, **own)
+
     def run_config(self, seed: int) -> CompareConfig:
-        """The settings of one seed's trainings, as the comparison job takes them (for the
-        windows task only its training fields are read and checked)."""
-        return CompareConfig(
-            task=self.task,
-            timesteps=self.timesteps,
-            kinds=self.variants,
-            units=self.units,
-            epochs=self.epochs,
-            seed=seed,
-            n_train=self.n_train,
-            n_val=self.n_val,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            clipnorm=self.clipnorm,
-            forget_bias=self.forget_bias,
-            profile_samples=self.profile_samples,
-            data_seed=self.data_seed,
-        )
+        """The settings of one seed's trainings, as the comparison job takes them."""
+        return dataclasses.replace(self.compare, seed=seed)
 
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["variants"], d["seeds"] = list(self.variants), list(self.seeds)
-        return d
+        """One flat JSON object: the comparison's fields, ``variants``, ``seeds``, ``data``."""
+        settings = self.compare.to_dict()
+        d = {name: value for name, value in settings.items() if name not in UNWRITTEN}
+        return {**d, "variants": list(self.variants), "seeds": list(self.seeds), "data": self.data}
 
     @classmethod
     def from_dict(cls, d: dict, limits: Limits | None = None) -> AblationConfig:
         """Build from ``to_dict()``'s output; ``ConfigError`` on unknown keys or bad values."""
-        return check_ablation(from_dict(cls, d), limits)
+        return check_ablation(read_config(d), limits)
+
+
+def read_config(d: dict) -> AblationConfig:
+    """``to_dict()``'s output as an ``AblationConfig``, its keys checked but not its values
+    (a stored result is read as it was run)."""
+    if not isinstance(d, dict):
+        raise ConfigError(f"A {OWNER} must be a dict, got {type(d).__name__}.")
+    known = [*OWN, *(f.name for f in dataclasses.fields(CompareConfig) if f.name not in UNWRITTEN)]
+    check_known_keys(d, known, owner=OWNER)
+    settings = {key: tuple(value) if isinstance(value, list) else value for key, value in d.items()}
+    return AblationConfig().replace(**settings)
 
 
 # The reference ablation: the adding problem at a size 2 shared cores run in about 20 minutes
@@ -129,16 +153,16 @@ def check_ablation(config: AblationConfig, limits: Limits | None = None) -> Abla
             f"{OWNER} seeds must be a non-empty tuple of different seeds, got {seeds!r}; "
             "e.g. (0, 1, 2)."
         )
-    for seed in (*seeds, config.data_seed):
+    for seed in (*seeds, config.compare.data_seed):
         check_int(seed, "seeds" if seed in seeds else "data_seed", owner=OWNER, min_val=0,
                   max_val=MAX_SEED - 1)  # fmt: skip
-    try:  # the task, ranges and memory, as the comparison checks them; worded as ours
-        if config.task == "windows":  # the data's sizes and memory: check_windows
-            check_training(config.run_config(seeds[0]), limits or load_limits())
-        else:
-            check_compare(config.run_config(seeds[0]), limits)
-    except ConfigError as error:
-        raise ConfigError(str(error).replace("CompareConfig", OWNER)) from None
+    # the task's sizes and the memory as the comparison checks them (the windows: their own,
+    # check_windows), in the ablation's name
+    run, limits = config.run_config(seeds[0]), limits or load_limits()
+    if config.task == "windows":
+        check_training(run, limits, owner=OWNER)
+    else:
+        check_compare(run, limits, owner=OWNER)
     return config
 
 
@@ -253,7 +277,7 @@ class AblationResult:
     @classmethod
     def from_dict(cls, d: dict) -> AblationResult:
         """Read ``to_dict()``'s output back (a stored or shipped ablation)."""
-        config = from_dict(AblationConfig, d["config"])
+        config = read_config(d["config"])
         runs = {
             variant: {int(seed): VariantRun(**run) for seed, run in seeds.items()}
             for variant, seeds in d["runs"].items()
@@ -318,7 +342,7 @@ def run_ablation(
                 test=test,
             )
     done = sum(len(run.val_loss) for runs in result.runs.values() for run in runs.values())
-    result.stopped = done < config.epochs * len(config.seeds) * len(config.variants)
+    result.stopped = done < config.compare.epochs * len(config.seeds) * len(config.variants)
     result.wall_s = time.perf_counter() - started
     return result
 
@@ -328,7 +352,7 @@ def ablation_baseline(config: AblationConfig) -> float | None:
     yardstick is the naive forecast's test score (``own_windows.headline``)."""
     if config.task == "windows":
         return None
-    return task_baseline(config.task, config.timesteps)
+    return task_baseline(config.task, config.compare.timesteps)
 
 
 def _trainer(config: AblationConfig, windows) -> Callable:
@@ -341,8 +365,9 @@ def _trainer(config: AblationConfig, windows) -> Callable:
             return train_on_windows(run_config, variant, windows, on_epoch, should_stop)
 
         return train
-    x, y = make_task(config.task, config.n_train, config.timesteps, config.data_seed)
-    x_val, y_val = make_task(config.task, config.n_val, config.timesteps, config.data_seed + 1)
+    run = config.compare
+    x, y = make_task(run.task, run.n_train, run.timesteps, run.data_seed)
+    x_val, y_val = make_task(run.task, run.n_val, run.timesteps, run.data_seed + 1)
 
     def train(run_config, variant, on_epoch, should_stop):
         data = (x, y, x_val, y_val)
@@ -404,7 +429,7 @@ class AblationJob(Job):
 
     Example:
 
-    >>> job = AblationJob(AblationConfig(seeds=(0,), epochs=1)).start()  # doctest: +SKIP
+    >>> job = AblationJob(AblationConfig().replace(seeds=(0,), epochs=1)).start()  # doctest: +SKIP
     >>> job.wait().result.summary()  # doctest: +SKIP
     """
 
@@ -426,7 +451,7 @@ class AblationJob(Job):
         config = self.config
         return AblationSnapshot(
             status=self._status,
-            total_epochs=config.epochs * len(config.seeds) * len(config.variants),
+            total_epochs=config.compare.epochs * len(config.seeds) * len(config.variants),
             val_loss={key: list(losses) for key, losses in self._val_loss.items()},
             baseline=ablation_baseline(config),
             elapsed_s=self._elapsed(time.monotonic()),

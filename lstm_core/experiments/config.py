@@ -77,8 +77,11 @@ REFERENCE = CompareConfig()
 QUICK = CompareConfig(timesteps=50, n_train=3000, batch_size=32, learning_rate=0.01, epochs=8)
 
 
-def check_compare(config: CompareConfig, limits: Limits | None = None) -> CompareConfig:
-    """Check every field's type and range against ``limits``; return ``config``.
+def check_compare(
+    config: CompareConfig, limits: Limits | None = None, *, owner: str = OWNER
+) -> CompareConfig:
+    """Check every field's type and range against ``limits``; return ``config``. ``owner``
+    names the settings in messages (an ablation's are its own).
 
     Raises:
         ConfigError: naming the field, the range, the value received and the fix.
@@ -94,10 +97,10 @@ def check_compare(config: CompareConfig, limits: Limits | None = None) -> Compar
         ("n_val", 1, limits.max_rows, "LSTM_LAB_MAX_ROWS"),
     ):
         value = getattr(config, name)
-        check_int(value, name, owner=OWNER, min_val=low, max_val=high, limit=variable)
-    check_training(config, limits)
+        check_int(value, name, owner=owner, min_val=low, max_val=high, limit=variable)
+    check_training(config, limits, owner=owner)
     if config.data_seed is not None:
-        check_int(config.data_seed, "data_seed", owner=OWNER, min_val=0, max_val=MAX_SEED - 1)
+        check_int(config.data_seed, "data_seed", owner=owner, min_val=0, max_val=MAX_SEED - 1)
     for kind in config.kinds:
         spec, timesteps, features = model_spec(config, kind)
         samples = config.n_train + config.n_val
@@ -105,7 +108,7 @@ def check_compare(config: CompareConfig, limits: Limits | None = None) -> Compar
     return config
 
 
-def check_training(config: CompareConfig, limits: Limits) -> CompareConfig:
+def check_training(config: CompareConfig, limits: Limits, *, owner: str = OWNER) -> CompareConfig:
     """Check the fields every task shares (not the task, its data sizes or the memory, which
     depend on the data: ``check_compare`` checks them for the generated tasks)."""
     for name, low, high, variable in (
@@ -116,16 +119,16 @@ def check_training(config: CompareConfig, limits: Limits) -> CompareConfig:
         ("profile_samples", 1, limits.max_batch_size, "LSTM_LAB_MAX_BATCH_SIZE"),
     ):
         value = getattr(config, name)
-        check_int(value, name, owner=OWNER, min_val=low, max_val=high, limit=variable)
+        check_int(value, name, owner=owner, min_val=low, max_val=high, limit=variable)
     for name, fix in (
         ("learning_rate", "try 0.005 for the adding problem"),
         ("clipnorm", "use 1.0"),
     ):
         value = getattr(config, name)
-        check_number(value, name, owner=OWNER, min_val=0, include_boundaries="neither", fix=fix)
-    _check_kinds(config.kinds)
-    check_choice(config.forget_bias, "forget_bias", FORGET_BIASES, owner=OWNER)
-    _check_profile_epochs(config)
+        check_number(value, name, owner=owner, min_val=0, include_boundaries="neither", fix=fix)
+    _check_kinds(config.kinds, owner)
+    check_choice(config.forget_bias, "forget_bias", FORGET_BIASES, owner=owner)
+    _check_profile_epochs(config, owner)
     return config
 
 
@@ -145,19 +148,19 @@ def model_spec(config: CompareConfig, kind: str) -> tuple[ModelSpec, int, int]:
     return spec, config.timesteps + 2 * MEMORY_LENGTH, CATEGORIES
 
 
-def _check_kinds(kinds: tuple[str, ...]) -> None:
+def _check_kinds(kinds: tuple[str, ...], owner: str) -> None:
     if not isinstance(kinds, tuple) or not kinds or any(kind not in KINDS for kind in kinds):
         raise ConfigError(
-            f"CompareConfig kinds must be a non-empty tuple of {KINDS}, got {kinds!r}; "
+            f"{owner} kinds must be a non-empty tuple of {KINDS}, got {kinds!r}; "
             "e.g. ('rnn', 'lstm')."
         )
     if len(set(kinds)) != len(kinds):
         raise ConfigError(
-            f"CompareConfig kinds must name each kind once, got {kinds!r}; remove the repeats."
+            f"{owner} kinds must name each kind once, got {kinds!r}; remove the repeats."
         )
 
 
-def _check_profile_epochs(config: CompareConfig) -> None:
+def _check_profile_epochs(config: CompareConfig, owner: str) -> None:
     chosen = config.profile_epochs
     if chosen is None:
         return
@@ -165,7 +168,7 @@ def _check_profile_epochs(config: CompareConfig) -> None:
         not _is_int(epoch) or not 0 <= epoch <= config.epochs for epoch in chosen
     ):
         raise ConfigError(
-            f"CompareConfig profile_epochs must be a tuple of epochs between 0 (before "
+            f"{owner} profile_epochs must be a tuple of epochs between 0 (before "
             f"training) and epochs={config.epochs}, got {chosen!r}; e.g. (0, {config.epochs})."
         )
 

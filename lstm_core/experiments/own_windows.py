@@ -70,11 +70,10 @@ def check_windows(windows, config, limits: Limits | None = None):
             )
     limits = limits or load_limits()
     samples = len(windows.x_train) + len(windows.x_val)
+    run = config.compare
     for kind in config.variants:
-        spec = windows_model_spec(kind, config.units, config.forget_bias, windows)
-        memory = estimate_memory(
-            spec, windows.timesteps, windows.features, config.batch_size, samples
-        )
+        spec = windows_model_spec(kind, run.units, run.forget_bias, windows)
+        memory = estimate_memory(spec, windows.timesteps, windows.features, run.batch_size, samples)
         check_memory(memory, limits)
     return windows
 

@@ -20,10 +20,12 @@ process only.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.ablation import (
+    ABLATION_RUN,
     AblationConfig,
     AblationResult,
     AblationSnapshot,
@@ -50,12 +52,11 @@ def ablation_spec(config: AblationConfig) -> SweepSpec:
             "AblationConfig task 'windows' cannot run on Ray yet: a sweep trains on the "
             "generated tasks only; run it in this process, or choose 'adding' or 'copy'."
         )
-    base = config.run_config(config.seeds[0])
     return SweepSpec(
-        base=base,
+        base=config.run_config(config.seeds[0]),
         axes=((KIND_AXIS, config.variants),),
         seeds=config.seeds,
-        name=f"{NAME}: {config.task}, {config.timesteps} steps",
+        name=f"{NAME}: {config.task}, {config.compare.timesteps} steps",
     )
 
 
@@ -69,22 +70,8 @@ def ablation_config(spec: SweepSpec) -> AblationConfig:
             f"data_seed, got axes {sorted(axes)} and data_seed {base.data_seed!r}; open it on "
             "the Sweeps page."
         )
-    return AblationConfig(
-        task=base.task,
-        timesteps=base.timesteps,
-        variants=tuple(axes[KIND_AXIS]),
-        seeds=spec.seeds,
-        units=base.units,
-        epochs=base.epochs,
-        n_train=base.n_train,
-        n_val=base.n_val,
-        batch_size=base.batch_size,
-        learning_rate=base.learning_rate,
-        clipnorm=base.clipnorm,
-        forget_bias=base.forget_bias,
-        data_seed=base.data_seed,
-        profile_samples=base.profile_samples,
-    )
+    compare = dataclasses.replace(base, kinds=tuple(axes[KIND_AXIS]), seed=ABLATION_RUN.seed)
+    return AblationConfig(compare=compare, seeds=spec.seeds)
 
 
 def ablation_from_store(
@@ -121,7 +108,7 @@ def ablation_from_store(
             wall_s=round(metrics["wall_s"], 2),
         )
     done = sum(len(run.val_loss) for runs in result.runs.values() for run in runs.values())
-    result.stopped = done < config.epochs * len(config.seeds) * len(config.variants)
+    result.stopped = done < config.compare.epochs * len(config.seeds) * len(config.variants)
     return result
 
 
@@ -157,7 +144,7 @@ class AblationSweepJob(SweepJob):
         config = self.config
         return AblationSnapshot(
             status=self._status,
-            total_epochs=config.epochs * len(config.seeds) * len(config.variants),
+            total_epochs=config.compare.epochs * len(config.seeds) * len(config.variants),
             val_loss={
                 (state.values[KIND_AXIS], state.values["seed"]): list(state.val_loss)
                 for state in self._states.values()

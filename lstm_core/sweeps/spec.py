@@ -24,16 +24,16 @@ from dataclasses import dataclass, field
 from lstm_core.errors import ConfigError
 from lstm_core.experiment_io import Experiment, experiment_document, experiment_from_document
 from lstm_core.experiments.config import MAX_SEED, CompareConfig, check_compare
+from lstm_core.fields import COMPARE, swept
 from lstm_core.settings import Limits, load_limits
 from lstm_core.sweeps import training
 from lstm_core.validation import check_int, check_keys
 
 OWNER = "SweepSpec"
 KIND_AXIS = "kind"  # the axis of cell kinds: a trial trains one kind
-# CompareConfig's fields a sweep may vary; kinds (the kind axis), seed (the seeds) and the
-# gradient-profile settings are not axes.
-AXES = (KIND_AXIS, "task", "timesteps", "units", "epochs", "n_train", "n_val", "batch_size")
-AXES += ("learning_rate", "clipnorm", "forget_bias")
+# CompareConfig's fields a sweep may vary (its field table's swept rows); kinds (the kind
+# axis), seed (the seeds) and the gradient-profile settings are not axes.
+AXES = (KIND_AXIS, *(field.name for field in swept((COMPARE,))))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The base is the experiment the Data, Model and Train pages describe (``lstm_core.experiment_io``:
 where the rows come from, how they are windowed, the layer stack, the training settings). An axis
-is a field of one of those parts (``TRAINING_AXES``); ``kind`` and ``units`` set every layer of
+is a field of one of those parts (``TRAINING_AXES``: the swept rows of the windowing and training
+field tables of ``lstm_core.fields``); ``kind`` and ``units`` set every layer of
 the stack, ``layers`` replaces the stack (the Train command's notation, ``"lstm:16,lstm:8"``).
 The seeds set ``TrainConfig.seed``. Each trial is one whole experiment, checked like an imported
 one (``experiment_from_document``), so a trial that could not be trained is refused before
@@ -21,26 +22,24 @@ from lstm_core.data import SequenceSpec
 from lstm_core.data.kinds import window_to_dict
 from lstm_core.errors import ConfigError, LabError
 from lstm_core.experiment_io import Experiment, experiment_document, experiment_from_document
+from lstm_core.fields import SERIES, TRAIN, Table
 from lstm_core.model import format_layers, parse_layers
 from lstm_core.settings import Limits
 
 OWNER = "SweepSpec"
-# axis -> the part of the experiment it changes.
-TRAINING_AXES = {
-    "kind": "model",  # every layer's cell kind
-    "units": "model",  # every layer's units
-    "layers": "model",  # the whole stack, e.g. "lstm:16,lstm:8"
-    "lookback": "window",
-    "stride": "window",
-    "scaler": "window",
-    "epochs": "train",
-    "batch_size": "train",
-    "optimizer": "train",
-    "learning_rate": "train",
-    "loss": "train",
-    "patience": "train",
-    "clipnorm": "train",
-}
+# The axes on the model: every layer's kind, every layer's units, the whole stack.
+MODEL_AXES = ("kind", "units", "layers")
+
+
+def training_axes(tables: tuple[Table, ...] = (SERIES, TRAIN)) -> dict[str, str]:
+    """axis -> the part of the experiment it changes: the model's axes, then the swept fields
+    of the windowing and training tables (``lstm_core.fields``)."""
+    axes = dict.fromkeys(MODEL_AXES, "model")
+    axes.update({field.name: table.part for table in tables for field in table if field.swept})
+    return axes
+
+
+TRAINING_AXES = training_axes()
 PARTS = ("data", "window", "model", "train")
 
 

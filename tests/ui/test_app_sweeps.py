@@ -178,8 +178,11 @@ def test_the_current_experiment_as_base_counts_its_trials_over_lookbacks():
     (base,) = [text for text in captions(at) if text.startswith("Base experiment")]
     assert "airline, lookback 12, layers lstm:4:seq:state,lstm:3, 1 epochs, batch 32" in base
     assert "4 trials." in captions(at)  # SimpleRNN, LSTM x lookbacks 6, 12
-    assert [field.label for field in at.text_input][:3] == [
-        "Lookbacks (comma-separated)", "Units (every layer)", "Learning rates"
+    # every swept row of the windowing and training field tables, and the layers' units
+    assert [field.label for field in at.text_input] == [
+        "Lookbacks (comma-separated)", "Strides", "Scalers", "Units (every layer)", "Epochs",
+        "Batch sizes", "Learning rates", "Patiences", "Optimizers", "Losses",
+        "Clipnorms (0 = off)", "Seeds",
     ]  # fmt: skip
     at.multiselect(key="sweeps.kinds").set_value([]).run()
     assert "2 trials." in captions(at)  # no cell chosen: the model's own layers

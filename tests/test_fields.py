@@ -1,0 +1,168 @@
+"""The field tables: a row added to a copy reaches every surface; every setting is a CLI option;
+each row's range is the one its dataclass enforces."""
+
+import argparse
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_core.cli import build_parser
+from lstm_core.cli.train import given_settings
+from lstm_core.data import SequenceSpec, WindowSpec
+from lstm_core.errors import LabError
+from lstm_core.experiment_url import document_of, params_of, url_fields
+from lstm_core.experiments import CompareConfig, check_compare
+from lstm_core.fields import (
+    COMPARE,
+    SEQUENCES,
+    SERIES,
+    TABLES,
+    TRAIN,
+    WIDGETS,
+    Field,
+    add_list_options,
+    add_options,
+    overrides,
+    swept,
+)
+from lstm_core.sweeps.training import training_axes
+from lstm_core.train import TrainConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class DecayConfig(TrainConfig):
+    """A training config with one more setting, as a contributor would add it."""
+
+    weight_decay: float = 0.0  # L2 penalty per step
+
+
+DECAY = Field(
+    "weight_decay", float, "Weight decay", "L2 penalty per step.", min=0.0, step=1e-4,
+    axis="Weight decays",
+)  # fmt: skip
+WITH_DECAY = dataclasses.replace(TRAIN.with_field(DECAY), owner=DecayConfig)
+
+
+def train_page_with(table, monkeypatch):
+    """The Train page, drawn while ``lstm_core.fields.TRAIN`` is ``table``."""
+    from tests.ui.app_session import new_app, open_page
+
+    monkeypatch.setattr("lstm_core.fields.TRAIN", table)
+    return open_page(new_app(), "train")
+
+
+def test_a_field_added_to_a_copy_of_the_training_table_reaches_every_surface(monkeypatch):
+    # The URL: written and read back, beside the others.
+    table = url_fields(train=WITH_DECAY)
+    train = {**TrainConfig(epochs=3).to_dict(), "weight_decay": 0.25}
+    params = params_of({"lstm_lab": 1, "train": train}, table)
+    assert params["weight_decay"] == "0.25" and params["epochs"] == "3"
+    assert document_of(params, table)["train"] == train
+    assert "weight_decay" not in params_of({"lstm_lab": 1, "train": train})  # the real table
+    # The CLI: an option, default "not given", read into the training overrides.
+    parser = argparse.ArgumentParser()
+    add_options(parser, (SERIES, WITH_DECAY))
+    assert "--weight-decay" in parser.format_help() and "(default: 0.0)" in parser.format_help()
+    given = overrides(parser.parse_args(["--weight-decay", "0.5", "--lr", "0.01"]),
+                      (SERIES, WITH_DECAY))  # fmt: skip
+    assert given == {"series": {}, "train": {"weight_decay": 0.5, "learning_rate": 0.01}}
+    assert DecayConfig(**given["train"]).weight_decay == 0.5
+    # The sweep axes: of the training sweep, and a list option of the sweep command.
+    assert training_axes((SERIES, WITH_DECAY))["weight_decay"] == "train"
+    assert "weight_decay" not in training_axes()
+    lists = argparse.ArgumentParser()
+    add_list_options(lists, swept((SERIES, WITH_DECAY)), lambda field: "")
+    assert lists.parse_args(["--weight-decay", "0.1,0.2"]).weight_decay == "0.1,0.2"
+    # The Train page: a widget with the dataclass's default.
+    at = train_page_with(WITH_DECAY, monkeypatch)
+    assert at.number_input(key="train.weight_decay").label == "Weight decay"
+    assert at.number_input(key="train.weight_decay").value == 0.0
+    assert at.number_input(key="train.epochs").value == TrainConfig().epochs
+
+
+def test_every_windowing_and_training_setting_of_the_app_is_a_cli_option(tmp_path):
+    rows = np.arange(60, dtype=float)
+    csv = tmp_path / "two.csv"
+    pd.DataFrame({"a": np.sin(rows / 3), "b": rows / 10}).to_csv(csv, index=False)
+    argv = (
+        f"train --data {csv} --features a --targets b --lookback 5 --horizon 2 --stride 2 "
+        "--scaler standard --val-fraction 0.2 --test-fraction 0.1 --missing ffill "
+        "--no-target-as-feature --difference --season 4 --epochs 2 --batch-size 8 --lr 0.01 "
+        "--seed 3 --patience 2 --optimizer sgd --loss mae --clipnorm 0"
+    )
+    given = given_settings(build_parser().parse_args(argv.split()))
+    window = WindowSpec(
+        features=("a",), targets=("b",), lookback=5, horizon=2, stride=2, scaler="standard",
+        val_fraction=0.2, test_fraction=0.1, missing="ffill", allow_target_as_feature=False,
+        difference=True, season=4,
+    )  # fmt: skip
+    assert WindowSpec(**given["series"]) == window
+    assert set(given["series"]) == {field.name for field in dataclasses.fields(WindowSpec)}
+    train = TrainConfig(epochs=2, batch_size=8, learning_rate=0.01, seed=3, patience=2,
+                        optimizer="sgd", loss="mae", clipnorm=None)  # fmt: skip
+    assert TrainConfig(**given["train"]) == train
+    assert set(given["train"]) == {field.name for field in dataclasses.fields(TrainConfig)}
+
+
+def test_a_sequences_sample_takes_its_own_options_and_refuses_a_series_one():
+    from lstm_core.cli.train import _windows
+
+    argv = "train --sample shapes --length cut --max-length 12 --split-seed 4 --scaler none"
+    _, spec, _ = _windows(build_parser().parse_args(argv.split()))
+    assert (spec.length, spec.max_length, spec.seed, spec.scaler) == ("cut", 12, 4, "none")
+    assert isinstance(spec, SequenceSpec)
+    with pytest.raises(
+        LabError, match=r"labelled sequences, whose windows have no such setting; drop --lookback\."
+    ):
+        _windows(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_every_field_of_each_config_has_a_row(table):
+    expected = {field.name for field in dataclasses.fields(table.owner)}
+    if table is COMPARE:  # set by a page's own inputs, or not a person's setting
+        expected -= {"kinds", "profile_epochs", "profile_samples", "data_seed"}
+    assert set(table.names()) == expected
+    assert {field.widget for field in table} <= set(WIDGETS)
+
+
+OPEN_BELOW = {"learning_rate", "clipnorm"}  # widgets start at 0; a config needs more than 0
+
+
+def _below(field: Field):
+    return field.min - (1 if field.kind is int else 1e-9)
+
+
+@pytest.mark.parametrize("field", [f for f in TRAIN if f.min is not None], ids=lambda f: f.name)
+def test_a_training_rows_minimum_is_what_train_config_accepts(field):
+    if field.name != "learning_rate":
+        TrainConfig(**{field.name: field.to_engine(field.min)})  # clipnorm 0: None, accepted
+    with pytest.raises(LabError, match=field.name):
+        TrainConfig(**{field.name: _below(field)})
+
+
+@pytest.mark.parametrize("field", [f for f in COMPARE if f.min is not None], ids=lambda f: f.name)
+def test_a_comparison_rows_minimum_is_what_check_compare_accepts(field):
+    small = {"task": "copy", "timesteps": 4, "units": 2, "n_train": 8, "n_val": 8}
+    small["batch_size"] = 4
+    if field.name not in OPEN_BELOW:
+        check_compare(CompareConfig(**{**small, field.name: field.min}))
+    with pytest.raises(LabError, match=field.name):
+        check_compare(CompareConfig(**{**small, field.name: _below(field)}))
+
+
+@pytest.mark.parametrize("field", [f for f in TRAIN if f.choices], ids=lambda f: f.name)
+def test_a_training_rows_choices_are_what_train_config_accepts(field):
+    for choice in field.choices:
+        TrainConfig(**{field.name: choice})
+    with pytest.raises(LabError, match=field.name):
+        TrainConfig(**{field.name: "none of them"})
+
+
+def test_series_and_sequences_share_their_common_rows():
+    shared = {f.name for f in SERIES} & {f.name for f in SEQUENCES}
+    assert shared == {"features", "scaler", "val_fraction", "test_fraction", "missing"}
+    for name in shared:
+        assert SERIES[name] == SEQUENCES[name]
