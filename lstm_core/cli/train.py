@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from dataclasses import fields
 
 from lstm_core.cli.common import (
     add_store_options,
     exit_status,
-    from_args,
     number,
     store,
     watch,
@@ -19,7 +18,7 @@ from lstm_core.errors import DataError
 
 def add_parsers(commands) -> None:
     """Add ``train`` to ``commands``, an ``add_subparsers()`` object."""
-    from lstm_core.model import LAYER_SYNTAX
+    from lstm_core.model import DEFAULT_LAYERS, LAYER_SYNTAX
 
     train = commands.add_parser(
         "train",
@@ -49,22 +48,18 @@ def add_parsers(commands) -> None:
         "date column: hourly 24, daily 7, weekly 52, monthly 12, quarterly 4)",
     )
     train.add_argument(
-        "--layers", default="lstm:32", help="the layer stack, e.g. 'lstm:64:seq,lstm:32'"
+        "--layers",
+        help=f"the layer stack, e.g. 'lstm:64:seq,lstm:32' (default: {DEFAULT_LAYERS})",
     )
-    train.add_argument("--epochs", type=int, default=20, metavar="E", help="epochs (20)")
-    train.add_argument("--batch-size", type=int, default=64, metavar="B", help="batch size (64)")
-    train.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="weights and shuffle seed (0)"
-    )
-    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (0.001)")
-    train.add_argument("--optimizer", default="adam", help="adam, rmsprop or sgd (adam)")
-    train.add_argument("--loss", default="auto", help="auto, mse, mae or huber (auto)")
-    train.add_argument(
-        "--patience", type=int, default=0, help="early stopping after N epochs (0: off)"
-    )
-    train.add_argument(
-        "--clipnorm", type=float, default=1.0, help="gradient norm clip; 0 turns it off (1.0)"
-    )
+    # Left out, a setting is the app's: the sample's own, else TrainConfig's default.
+    train.add_argument("--epochs", type=int, metavar="E", help="epochs")
+    train.add_argument("--batch-size", type=int, metavar="B", help="batch size")
+    train.add_argument("--seed", type=int, metavar="S", help="weights and shuffle seed")
+    train.add_argument("--lr", type=float, help="learning rate")
+    train.add_argument("--optimizer", help="adam, rmsprop or sgd")
+    train.add_argument("--loss", help="auto, mse, mae or huber")
+    train.add_argument("--patience", type=int, help="early stopping after N epochs (0: off)")
+    train.add_argument("--clipnorm", type=float, help="gradient norm clip; 0 turns it off")
     train.add_argument(
         "--distribute",
         choices=("mirrored",),
@@ -76,26 +71,23 @@ def add_parsers(commands) -> None:
 
 
 def train_command(args) -> int:
-    from lstm_core.model import ModelSpec, parse_layers
-    from lstm_core.train import TrainConfig, TrainingJob
+    """Make the experiment of ``--sample``/``--data`` and the flags given, train it, report."""
+    from lstm_core import backend
+    from lstm_core.data import window_to_dict
+    from lstm_core.model import format_layers
+    from lstm_core.train import TrainingJob
 
-    windows, window_spec, dataset = _windows(args)
-    model_spec = ModelSpec(
-        layers=parse_layers(args.layers),
-        head=windows.task,
-        outputs=windows.n_outputs,
-        mask_value=windows.mask_value,
-    )
-    config = from_args(TrainConfig, args, learning_rate=args.lr, clipnorm=args.clipnorm or None)
+    setup = experiment_of(args)
+    experiment = setup.experiment
     run_store = store(args)
     job = TrainingJob(
-        windows,
-        model_spec,
-        config,
+        setup.windows,
+        experiment.model,
+        experiment.train,
         store=run_store,
         workspace=workspace(args),
-        dataset=dataset,
-        window_spec=window_spec,
+        dataset={"name": args.sample or args.data, **experiment.data},
+        window_spec=experiment.window,
         distribute=args.distribute,
     )
     final = watch(job.start(), _printer(args.json))
@@ -104,6 +96,13 @@ def train_command(args) -> int:
         "run_id": final.run_id,
         "status": final.status,
         "error": final.error,
+        "backend": backend.name(),
+        "device": backend.device_kind(),
+        "device_line": final.device,
+        "epochs": experiment.train.epochs,
+        "batch_size": experiment.train.batch_size,
+        "layers": format_layers(experiment.model.layers),
+        "window": window_to_dict(experiment.window),
         "history": json.loads(final.history.to_json(orient="records")),
         "test_metrics": job.result.test_metrics if job.result else None,
         "model_path": str(run.model_path) if run and run.model_path else None,
@@ -115,12 +114,28 @@ def train_command(args) -> int:
     return exit_status(final)
 
 
-def _windows(args):
-    """``(windows, spec, dataset name)`` from ``--data`` or ``--sample`` and the window flags."""
-    from lstm_core.data import WindowSpec, load_csv, make_sequence_windows, make_windows
-    from lstm_core.samples import SAMPLES, load_sample
+def experiment_of(args):
+    """The ``lstm_core.experiment.Setup`` the parsed ``train`` arguments ask for: what the app
+    trains on ``--sample`` (or on ``--data``, whose targets and lookback must be given), with
+    the flags given changing it."""
+    from lstm_core.experiment import make_experiment
 
-    flags = {
+    if args.data is not None:
+        for name in ("targets", "lookback"):
+            if getattr(args, name) is None:
+                raise DataError(f"--data needs --{name}; see --help.")
+    return make_experiment(args.sample, args.data, **_overrides(args))
+
+
+def _overrides(args) -> dict:
+    """``make_experiment``'s overrides from the flags given (``None``: not given).
+
+    ``--features`` defaults to the targets; ``--lr`` is ``learning_rate``; a ``--clipnorm``
+    of 0 is no clipping.
+    """
+    from lstm_core.train.config import TrainConfig
+
+    window = {
         "targets": args.targets,
         "features": args.features or args.targets,
         "lookback": args.lookback,
@@ -128,23 +143,16 @@ def _windows(args):
         "missing": args.missing,
         "season": args.season,
     }
-    given = {name: value for name, value in flags.items() if value is not None}
-    if args.sample is not None:
-        frame, spec = load_sample(args.sample), SAMPLES[args.sample].spec
-        if not isinstance(spec, WindowSpec):
-            if given:
-                raise DataError(
-                    f"Sample {args.sample!r} is a set of labelled sequences with its own "
-                    f"settings; drop {', '.join('--' + name for name in given)}."
-                )
-            return make_sequence_windows(frame, spec), spec, args.sample
-        spec = dataclasses.replace(spec, **given)
-        return make_windows(frame, spec), spec, args.sample
-    for name in ("targets", "lookback"):
-        if name not in given:
-            raise DataError(f"--data needs --{name}; see --help.")
-    spec = WindowSpec(**given)
-    return make_windows(load_csv(args.data), spec), spec, args.data
+    train = {field.name: getattr(args, field.name, None) for field in fields(TrainConfig)}
+    train["learning_rate"] = args.lr
+    train = {name: value for name, value in train.items() if value is not None}
+    if args.clipnorm == 0:
+        train["clipnorm"] = None  # no clipping
+    return {
+        "window": {name: value for name, value in window.items() if value is not None},
+        "layers": args.layers,
+        "train": train,
+    }
 
 
 def _printer(quiet: bool):
