@@ -15,14 +15,9 @@ from typing import TYPE_CHECKING
 
 from lstm_core import data as lab_data  # its CSV loader (and pandas) load on first use
 from lstm_core import samples
-from lstm_core.data import (
-    SequenceSpec,
-    Windows,
-    WindowSpec,
-    make_sequence_windows,
-    make_windows,
-)
+from lstm_core.data import SequenceSpec, Windows, WindowSpec, cut_windows
 from lstm_core.errors import LabError
+from lstm_core.experiment import default_series_spec, make_experiment
 from ui import state
 from ui.workspace import limits
 
@@ -62,17 +57,16 @@ def load_sample(name: str, *, keep_training: bool = False) -> None:
     fails. With ``keep_training``, training settings already chosen (by a link, say) stay."""
     from ui.training import put_config  # ui.training reads this module's windows
 
-    df = samples.load_sample(name)  # DataError for an unknown name
-    sample = samples.SAMPLES[name]
-    _set_frame(df, title=sample.title, source=("sample", name))
-    state.put("data", "kind", sample.kind)
-    apply_spec(sample.spec)
+    setup = make_experiment(name, limits=limits())  # DataError for an unknown name
+    _set_frame(setup.frame, title=samples.SAMPLES[name].title, source=("sample", name))
+    apply_spec(setup.experiment.window)
+    _keep_windows(setup.experiment.window, setup.windows)  # made already: not made again
     fields = [
         field
         for field in samples.SAMPLE_TRAIN_FIELDS
         if not (keep_training and state.get("train", field) is not None)
     ]
-    put_config(sample.train, fields)
+    put_config(setup.experiment.train, fields)
 
 
 def load_upload(filename: str, content: bytes) -> None:
@@ -89,16 +83,6 @@ def load_upload(filename: str, content: bytes) -> None:
         state.drop("data", "pending")
     else:
         apply_spec(default_series_spec(df))
-
-
-def default_series_spec(df: pd.DataFrame) -> WindowSpec:
-    """A first guess for a new file: every numeric column in, the last one predicted.
-
-    The lookback is 12 steps, or less for a short file, so that every split keeps windows.
-    """
-    columns = lab_data.numeric_columns(df)
-    lookback = max(1, min(12, len(df) // 10))
-    return WindowSpec(features=tuple(columns), targets=(columns[-1],), lookback=lookback)
 
 
 def apply_spec(spec: WindowSpec | SequenceSpec) -> None:
@@ -143,14 +127,18 @@ def refresh_windows() -> Windows | None:
         spec = spec_from_state()
         cache_key = (state.get("data", "origin"), spec)
         if state.get("data", "windows_key") != cache_key:
-            make = make_sequence_windows if isinstance(spec, SequenceSpec) else make_windows
-            state.put("data", "windows", make(df, spec, limits=limits()))
-            state.put("data", "windows_key", cache_key)
-            state.put("data", "spec", spec)
+            _keep_windows(spec, cut_windows(df, spec, limits=limits()))
     except Exception:
         state.drop("data", "windows", "windows_key", "spec")
         raise
     return state.get("data", "windows")
+
+
+def _keep_windows(spec: WindowSpec | SequenceSpec, windows: Windows) -> None:
+    """Keep ``windows``, cut from the loaded data with ``spec``, until either changes."""
+    state.put("data", "windows", windows)
+    state.put("data", "windows_key", (state.get("data", "origin"), spec))
+    state.put("data", "spec", spec)
 
 
 def windows() -> Windows | None:
