@@ -25,10 +25,10 @@ from lstm_core import data
 from lstm_core.data import SequenceSpec, Windows, WindowSpec, cut_windows
 from lstm_core.errors import DataError
 from lstm_core.experiment_io import Experiment
-from lstm_core.model import DEFAULT_LAYERS, LayerSpec, ModelSpec, parse_layers, validate
-from lstm_core.samples import SAMPLES, load_sample
+from lstm_core.model import DEFAULT_LAYERS, LayerSpec, ModelSpec, parse_layers
+from lstm_core.samples import get_sample, load_sample
 from lstm_core.settings import Limits, load_limits
-from lstm_core.train.config import TrainConfig, check_config
+from lstm_core.train.config import TrainConfig
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +68,7 @@ def make_experiment(
             ``DEFAULT_LAYERS``.
         train: a dict of ``TrainConfig`` fields to change (``{"epochs": 3}``), or a whole
             ``TrainConfig``. Default: the sample's, or ``TrainConfig()``.
-        limits: the caps checked; ``load_limits()`` when ``None``.
+        limits: the caps on the file and the windows; ``load_limits()`` when ``None``.
 
     Returns:
         A ``Setup``: ``experiment.data`` is ``{"sample": NAME}`` or ``{"file": NAME}``,
@@ -77,8 +77,10 @@ def make_experiment(
 
     Raises:
         DataError: no source or two, an unknown sample, a window field the data's kind of
-            window has not, or windows that do not fit the rows. SpecError, ConfigError: a
-            stack or training setting out of range, with the fix.
+            window has not, or windows that do not fit the rows. SpecError: a layer string
+            that cannot be read. ConfigError: a training field that is unknown or out of
+            range. The caps on epochs, batch size and layers are checked when the job is made
+            (``TrainingJob``), as the app checks them when Start is pressed.
     """
     limits = limits or load_limits()
     if (sample is None) == (file is None):
@@ -89,19 +91,35 @@ def make_experiment(
     if sample is not None:
         rows = load_sample(sample) if frame is None else frame  # DataError for unknown names
         source = {"sample": sample}
-        base_window, base_train = SAMPLES[sample].spec, SAMPLES[sample].train
     else:
         rows = data.load_csv(file, limits=limits) if frame is None else frame
         source = {"file": Path(file).name}
-        base_window, base_train = None, TrainConfig()
-    window_spec = _window(base_window, window, rows, source)
-    config = check_config(_train(base_train, train), limits)
+    base_window, base_train = base_settings(sample, rows)
+    window_spec = _window(base_window, window, source)
     windows = cut_windows(rows, window_spec, limits=limits)
     stack = parse_layers(layers) if isinstance(layers, str) else layers
     model = ModelSpec.for_windows(stack or parse_layers(DEFAULT_LAYERS), windows)
-    validate(model, windows.timesteps, windows.features, limits)
-    experiment = Experiment(data=source, window=window_spec, model=model, train=config)
+    experiment = Experiment(
+        data=source, window=window_spec, model=model, train=_train(base_train, train)
+    )
     return Setup(experiment=experiment, frame=rows, windows=windows)
+
+
+def base_settings(
+    sample: str | None, frame: pd.DataFrame | None = None
+) -> tuple[WindowSpec | SequenceSpec, TrainConfig]:
+    """What an experiment starts from, before overrides: ``(window spec, TrainConfig)``.
+
+    A sample brings its own (``lstm_core.samples``); a file's rows ``frame``, ``(rows,
+    columns)``, get the first guess (``default_series_spec``) and ``TrainConfig()``.
+
+    Raises:
+        DataError: an unknown sample, naming the known ones.
+    """
+    if sample is not None:
+        found = get_sample(sample)
+        return found.spec, found.train
+    return default_series_spec(frame), TrainConfig()
 
 
 def default_series_spec(frame: pd.DataFrame) -> WindowSpec:
@@ -116,12 +134,11 @@ def default_series_spec(frame: pd.DataFrame) -> WindowSpec:
     return WindowSpec(features=tuple(columns), targets=(columns[-1],), lookback=lookback)
 
 
-def _window(base, window, rows, source: dict) -> WindowSpec | SequenceSpec:
-    """The base window spec (``None``: the first guess for ``rows``) with ``window`` applied."""
+def _window(base, window, source: dict) -> WindowSpec | SequenceSpec:
+    """``base`` with the fields of the dict ``window`` changed, or ``window`` if it is whole."""
     if isinstance(window, WindowSpec | SequenceSpec):
         return window
     changes = dict(window or {})
-    base = base or default_series_spec(rows)
     fields = [field.name for field in dataclasses.fields(base)]
     unknown = sorted(name for name in changes if name not in fields)
     if unknown:

@@ -181,8 +181,13 @@ def sample_names() -> list[str]:
     return list(SAMPLES)
 
 
-def load_sample(name: str) -> pd.DataFrame:
-    """Load a bundled sample through ``load_csv``; raises ``DataError`` for an unknown name."""
+def get_sample(name: str) -> Sample:
+    """The sample ``name``; raises ``DataError`` for an unknown name, listing the known ones."""
     if name not in SAMPLES:
         raise DataError(f"No sample named {name!r}; the samples are: {', '.join(SAMPLES)}.")
-    return data.load_csv(SAMPLES[name].path)  # imports pandas on first use
+    return SAMPLES[name]
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """Load a bundled sample through ``load_csv``; raises ``DataError`` for an unknown name."""
+    return data.load_csv(get_sample(name).path)  # imports pandas on first use

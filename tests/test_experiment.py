@@ -109,10 +109,21 @@ def test_errors_name_the_input_and_the_fix(small_csv):
         make_experiment("shapes", window={"lookback": 5})
     with pytest.raises(ConfigError, match=r"Unknown TrainConfig key\(s\) \['epoch'\]"):
         make_experiment("airline", train={"epoch": 3})
-    with pytest.raises(ConfigError, match="LSTM_LAB_MAX_EPOCHS"):
-        make_experiment("airline", train={"epochs": 10**9})
+    with pytest.raises(ConfigError, match=r"epochs must be at least 1, got 0"):
+        make_experiment("airline", train={"epochs": 0})
     with pytest.raises(SpecError, match="lstm:many"):
         make_experiment("airline", layers="lstm:many")
+
+
+def test_a_hosts_caps_are_the_jobs_to_check_so_the_app_can_show_a_samples_settings():
+    from lstm_core.settings import Limits
+    from lstm_core.train import TrainingJob
+
+    setup = make_experiment("airline", limits=Limits(max_epochs=5))
+    assert setup.experiment.train.epochs == 150  # shown on the Train page, refused at Start
+    with pytest.raises(ConfigError, match="epochs must be between 1 and 5"):
+        TrainingJob(setup.windows, setup.experiment.model, setup.experiment.train,
+                    limits=Limits(max_epochs=5))  # fmt: skip
 
 
 def test_the_rows_may_be_given_already_loaded():

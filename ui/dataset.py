@@ -15,9 +15,15 @@ from typing import TYPE_CHECKING
 
 from lstm_core import data as lab_data  # its CSV loader (and pandas) load on first use
 from lstm_core import samples
-from lstm_core.data import SequenceSpec, Windows, WindowSpec, cut_windows
+from lstm_core.data import (
+    SequenceSpec,
+    Windows,
+    WindowSpec,
+    make_sequence_windows,
+    make_windows,
+)
 from lstm_core.errors import LabError
-from lstm_core.experiment import default_series_spec, make_experiment
+from lstm_core.experiment import base_settings, default_series_spec
 from ui import state
 from ui.workspace import limits
 
@@ -57,16 +63,16 @@ def load_sample(name: str, *, keep_training: bool = False) -> None:
     fails. With ``keep_training``, training settings already chosen (by a link, say) stay."""
     from ui.training import put_config  # ui.training reads this module's windows
 
-    setup = make_experiment(name, limits=limits())  # DataError for an unknown name
-    _set_frame(setup.frame, title=samples.SAMPLES[name].title, source=("sample", name))
-    apply_spec(setup.experiment.window)
-    _keep_windows(setup.experiment.window, setup.windows)  # made already: not made again
+    window, train = base_settings(name)  # DataError for an unknown name
+    title = samples.SAMPLES[name].title
+    _set_frame(samples.load_sample(name), title=title, source=("sample", name))
+    apply_spec(window)  # the windows are cut when the page asks (refresh_windows)
     fields = [
         field
         for field in samples.SAMPLE_TRAIN_FIELDS
         if not (keep_training and state.get("train", field) is not None)
     ]
-    put_config(setup.experiment.train, fields)
+    put_config(train, fields)
 
 
 def load_upload(filename: str, content: bytes) -> None:
@@ -127,18 +133,14 @@ def refresh_windows() -> Windows | None:
         spec = spec_from_state()
         cache_key = (state.get("data", "origin"), spec)
         if state.get("data", "windows_key") != cache_key:
-            _keep_windows(spec, cut_windows(df, spec, limits=limits()))
+            make = make_sequence_windows if isinstance(spec, SequenceSpec) else make_windows
+            state.put("data", "windows", make(df, spec, limits=limits()))
+            state.put("data", "windows_key", cache_key)
+            state.put("data", "spec", spec)
     except Exception:
         state.drop("data", "windows", "windows_key", "spec")
         raise
     return state.get("data", "windows")
-
-
-def _keep_windows(spec: WindowSpec | SequenceSpec, windows: Windows) -> None:
-    """Keep ``windows``, cut from the loaded data with ``spec``, until either changes."""
-    state.put("data", "windows", windows)
-    state.put("data", "windows_key", (state.get("data", "origin"), spec))
-    state.put("data", "spec", spec)
 
 
 def windows() -> Windows | None:
