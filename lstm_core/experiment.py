@@ -2,8 +2,9 @@
 
 An experiment here is everything a training run needs: the rows, how they are windowed, the
 windows themselves, the layer stack with the head those windows need, and the training
-settings. The app (loading a sample), the command line (``python -m lstm_core train``), the
-sweeps, and ``scripts/sample_defaults.py`` all make it with ``make_experiment``, so that a
+settings. The command line (``python -m lstm_core train``), the sweeps and
+``scripts/sample_defaults.py`` make it with ``make_experiment``; the app loads the same
+``base_settings`` into its pages and cuts the windows when the Data page asks, so that a
 sample trains the same everywhere:
 
 - a sample starts from its own windowing and training settings (``lstm_core.samples``) and the
