@@ -25,6 +25,7 @@ import contextlib
 import os
 import sys
 
+from lstm_core import private_apis
 from lstm_core.errors import ConfigError
 
 # KERAS_BACKEND value -> the name a user reads.
@@ -136,7 +137,5 @@ def save_model(model, path) -> None:
         path: where to write it, a ``str`` or ``Path`` ending in ``.keras``.
     """
     if name() == "jax" and "tensorflow" not in sys.modules:
-        from keras.src.utils import module_utils
-
-        module_utils.tensorflow._available = False  # LazyModule's cached answer
+        private_apis.keras_without_tensorflow()
     model.save(path)

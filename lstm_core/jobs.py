@@ -157,6 +157,9 @@ class Job:
     def start(self):
         """Take a slot and start the work in a daemon thread; return the job.
 
+        A thread that cannot start (the process has too many: ``RuntimeError: can't start
+        new thread``) ends the job at once as ``"failed"`` with that reason, its slot free.
+
         Raises:
             ConfigError: when ``limits.max_concurrent_jobs`` jobs run already (any kind).
             RuntimeError: when the job was started before.
@@ -169,7 +172,10 @@ class Job:
         with _active_lock:
             _active.add(self)
         self._thread = threading.Thread(target=self._run, name=f"lstm-lab-{self.kind}", daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except Exception as exc:  # noqa: BLE001 - reported as the job's failure, like _work's
+            self._conclude("failed", f"The {self.kind} thread did not start: {failure_text(exc)}")
         return self
 
     def stop(self):
@@ -229,15 +235,19 @@ class Job:
         except Exception as exc:  # noqa: BLE001 - a job reports every failure, never raises
             error = failure_text(exc)
         finally:
-            try:
-                status, error = self._finish(status, error)
-            except Exception as exc:  # noqa: BLE001 - recording the end failed: say so
-                status, error = "failed", failure_text(exc)
-            finally:
-                with self._lock:
-                    self._status, self._error = status, error
-                    self._ended = time.monotonic()
-                self._slot.release()
-                with _active_lock:
-                    _active.discard(self)
-                self._done.set()
+            self._conclude(status, error)
+
+    def _conclude(self, status: str, error: str | None) -> None:
+        """Record the end (``_finish``), publish it, free the slot, then wake the waiters."""
+        try:
+            status, error = self._finish(status, error)
+        except Exception as exc:  # noqa: BLE001 - recording the end failed: say so
+            status, error = "failed", failure_text(exc)
+        finally:
+            with self._lock:
+                self._status, self._error = status, error
+                self._ended = time.monotonic()
+            self._slot.release()
+            with _active_lock:
+                _active.discard(self)
+            self._done.set()

@@ -150,7 +150,6 @@ assert not loaded, f"TensorFlow was imported on JAX: {loaded[:5]}"
 @pytest.mark.slow
 @pytest.mark.own_processes  # a fresh JAX process of its own, whichever pass runs it
 def test_training_saving_and_inspecting_on_jax_never_import_tensorflow(tmp_path):
-    pytest.importorskip("jax")
     store, trained, opened = tmp_path / "runs", tmp_path / "trained.json", tmp_path / "opened.json"
     run_on("jax", TRAIN + TENSORFLOW_UNLOADED, store, trained)
     assert (store / "models" / f"{json.loads(trained.read_text())['run_id']}.keras").exists()

@@ -1,5 +1,7 @@
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from bptt import lstm_bptt
 
 from lstm_core.errors import DataError, SpecError
@@ -9,8 +11,6 @@ from lstm_core.reference import forward
 
 pytestmark = pytest.mark.slow  # trains models: left out by pytest -m "not slow"
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def _hidden_gradient_by_finite_differences(model, x, y, eps=1e-6):
     return grads
 
 
-@pytest.mark.tensorflow_only  # its reference is a tf.GradientTape; JAX: test_experiments_backends
+@pytest.mark.tensorflow_only  # float64 finite differences: JAX truncates to float32 without x64
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
 def test_hidden_state_gradient_matches_finite_differences(float64, kind, go_backwards):

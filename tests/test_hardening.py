@@ -226,9 +226,8 @@ def test_hostile_values_are_shown_as_text():
 # --- A failing training job ------------------------------------------------------------------
 
 
-@pytest.mark.tensorflow_only  # on JAX this run's loss grows past 1e20 but stays finite
 def test_a_failing_job_ends_failed_with_its_message_and_the_next_run_works():
-    # Targets in the millions, unscaled, plain SGD at rate 1, no clipping: the loss overflows.
+    # Targets in the millions, unscaled, plain SGD at rate 1, no clipping: the loss runs away.
     values = 1e6 * np.sin(np.arange(60) / 3)
     csv = "t,value\n" + "\n".join(f"{t},{v:.3f}" for t, v in enumerate(values))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
@@ -251,7 +250,8 @@ def test_a_failing_job_ends_failed_with_its_message_and_the_next_run_works():
 
     assert train() == "failed"
     assert any(
-        re.search(r"Training failed: The training loss became (nan|inf)", e)
+        re.search(r"Training failed: The training loss became \S+ in epoch \d+", e)
+        and "training diverged" in e
         and "Lower the learning rate" in e
         for e in error_texts(at)
     ), error_texts(at)

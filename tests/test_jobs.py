@@ -9,12 +9,14 @@ import pytest
 from lstm_core.data import Windows, WindowSpec, make_windows
 from lstm_core.errors import ConfigError, SpecError
 from lstm_core.experiments import CompareConfig, CompareJob
-from lstm_core.jobs import Job, failure_text, running_jobs, take_slot
+from lstm_core.jobs import Job, active_jobs, failure_text, running_jobs, take_slot
 from lstm_core.model import ModelSpec, parse_layers
 from lstm_core.settings import Limits
 from lstm_core.train import TrainConfig, TrainingJob
 
 CAP_1 = Limits(max_concurrent_jobs=1)
+# A job's first thread imports Keras (lstm_core.keras_session): 14 s on 2 busy cores.
+WAIT_S = 60
 REFUSED = r"1 job is already running \(the limit is 1, LSTM_LAB_MAX_CONCURRENT_JOBS\): {}"
 
 
@@ -78,7 +80,7 @@ def test_a_slot_is_free_again_once_the_job_ends():
     with pytest.raises(ConfigError, match="LSTM_LAB_MAX_CONCURRENT_JOBS"):
         take_slot("training", CAP_1)
     assert job.stop() == ("running", None)
-    assert job.wait(10) == ("stopped", None)
+    assert job.wait(WAIT_S) == ("stopped", None)
     take_slot("training", CAP_1).release()
     assert running_jobs() == 0
 
@@ -90,7 +92,22 @@ def test_a_job_starts_once():
             job.start()
     finally:
         job.stop()
-        assert job.wait(10) == ("stopped", None)
+        assert job.wait(WAIT_S) == ("stopped", None)
+
+
+def test_a_job_whose_thread_cannot_start_frees_its_slot_and_ends_as_failed(monkeypatch):
+    def refuse(thread):
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(threading.Thread, "start", refuse)
+        job = Waiting(CAP_1).start()
+    reason = "The measurement thread did not start: RuntimeError: can't start new thread"
+    assert job.wait(0) == ("failed", reason)
+    assert running_jobs() == 0 and job not in active_jobs()
+    again = Waiting(CAP_1).start()  # the only slot is free again
+    again.stop()
+    assert again.wait(WAIT_S) == ("stopped", None)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +122,7 @@ def test_every_kind_of_job_fails_with_one_line(exc, text):
     failures = []
     threading.excepthook, previous = failures.append, threading.excepthook
     try:
-        assert Waiting(fail=exc).start().wait(10) == ("failed", text)
+        assert Waiting(fail=exc).start().wait(WAIT_S) == ("failed", text)
     finally:
         threading.excepthook = previous
     assert failures == [] and running_jobs() == 0

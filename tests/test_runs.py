@@ -12,7 +12,7 @@ import pytest
 
 from lstm_core import runs
 from lstm_core.errors import StoreError
-from lstm_core.runs import RunStore
+from lstm_core.runs import RunStore, database, liveness
 
 MODEL_SPEC = {"layers": [{"kind": "lstm", "units": 4}], "head": "regression", "outputs": 1}
 CONFIG = {"epochs": 3, "batch_size": 8, "seed": 0}
@@ -142,7 +142,7 @@ def test_export_writes_config_history_and_model(tmp_path):
 
 
 def test_save_and_load_a_keras_model(tmp_path):
-    keras = pytest.importorskip("keras")
+    import keras
     store = RunStore(tmp_path)
     run_id = add_run(store)
     inputs = keras.Input((3, 1))
@@ -155,6 +155,33 @@ def test_save_and_load_a_keras_model(tmp_path):
     loaded = RunStore(tmp_path).load_model(run_id)
     assert [w.shape for w in loaded.get_weights()] == [w.shape for w in model.get_weights()]
     assert f"{run_id}.keras" in store.export_files(run_id)
+
+
+class FailsMidway:
+    """A model whose save writes part of its file, then fails as a full disk or Keras would."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def save(self, path):
+        with open(path, "wb") as file:
+            file.write(b"the first half of a .keras file")
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error, raised",
+    [(OSError(28, "No space left on device"), StoreError), (RuntimeError("midway"), RuntimeError)],
+)
+def test_a_failed_save_leaves_nothing_behind(tmp_path, error, raised):
+    store = RunStore(tmp_path)
+    run_id = add_run(store)
+    kept = store.save_model_bytes(run_id, b"the model saved before")
+    with pytest.raises(raised):
+        store.save_model(run_id, FailsMidway(error))
+    assert sorted(path.name for path in (tmp_path / "models").iterdir()) == [f"{run_id}.keras"]
+    assert kept.read_bytes() == b"the model saved before"
+    assert store.get_run(run_id).model_path == kept
 
 
 def test_load_model_of_a_run_without_one_says_so():
@@ -219,7 +246,7 @@ def test_a_stale_heartbeat_reads_as_interrupted(monkeypatch):
     store = RunStore.in_memory()
     run_id = add_run(store, status="running")
     assert store.get_run(run_id).status == "running"
-    monkeypatch.setattr(runs, "STALE_AFTER_S", -1.0)
+    monkeypatch.setattr(liveness, "STALE_AFTER_S", -1.0)
     assert store.get_run(run_id).status == "interrupted"
     assert store.list_runs()["status"].tolist() == ["interrupted"]
 
@@ -227,7 +254,7 @@ def test_a_stale_heartbeat_reads_as_interrupted(monkeypatch):
 def test_a_run_left_by_an_earlier_process_with_our_pid_is_interrupted(monkeypatch):
     store = RunStore.in_memory()
     run_id = add_run(store, status="running")
-    monkeypatch.setattr(runs, "_PROCESS", "a-later-process")
+    monkeypatch.setattr(liveness, "PROCESS", "a-later-process")
     assert store.get_run(run_id).status == "interrupted"
 
 
@@ -312,7 +339,7 @@ def test_a_schema_1_or_2_store_gains_sweeps_and_keeps_its_runs(tmp_path, old_ver
     # A store as schema 1 and 2 wrote it: no sweeps table, no sweep columns in runs.
     with sqlite3.connect(tmp_path / "runs.sqlite") as connection:
         connection.executescript(
-            runs._SCHEMA.split("CREATE TABLE IF NOT EXISTS sweeps")[0].replace(
+            database.SCHEMA.split("CREATE TABLE IF NOT EXISTS sweeps")[0].replace(
                 "    heartbeat REAL NOT NULL,\n    sweep_id TEXT,\n    trial TEXT\n",
                 "    heartbeat REAL NOT NULL\n",
             )

@@ -1,12 +1,10 @@
 """Sweeps on a local Ray instance of 2 CPUs: completion, resume, stop, failures, the store.
 
-Ray starts once for the module (its node start is slow on a busy machine), from a thread that
-ends at once, as a sweep's driver thread does; the trials are tiny (8 steps, 4 units, 32
-sequences).
+The test run's one Ray node serves them (``ray_node`` in ``tests/conftest.py``); the trials
+are tiny (8 steps, 4 units, 32 sequences).
 """
 
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -27,30 +25,13 @@ TINY = CompareConfig(
 SPEC = SweepSpec(TINY, seeds=(0, 1))  # rnn and lstm, seeds 0 and 1: 4 trials
 KEYS = {trial.key for trial in SPEC.trials()}
 WAIT_S = 300
-GCS_TIMEOUT_S = 20
+GCS_TIMEOUT_VARIABLE = "RAY_gcs_rpc_server_reconnect_timeout_s"  # set by tests/conftest.py
 
 
 @pytest.fixture(scope="module", autouse=True)
-def ray_instance(tmp_path_factory):
-    from lstm_core.sweeps import ray_backend
-
-    with pytest.MonkeyPatch.context() as patch:
-        # Read by tests.sweep_trials.timed_trial in the workers, which inherit Ray's environment.
-        patch.setenv("SWEEP_TRIAL_LOG", str(tmp_path_factory.mktemp("trials") / "log"))
-        # Ray ends a process whose GCS is gone this long (default 60 s); shorter, so that the
-        # test of a killed node can wait past it.
-        patch.setenv("RAY_gcs_rpc_server_reconnect_timeout_s", str(GCS_TIMEOUT_S))
-        thread = threading.Thread(target=ray_backend.connect, kwargs={"num_cpus": 2})
-        thread.start()
-        thread.join()
-        time.sleep(1)  # the kernel's kill of a thread's children (PR_SET_PDEATHSIG) is at once
-        import ray
-
-        dead = ray_backend.dead_node_processes()
-        if dead:  # the next sweep would wait for the GCS, then Ray would end pytest
-            pytest.fail(f"Ray's node died with the thread that started it: {dead}")
-        yield ray
-        ray.shutdown()
+def ray_instance(ray_node):
+    """The test run's one Ray node (``tests/conftest.py``), started with ``SWEEP_TRIAL_LOG``."""
+    return ray_node
 
 
 def stored_trials(store, sweep_id):
@@ -192,6 +173,7 @@ def test_a_sweep_after_the_local_node_was_killed_starts_a_new_one_and_finishes()
     final = SweepJob(one, RunStore.in_memory(), num_cpus=2).start().wait(WAIT_S)
     assert final.status == "finished", final.error
     assert ray_backend.dead_node_processes() == []
-    # Had the old connection been kept, Ray would end this process GCS_TIMEOUT_S after the kill.
-    time.sleep(max(0.0, killed + GCS_TIMEOUT_S + 5 - time.monotonic()))
+    # Had the old connection been kept, Ray would end this process this long after the kill.
+    gcs_timeout_s = int(os.environ[GCS_TIMEOUT_VARIABLE])
+    time.sleep(max(0.0, killed + gcs_timeout_s + 5 - time.monotonic()))
     assert ray_backend.dead_node_processes() == []

@@ -88,24 +88,22 @@ def test_a_local_ray_has_the_cores_but_no_more_than_the_job_slots(monkeypatch):
     assert local_cpus() == 5  # the settings as the app loads them
 
 
-@pytest.fixture(scope="module")
-def ray_instance():
+def test_the_local_ray_instance_is_sized_by_the_job_slots(monkeypatch):
+    import ray
+
     from lstm_core.sweeps import ray_backend
 
-    ray = ray_backend.connect(limits=Limits(max_concurrent_jobs=1))
-    yield ray
-    ray.shutdown()
+    started = {}
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **options: started.update(options))
+    monkeypatch.setattr(ray_backend, "_ACTORS", {})  # the test run's node keeps its actors
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    ray_backend.connect(limits=Limits(max_concurrent_jobs=1))
+    assert started["address"] == "local" and started["num_cpus"] == 1
 
 
 @pytest.mark.slow
-def test_the_local_ray_instance_is_sized_by_the_job_slots(ray_instance):
-    from lstm_core.sweeps.ray_backend import cluster_cpus
-
-    assert cluster_cpus() == 1
-
-
-@pytest.mark.slow
-def test_a_training_sweep_stores_each_trial_with_its_model_and_skill(ray_instance, tmp_path):
+def test_a_training_sweep_stores_each_trial_with_its_model_and_skill(ray_node, tmp_path):
     store = RunStore(tmp_path)
     final = SweepJob(SPEC, store).start().wait(WAIT_S)
     assert final.status == "finished", final.error
@@ -139,7 +137,7 @@ def test_a_training_sweep_stores_each_trial_with_its_model_and_skill(ray_instanc
 
 @pytest.mark.slow
 def test_a_training_trial_whose_worker_dies_is_failed_while_the_other_finishes(
-    ray_instance, tmp_path
+    ray_node, tmp_path
 ):
     from lstm_core.sweeps.runner import WORKER_DIED
     from tests.sweep_trials import TRAINING_KILLED, killing_training_trial
@@ -160,7 +158,7 @@ def test_a_training_trial_whose_worker_dies_is_failed_while_the_other_finishes(
 
 
 @pytest.mark.slow
-def test_a_stopped_training_sweep_keeps_the_running_trials_epochs_and_model(ray_instance, tmp_path):
+def test_a_stopped_training_sweep_keeps_the_running_trials_epochs_and_model(ray_node, tmp_path):
     store = RunStore(tmp_path)
     long = dataclasses.replace(BASE, train=dataclasses.replace(BASE.train, epochs=300))
     spec = SweepSpec(long, axes=(("kind", ("lstm", "gru")),), seeds=(0,))  # 1 CPU: 1 at a time

@@ -17,7 +17,7 @@ def test_the_estimate_is_within_an_order_of_magnitude_of_the_run():
     config = TrainConfig(epochs=4, batch_size=16)
     estimate = estimate_run(windows, spec, config)
     assert estimate.batches == 4 * int(np.ceil(len(windows.x_train) / 16))
-    run = TrainingJob(windows, spec, config).start().wait()
+    run = TrainingJob(windows, spec, config).start().wait(120)
     assert run.status == "finished"
     assert run.elapsed_s / 10 < estimate.seconds < run.elapsed_s * 10
 

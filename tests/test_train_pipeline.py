@@ -69,7 +69,7 @@ def test_seeding_touches_no_process_wide_state():
 def test_fit_trains_on_exactly_these_batches():
     # Two epochs over train_batches against two one-epoch fits on arrays put in each
     # epoch's order by hand: the same batches, so the same weights.
-    keras = pytest.importorskip("keras")
+    import keras
     x, y = arrays()
     spec = ModelSpec(layers=parse_layers("lstm:3"), outputs=1)
 
@@ -109,7 +109,8 @@ def test_a_comparison_trains_exactly_as_plain_fit_on_the_arrays():
     # threads, but in Keras' own seeded order: its weights and every epoch's val_loss are
     # those of plain fit(x, y, validation_data=...) after the same seeding, to the last bit,
     # so that the shipped references stay reproducible.
-    keras = pytest.importorskip("keras")
+    import keras
+
     from lstm_core.experiments.compare import train_model
     from lstm_core.experiments.config import CompareConfig
 

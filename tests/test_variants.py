@@ -2,6 +2,7 @@
 step (gates included), each removed part really removed, the gradient profile against JAX's
 autodiff of an independent unrolled loop, and saving, parsing and describing them."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -19,7 +20,6 @@ from lstm_core.model import (
     recurrent_layers,
 )
 
-keras = pytest.importorskip("keras")
 FEATURES, UNITS, TIMESTEPS = 3, 4, 6
 
 

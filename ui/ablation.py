@@ -3,7 +3,7 @@
 The engine is ``lstm_core.experiments.ablation``; this module turns the page's session state
 into a config (the task "windows" takes the Data page's windows, ``ui.dataset``), starts the
 ``AblationJob`` in the session's job registry (or, when the reader chose Ray, the
-``AblationSweepJob`` of ``lstm_core.experiments.ablation_sweep``: every variant and seed a trial
+``AblationSweepJob`` of ``lstm_core.sweeps.ablation``: every variant and seed a trial
 on Ray, each kept as a run of one sweep), and draws a result
 (a finished job's, or the shipped reference ablation) as a ranked table, the final losses over
 seeds and the median learning curves.
@@ -17,9 +17,9 @@ import pandas as pd
 
 from lstm_core.data import window_to_dict
 from lstm_core.experiments.ablation import AblationConfig, AblationJob, check_ablation
-from lstm_core.experiments.ablation_sweep import AblationSweepJob
 from lstm_core.forecast.verdict import skill_words
 from lstm_core.model import KERAS_CLASS
+from lstm_core.sweeps.ablation import AblationSweepJob
 from ui import dataset, jobs, state, sweeps
 from ui.charts import learning_curves_chart
 from ui.palette import cell_colors

@@ -40,11 +40,6 @@ SHORT = {
 }
 
 
-def units_phrase(kind: str) -> str:
-    """What ``units`` sizes for this kind: a GRU and a SimpleRNN have no ``c``."""
-    return "the size of " + " and ".join(CELLS[kind].state_names)
-
-
 def layer_label(index: int, kind: str, units: int) -> str:
     return f"layer_{index} ({KERAS_CLASS[kind]}, {units} units)"
 

@@ -25,6 +25,7 @@ from lstm_core.data import (
 from lstm_core.errors import LabError
 from lstm_core.experiment import base_settings, default_series_spec
 from ui import state
+from ui.train_settings import put_config
 from ui.workspace import limits
 
 if TYPE_CHECKING:
@@ -61,8 +62,6 @@ def load_sample(name: str, *, keep_training: bool = False) -> None:
     """Load a bundled sample, its natural windowing and its epochs and batch size
     (``samples.SAMPLE_TRAIN_FIELDS``; the other settings stay as set); ``DataError`` if it
     fails. With ``keep_training``, training settings already chosen (by a link, say) stay."""
-    from ui.training import put_config  # ui.training reads this module's windows
-
     window, train = base_settings(name)  # DataError for an unknown name
     title = samples.SAMPLES[name].title
     _set_frame(samples.load_sample(name), title=title, source=("sample", name))

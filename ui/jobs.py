@@ -20,9 +20,9 @@ import time
 import weakref
 
 import streamlit as st
-from streamlit import config, runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lstm_core.errors import ConfigError
+from ui import streamlit_private
 from ui.errors import show_error
 
 ACTIVE = ("pending", "running")
@@ -60,6 +60,26 @@ class JobRegistry:
     def put(self, name: str, job) -> None:
         self._jobs[name] = job
 
+    def start_alone(self, name: str, job):
+        """Start ``job`` as the session's ``name`` job, unless that one still runs; return it.
+
+        For a job that must not be replaced while it runs (a sweep: a second one would leave
+        the first running out of reach, its Stop button gone). A second click on Start sent
+        before the page drew it disabled lands here.
+
+        Raises:
+            ConfigError: the session's ``name`` job is pending or running.
+        """
+        running = self._jobs.get(name)
+        if is_active(running):
+            raise ConfigError(
+                f"A {running.kind} is running already ({running.describe(running.snapshot())}); "
+                f"stop it, or wait for it to end, before starting another {job.kind}."
+            )
+        job.start()
+        self._jobs[name] = job
+        return job
+
     def items(self) -> list[tuple[str, object]]:
         """Every job of the session, ``(name, job)``, in the order they were put."""
         return list(self._jobs.items())
@@ -74,19 +94,13 @@ class JobRegistry:
 def registry() -> JobRegistry:
     """This session's registry, created on first use."""
     if "app.jobs" not in st.session_state:
-        st.session_state["app.jobs"] = JobRegistry(_session_id())
+        st.session_state["app.jobs"] = JobRegistry(streamlit_private.session_id())
     return st.session_state["app.jobs"]
 
 
 def is_active(job) -> bool:
     """Whether ``job`` (any ``lstm_core.jobs.Job``) is still pending or running."""
     return job is not None and job.snapshot().status in ACTIVE
-
-
-def _session_id() -> str | None:
-    """This session's id when a Streamlit server runs it, else ``None`` (``AppTest``)."""
-    context = get_script_run_ctx()
-    return context.session_id if context is not None and runtime.exists() else None
 
 
 def _watch(jobs: JobRegistry) -> None:
@@ -104,26 +118,18 @@ def _patrol() -> None:
     gone_since: dict[str, float] = {}  # session id -> when it was first seen disconnected
     while True:
         time.sleep(WATCH_INTERVAL_S)
-        timeout = float(config.get_option("server.disconnectedSessionTTL"))
+        timeout = float(st.get_option("server.disconnectedSessionTTL"))
         now = time.monotonic()
         with _watch_lock:
             registries = list(_watched)
         for jobs in registries:
-            if _is_connected(jobs.session_id):
+            if streamlit_private.is_connected(jobs.session_id):
                 gone_since.pop(jobs.session_id, None)
             elif now - gone_since.setdefault(jobs.session_id, now) >= timeout:
                 jobs.stop_all()
                 gone_since.pop(jobs.session_id)
                 with _watch_lock:
                     _watched.discard(jobs)
-
-
-def _is_connected(session_id: str) -> bool:
-    """Whether the session's browser is connected; ``True`` when no server can tell."""
-    try:
-        return bool(runtime.get_instance().is_active_session(session_id))
-    except RuntimeError:  # no server: AppTest (its stand-in ended), or shutting down
-        return True
 
 
 # --- what the Train and Vanishing-gradient pages share about a background job ---------------

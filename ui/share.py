@@ -5,15 +5,16 @@ the training settings. The URL carries all of it, field by field, as ``lstm_core
 table spells it (``?sample=airline&lookback=12&scaler=standard&layers=lstm:32:seq,lstm:16
 &patience=3...``), or the id of the experiment kept in the run store when that would be too
 long. It is read once when a session starts and rewritten on every run, so the address bar
-always holds the current settings. Whatever comes in, a file or a URL, passes the engine's
-validation before anything is applied. Two parameters belong to pages, not to the experiment,
-and are read once: ``run`` (the run the Runs page opens) and ``workspace`` (``ui.workspace``).
+always holds the current settings. Whatever comes in, a file, a URL or a stored run, passes
+the engine's validation and is then applied wholly or not at all, before the widgets it sets
+are drawn (an imported file: by the uploader's callback, on any page). Two parameters belong to
+pages, not to the experiment, and are read once: ``run`` (the run the Runs page opens) and
+``workspace`` (``ui.workspace``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import streamlit as st
 
@@ -21,15 +22,16 @@ from lstm_core import experiment_url
 from lstm_core.errors import LabError
 from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
 from lstm_core.experiment_io import experiment_of_run as io_experiment_of_run
-from ui import dataset, stack, state, training
+from ui import dataset, stack, state, train_settings
 from ui.errors import show_error
 from ui.text import escape_markdown
 from ui.workspace import LINK_PARAM, limits, run_store
 
 PAGE_PARAMS = ("run", LINK_PARAM)
+IMPORT_KEY = "_app.import"
 
 
-def apply_experiment(experiment: Experiment) -> str | None:
+def _apply_parts(experiment: Experiment) -> str | None:
     """Load an experiment's parts into session state; return a note for the user, if any.
 
     Raises:
@@ -50,7 +52,24 @@ def apply_experiment(experiment: Experiment) -> str | None:
     if experiment.model is not None:
         stack.set_layers(experiment.model.layers)
     if experiment.train is not None:
-        training.put_config(experiment.train)
+        train_settings.put_config(experiment.train)
+    return note
+
+
+def apply_experiment(experiment: Experiment) -> str | None:
+    """Apply an experiment wholly, its data windowed, or not at all; return a note, if any.
+
+    Call it before the Data, Model and Train pages' widgets are drawn (from a callback, or
+    before the page runs): it writes their keys.
+
+    Raises:
+        LabError: a part that cannot be applied (an unknown sample, a windowing that does not
+            fit the data); session state is then as it was.
+    """
+    with state.all_or_nothing("data", "model", "train"):
+        note = _apply_parts(experiment)
+        if dataset.frame() is not None:
+            dataset.refresh_windows()
     return note
 
 
@@ -60,7 +79,7 @@ def current_experiment() -> Experiment:
     if "model.layer_ids" in st.session_state:
         model = stack.model_spec(dataset.windows())
     try:
-        train = training.config_from_state()
+        train = train_settings.config_from_state()
     except LabError:
         train = None
     return Experiment(data=dataset.source(), window=dataset.spec(), model=model, train=train)
@@ -79,8 +98,6 @@ def apply_query_params_once() -> None:
             params, limits=limits(), store=run_store(), ignore=PAGE_PARAMS
         )
         note = apply_experiment(experiment)
-        if dataset.frame() is not None:
-            dataset.refresh_windows()
     except LabError as error:
         st.session_state["app.query_error"] = f"The link's settings were not applied: {error}"
         return
@@ -90,7 +107,7 @@ def apply_query_params_once() -> None:
 def current_params() -> dict[str, str]:
     """The current settings as URL parameters (a stored experiment's id when too long)."""
     experiment = current_experiment()
-    if not any(state.get("train", name) is not None for name in training.TRAIN_FIELDS):
+    if not any(state.get("train", name) is not None for name in train_settings.TRAIN_FIELDS):
         experiment = dataclasses.replace(experiment, train=None)  # not chosen yet: not shared
     return experiment_url.to_link_params(experiment, run_store())
 
@@ -102,19 +119,32 @@ def write_query_params() -> None:
         st.query_params.from_dict(params)
 
 
-def _import(upload) -> None:
-    """Apply an uploaded experiment file once (the uploader keeps it across reruns)."""
-    content = upload.getvalue()
-    digest = hashlib.sha256(content).hexdigest()
-    if st.session_state.get("app.imported") == digest:
+def take_import() -> None:
+    """The import uploader's callback: apply the chosen file, wholly or not at all, and keep
+    what came of it for the sidebar (the file's id with a note or the error).
+
+    A callback runs before the page draws its widgets, whose keys the import writes. It runs
+    again when the same file is chosen again (a new upload, a new id).
+    """
+    upload = st.session_state.get(IMPORT_KEY)
+    if upload is None:  # the file was taken out of the uploader
         return
-    st.session_state["app.imported"] = digest
     try:
-        note = apply_experiment(import_experiment(content, limits()))
-    except Exception as error:
-        show_error(error)
+        outcome = apply_experiment(import_experiment(upload.getvalue(), limits()))
+    except Exception as error:  # shown by the sidebar: a LabError as its message, a bug as a line
+        outcome = error
+    state.put("app", "imported", (upload.file_id, outcome or "Settings imported."))
+
+
+def _import_outcome(upload) -> None:
+    """Say what came of importing the file the uploader holds (nothing for an older file)."""
+    file_id, outcome = state.get("app", "imported", (None, None))
+    if upload is None or file_id != upload.file_id:
         return
-    st.success(escape_markdown(note or "Settings imported."), icon=":material/check:")
+    if isinstance(outcome, Exception):
+        show_error(outcome, prefix=f"{upload.name} was not imported, nothing changed: ")
+    else:
+        st.success(escape_markdown(outcome), icon=":material/check:")
 
 
 def sidebar_controls() -> None:
@@ -127,9 +157,10 @@ def sidebar_controls() -> None:
             mime="application/json",
             key="_app.export",
         )
-        upload = st.file_uploader("Import settings (JSON)", type=["json"], key="_app.import")
-        if upload is not None:
-            _import(upload)
+        upload = st.file_uploader(
+            "Import settings (JSON)", type=["json"], key=IMPORT_KEY, on_change=take_import
+        )
+        _import_outcome(upload)
         st.caption(
             "The page address holds every setting too: copy it to share the experiment "
             "(not your runs, nor an uploaded file)."

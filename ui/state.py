@@ -9,8 +9,9 @@ uploaders and download buttons, which session state cannot set, start with ``_``
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import streamlit as st
@@ -57,6 +58,31 @@ def put(page: str, name: str, value: Any) -> None:
 def drop(page: str, *names: str) -> None:
     for name in names:
         st.session_state.pop(key(page, name), None)
+
+
+@contextlib.contextmanager
+def all_or_nothing(*pages: str) -> Iterator[None]:
+    """Undo every change to the keys of ``pages`` when the block raises, then re-raise.
+
+    For settings applied in several steps (an imported experiment: the data, the windowing, the
+    layers, the training), so that a step that fails leaves none of them applied. Use it where
+    the widgets of those keys are not drawn yet (a callback, the start of a run): Streamlit
+    refuses to set the key of a widget already drawn.
+    """
+    prefixes = tuple(key(page, "") for page in pages)
+    before = {
+        name: st.session_state[name] for name in st.session_state if name.startswith(prefixes)
+    }
+    try:
+        yield
+    except BaseException:
+        for name in [name for name in st.session_state if name.startswith(prefixes)]:
+            if name not in before:
+                del st.session_state[name]
+        for name, value in before.items():
+            if st.session_state.get(name) is not value:
+                st.session_state[name] = value
+        raise
 
 
 def keep_choice(page: str, name: str, options: list, fallback: Any = None) -> None:

@@ -151,9 +151,7 @@ def start_sweep() -> SweepJob:
     spec = spec_from_state()
     rows = dataset.frame() if training_base.is_training(spec.base) else None  # a file's rows
     job = SweepJob(spec, run_store(), workspace=workspace_id(), rows=rows, limits=limits())
-    job.start()
-    jobs.registry().put("sweeps", job)
-    return job
+    return jobs.registry().start_alone("sweeps", job)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,9 +198,7 @@ def resume_sweep(sweep_id: str) -> SweepJob:
     # A file's rows are not kept with the sweep: the file loaded now, if it is that one.
     rows = dataset.frame() if "file" in data and dataset.title() == data["file"] else None
     job = SweepJob.resume(store, sweep_id, workspace=workspace, rows=rows, limits=limits())
-    job.start()
-    jobs.registry().put("sweeps", job)
-    return job
+    return jobs.registry().start_alone("sweeps", job)
 
 
 def trials_frame(snapshot) -> pd.DataFrame:

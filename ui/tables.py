@@ -56,21 +56,6 @@ def yardstick_table(scores: dict, season_note: str) -> pd.DataFrame:
     return pd.DataFrame(rows).rename(columns={"model": "the model is"})
 
 
-def per_step_table(scores: dict) -> pd.DataFrame:
-    """One target's test error per step ahead, beside naive's."""
-    return pd.DataFrame(
-        [
-            {
-                "step": f"t+{step['step']}",
-                "RMSE": step["rmse"],
-                "naive RMSE": step["naive_rmse"],
-                "skill vs naive": step["skill_vs_naive"],
-            }
-            for step in scores["per_step"]
-        ]
-    )
-
-
 def confusion_table(metrics: dict) -> pd.DataFrame:
     """The confusion matrix: rows are true classes, columns predicted ones."""
     names = [str(name) for name in metrics["class_names"]]

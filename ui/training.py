@@ -7,30 +7,12 @@ is imported only when a job starts (by the job's thread).
 
 from __future__ import annotations
 
-import dataclasses
-
 from lstm_core.errors import DataError
 from lstm_core.model import validate
-from lstm_core.train import TrainConfig, TrainingJob, check_config
+from lstm_core.train import TrainingJob
 from ui import dataset, jobs, stack, state
+from ui.train_settings import config_from_state
 from ui.workspace import limits, run_store, workspace_id
-
-TRAIN_FIELDS = tuple(field.name for field in dataclasses.fields(TrainConfig))
-
-
-def put_config(config: TrainConfig, fields=TRAIN_FIELDS) -> None:
-    """Write ``config``'s ``fields`` into the Train page's widget keys (no clipping is 0)."""
-    for name in fields:
-        value = getattr(config, name)
-        state.put("train", name, 0.0 if name == "clipnorm" and value is None else value)
-
-
-def config_from_state() -> TrainConfig:
-    """The Train page's settings as a validated ``TrainConfig``; ``ConfigError`` if invalid."""
-    defaults = TrainConfig()
-    values = {name: state.get("train", name, getattr(defaults, name)) for name in TRAIN_FIELDS}
-    values["clipnorm"] = values["clipnorm"] or None  # the widget's 0 means no clipping
-    return check_config(TrainConfig(**values), limits())
 
 
 def estimate_key() -> tuple:

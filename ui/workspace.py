@@ -30,7 +30,6 @@ import time
 import urllib.parse
 
 import streamlit as st
-from streamlit import config
 
 from lstm_core import retention, shutdown
 from lstm_core.errors import LabError
@@ -114,7 +113,7 @@ def remember_visitor() -> None:
 def runs_link() -> str:
     """The address that opens this visitor's runs in any browser (hosted mode)."""
     address = urllib.parse.urlsplit(str(st.context.url or ""))
-    base_path = str(config.get_option("server.baseUrlPath") or "").strip("/")
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
     path = "/".join(part for part in (base_path, "runs") if part)
     origin = f"{address.scheme}://{address.netloc}" if address.netloc else ""
     return f"{origin}/{path}?{LINK_PARAM}={workspace_id()}"

@@ -8,7 +8,7 @@ and a ``LabError`` it raises becomes exit status 2 and one line on stderr there.
     python -m lstm_core ablation --ray                 # every variant and seed a trial on Ray
     python -m lstm_core ablation --ray --address ray://head:10001   # on a Ray cluster
 
-With ``--ray`` the ablation runs as a sweep (``lstm_core.experiments.ablation_sweep``): its
+With ``--ray`` the ablation runs as a sweep (``lstm_core.sweeps.ablation``): its
 trainings at once on this machine's cores (or a Ray cluster), each kept as a run of the store.
 """
 
@@ -99,7 +99,7 @@ def ablation_command(args) -> int:
     """Run the ablation as an ``AblationJob`` (``--ray``: an ``AblationSweepJob``), print each
     run as it ends, then the ranking."""
     from lstm_core.experiments.ablation import AblationJob
-    from lstm_core.experiments.ablation_sweep import AblationSweepJob
+    from lstm_core.sweeps.ablation import AblationSweepJob
 
     config = from_args(
         AblationConfig, args, variants=args.kinds, seeds=args.seeds, learning_rate=args.lr

@@ -9,7 +9,6 @@
   same data; ``CompareJob`` runs it in the background.
 - ``task_windows``: a task's sequences as ``Windows``, for the States page to open a sweep's
   trial on the adding problem.
-- ``cli``: the ``vanishing`` and ``compare`` commands of ``python -m lstm_core``.
 
 Importing this package does not import TensorFlow.
 """

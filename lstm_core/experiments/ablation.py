@@ -19,7 +19,7 @@ seed sets a variant's initial weights and the shuffle order, so the spread over 
 spread of training itself. One training is ``lstm_core.experiments.compare.train_kind``, the
 comparison job's own (on the windows, ``own_windows.train_on_windows`` over the same loop).
 ``AblationJob`` runs ``run_ablation`` in the background under the process-wide cap
-on jobs (``lstm_core.jobs``); ``lstm_core.experiments.ablation_sweep`` runs the same trainings
+on jobs (``lstm_core.jobs``); ``lstm_core.sweeps.ablation`` runs the same trainings
 as a sweep on Ray, in parallel, and assembles the same ``AblationResult`` from them.
 """
 
@@ -359,7 +359,7 @@ class AblationSnapshot:
     elapsed_s: float  # seconds since start()
     error: str | None  # why the job failed
     result: AblationResult | None  # once ended, unless it failed
-    sweep_id: str | None = None  # on Ray: the sweep whose runs are its trainings (ablation_sweep)
+    sweep_id: str | None = None  # on Ray: the sweep whose runs are its trainings (sweeps.ablation)
 
     @property
     def progress(self) -> float:

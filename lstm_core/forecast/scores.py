@@ -21,8 +21,6 @@ import numpy as np
 from lstm_core.data.history import TargetHistory
 from lstm_core.forecast import baselines as yardsticks
 
-PER_TARGET_KEYS = ("rmse", "mae", "baselines", "mase", "skill_vs_naive", "per_step")
-
 
 def score_test_split(windows, predicted: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray]:
     """A model's outputs on the test split of ``windows``, scored beside their yardsticks.

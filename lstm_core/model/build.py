@@ -88,6 +88,9 @@ def run_stack(
             ``initial_state``: Keras 3 takes the mask attached to ``x`` only when ``x`` is the
             one tensor argument, and silently drops it when initial states are passed too.
         training: passed to each layer; ``False`` turns dropout off.
+
+    Where a layer given an initial state has read no kept step yet, its ``output`` is zero on
+    every backend, as Keras' TensorFlow backend returns it (``_zeros_until_kept``).
     """
     returns = []
     for index, layer in enumerate(layers, 1):
@@ -95,9 +98,38 @@ def run_stack(
         # Every layer below the top returns sequences, which keep the input's mask.
         returned = layer(x, initial_state=state, mask=mask, training=training)
         returned = list(returned) if layer.return_state else [returned]
+        if state is not None and mask is not None:
+            returned[0] = _zeros_until_kept(returned[0], mask, layer)
         returns.append(returned)
         x = returned[0]  # (batch, timesteps, units) when the layer above exists
     return returns
+
+
+def _zeros_until_kept(output, mask, layer):
+    """``layer``'s ``output`` with zeros where it has read no kept step yet.
+
+    At a masked step Keras returns the last kept step's output (``zero_output_for_mask=False``),
+    and zeros before the first one on TensorFlow. On JAX it returns ``h0`` before the first one
+    (its ``lax.scan`` takes the previous output from the state), and the layer above a
+    ``go_backwards`` layer reads those steps: a Keras defect, written up in
+    docs/known-issues.md. With zero initial states, Keras' default, the two agree.
+
+    Args:
+        output: the layer's ``output``, ``(batch, timesteps, units)`` in its reading order
+            with ``return_sequences``, else ``(batch, units)``.
+        mask: ``(batch, timesteps)`` booleans in the input's order, False on masked steps.
+        layer: the Keras recurrent layer (its ``go_backwards`` and ``return_sequences``).
+
+    Returns:
+        ``output``'s shape, a backend tensor.
+    """
+    import keras
+
+    kept = np.asarray(mask, bool)
+    kept = kept[:, ::-1] if layer.go_backwards else kept  # reading order, (batch, timesteps)
+    started = np.logical_or.accumulate(kept, axis=1)  # a kept step read by now
+    started = started if layer.return_sequences else started[:, -1]  # or (batch,) at the end
+    return keras.ops.where(started[..., None], output, 0.0)
 
 
 def recurrent_layers(model) -> list:

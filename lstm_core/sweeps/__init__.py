@@ -11,6 +11,8 @@
 - ``runner``: ``SweepJob``, the driver: trials into the run store as they end; resume, stop,
   failures.
 - ``aggregate``: median and interquartile range over seeds per point; breaking lengths.
+- ``ablation``: an ablation lab's variants and seeds as a sweep (``AblationSweepJob``), its
+  result assembled back from the stored trials.
 
 Importing this package imports neither Ray nor TensorFlow.
 """

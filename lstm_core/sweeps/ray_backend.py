@@ -35,6 +35,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from lstm_core import private_apis
 from lstm_core.errors import ConfigError
 from lstm_core.settings import Limits, load_limits
 from lstm_core.sweeps.trial import THREAD_ENV
@@ -115,13 +116,9 @@ def _connect(address: str | None, num_cpus: int | None, limits: Limits | None):
 
 def dead_node_processes() -> list[str]:
     """The names of this process's local Ray node processes that died (e.g. ``"gcs_server"``);
-    empty when connected to a cluster, or when not connected."""
-    from ray._private import worker  # no public API tells whether a local node is alive
-
-    node = getattr(worker, "_global_node", None)
-    if node is None or not hasattr(node, "dead_processes"):
-        return []
-    return [name for name, _ in node.dead_processes()]
+    empty when connected to a cluster, or when not connected (``lstm_core.private_apis``: no
+    public API of Ray tells)."""
+    return private_apis.dead_ray_node_processes()
 
 
 def cluster_cpus() -> int:

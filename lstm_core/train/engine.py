@@ -26,6 +26,12 @@ from lstm_core.train.pipeline import eval_batches, train_batches
 # out of the collector's sight, once per process; later objects are collected as usual.
 gc.freeze()
 
+# A training loss past this has diverged, on every backend: as a mean squared error, errors of
+# 1e10 in the targets' units as trained (scaled to about 1 by default). A run that runs away
+# grows its loss by orders of magnitude per epoch, but reaches float32's inf (3.4e38) only if
+# its arithmetic overflows, which one backend's run may do and another's not.
+DIVERGED_LOSS = 1e20
+
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
     "rmsprop": keras.optimizers.RMSprop,
@@ -102,7 +108,8 @@ def make_optimizer(name: str, learning_rate: float, clipnorm: float | None):
 
 
 class Progress(keras.callbacks.Callback):
-    """Reports progress after every train-function call and every epoch; ends a diverging run.
+    """Reports progress after every train-function call and every epoch; ends a diverging run
+    (a loss not finite, or past ``DIVERGED_LOSS``).
 
     The batch count and ``on_batch`` (where ``stop()`` takes effect) come after every call.
     The loss is read at most every ``check_s`` seconds and at each epoch's last call: reading
@@ -144,16 +151,17 @@ class Progress(keras.callbacks.Callback):
         now = time.monotonic()
         if now - self._checked >= self._check_s or done == self._batches_per_epoch:
             self._checked = now
-            self._check_finite(float(logs["loss"]), done)
+            self._check_diverged(float(logs["loss"]), done)
         self._on_batch(self._epoch, done)
 
-    def _check_finite(self, loss: float, done: int) -> None:
+    def _check_diverged(self, loss: float, done: int) -> None:
         # `loss` is the epoch's running mean: one NaN batch makes it NaN.
-        if not math.isfinite(loss):
+        if not math.isfinite(loss) or loss > DIVERGED_LOSS:
             raise ConfigError(
-                f"The training loss became {loss} in epoch {self._epoch} (batch {done}): "
-                f"training diverged. Lower the learning rate (now {self._learning_rate:g}) "
-                "or clip gradients (clipnorm=1.0)."
+                f"The training loss became {loss:.3g} in epoch {self._epoch} (batch {done}), "
+                f"where at most {DIVERGED_LOSS:g} is expected: training diverged. Lower the "
+                f"learning rate (now {self._learning_rate:g}), clip gradients (clipnorm=1.0) "
+                "or scale the targets."
             )
 
     def on_epoch_end(self, epoch, logs=None):

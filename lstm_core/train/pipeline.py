@@ -30,7 +30,7 @@ import math
 import keras
 import numpy as np
 
-from lstm_core import backend
+from lstm_core import backend, private_apis
 
 
 def epoch_order(samples: int, seed: int, epoch: int) -> np.ndarray:
@@ -144,13 +144,12 @@ def keras_order_batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> dict:
     arrays = {"x": x, "y": y, "batch_size": batch_size, "shuffle": True}
     if backend.name() != "tensorflow":
         return arrays
-    try:
-        from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
-    except ImportError:  # a Keras that moved it: plain fit's pipeline, autotuning and all
+    adapter = private_apis.keras_array_data_adapter()
+    if adapter is None:  # a Keras that moved it: plain fit's pipeline, autotuning and all
         return arrays
     import tensorflow as tf
 
-    dataset = ArrayDataAdapter(x, y, batch_size=batch_size, shuffle=True).get_tf_dataset()
+    dataset = adapter(x, y, batch_size=batch_size, shuffle=True).get_tf_dataset()
     options = tf.data.Options()
     options.autotune.enabled = False
     # Known length, as Keras knows it for arrays, so that it does not warn when an epoch ends.

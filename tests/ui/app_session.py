@@ -143,14 +143,3 @@ def add_run(folder: Path, name: str, losses: list[float], workspace: str = "loca
         store.record_epoch(run_id, epoch, {"loss": loss * 2, "val_loss": loss})
     store.finish_run(run_id, "finished", test_metrics={"rmse": 1.5, "mae": 1.0})
     return run_id
-
-
-def wait_on_ray(job, timeout: float = 600):
-    """``job.wait(timeout)`` for a job that ran on Ray (a sweep, a Ray ablation), then shut Ray
-    down, so that the next test starts its own; the job's last snapshot."""
-    try:
-        return job.wait(timeout)
-    finally:
-        import ray
-
-        ray.shutdown()

@@ -2,7 +2,7 @@
 run to its ranked table and charts, and the shipped reference shown at once."""
 
 import pytest
-from app_session import charts, errors, new_app, open_page, plain, wait_on_ray
+from app_session import charts, errors, new_app, open_page, plain
 
 from lstm_core.experiments.ablation import load_reference
 
@@ -140,7 +140,7 @@ def test_ray_is_offered_where_sweeps_are_on_and_not_for_your_data(monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_tiny_ablation_on_ray_ends_in_the_ranked_table_with_its_sweep(monkeypatch):
+def test_a_tiny_ablation_on_ray_ends_in_the_ranked_table_with_its_sweep(monkeypatch, ray_node):
     monkeypatch.delenv("LSTM_LAB_HOSTED", raising=False)
     at = tiny_page()
     at.number_input(key="ablation.seeds").set_value(2)
@@ -148,7 +148,7 @@ def test_a_tiny_ablation_on_ray_ends_in_the_ranked_table_with_its_sweep(monkeypa
     at.button(key="_ablation.start").click().run()
     assert not errors(at), errors(at)
     job = at.session_state["app.jobs"].get("ablation")
-    final = wait_on_ray(job)
+    final = job.wait(600)
     assert final.status == "finished", final.error
     at.run()
     assert not errors(at)

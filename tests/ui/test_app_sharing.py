@@ -4,8 +4,9 @@ import json
 import re
 
 import pytest
-from app_session import new_app, open_page, plain, shell, state_of
+from app_session import errors, new_app, open_page, plain, shell, state_of
 
+from lstm_core.data import WindowSpec
 from lstm_core.experiment_io import Experiment, export_experiment, import_experiment
 from lstm_core.experiment_url import FIELDS
 from lstm_core.model import ModelSpec, parse_layers
@@ -103,10 +104,76 @@ def test_export_holds_data_windowing_layers_and_training():
     assert experiment.train.epochs == 7
 
 
-def sidebar_import(content: bytes):
-    at = new_app()
+def sidebar_import(content: bytes, at=None):
+    """Import ``content`` from the sidebar of ``at``'s page (a new session's Home page)."""
+    at = at or new_app()
     at.file_uploader(key="_app.import").set_value(("shared.json", content, "application/json"))
     return at.run()
+
+
+SHARED_ON_SINE = Experiment(
+    data={"sample": "sine"},
+    window=WindowSpec(features=("driver", "response"), targets=("response",), lookback=7),
+    model=ModelSpec(layers=parse_layers("gru:12:seq,rnn:6")),
+    train=TrainConfig(epochs=4, batch_size=8),
+)
+
+
+def shown_setting(at, page: str):
+    """The imported setting the page itself shows: its own widget's value (the Model page's
+    layer syntax)."""
+    if page == "data":
+        return at.number_input(key="data.lookback").value
+    if page == "train":
+        return at.number_input(key="train.epochs").value
+    return at.code[0].value
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"), [("data", 7), ("model", "gru:12:seq,rnn:6"), ("train", 4)]
+)
+def test_settings_imported_on_a_page_with_their_widgets_apply_wholly(page, expected):
+    at = sidebar_import(export_experiment(SHARED_ON_SINE).encode(), open_page(new_app(), page))
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert [s.value for s in at.success] == ["Settings imported\\."]
+    assert shown_setting(at, page) == expected
+    assert at.session_state["data.origin"] == ("sample", "sine")
+    assert at.session_state["data.features"] == ["driver", "response"]
+    assert at.session_state["data.windows"].x_train.shape[1:] == (7, 2)  # windowed at once
+    assert at.session_state["train.batch_size"] == 8
+    kinds = [at.session_state[f"model.layer{i}.kind"] for i in at.session_state["model.layer_ids"]]
+    assert kinds == ["gru", "rnn"]
+
+
+def test_the_same_file_imported_again_applies_again():
+    content = export_experiment(SHARED_ON_SINE).encode()
+    at = sidebar_import(content, open_page(new_app(), "data"))
+    at.number_input(key="data.lookback").set_value(9).run()
+    assert at.session_state["data.lookback"] == 9
+    at = sidebar_import(content, at)
+    assert not at.exception and not at.error
+    assert at.number_input(key="data.lookback").value == 7
+
+
+def test_an_import_that_cannot_apply_changes_nothing_and_says_why():
+    at = open_page(open_page(new_app(), "data"), "train")  # airline, windowed
+    before = {
+        key: at.session_state[key] for key in ("data.origin", "data.lookback", "train.epochs")
+    }
+    layer_keys = {key for key in at.session_state if key.startswith("model.")}
+    misfit = Experiment(  # each part valid alone, but sine has no column "nope"
+        data={"sample": "sine"},
+        window=WindowSpec(features=("nope",), targets=("response",), lookback=3),
+        model=ModelSpec(layers=parse_layers("gru:5")),
+        train=TrainConfig(epochs=2),
+    )
+    at = sidebar_import(export_experiment(misfit).encode(), at)
+    assert not at.exception
+    message = " ".join(errors(at))
+    assert "shared.json was not imported, nothing changed" in message and "nope" in message
+    assert {key: at.session_state[key] for key in before} == before
+    assert {key for key in at.session_state if key.startswith("model.")} == layer_keys
+    assert at.number_input(key="train.epochs").value == before["train.epochs"]
 
 
 def test_an_imported_experiment_sets_data_model_and_training():

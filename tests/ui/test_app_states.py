@@ -174,10 +174,10 @@ def test_a_run_stored_without_a_diagnosis_still_opens_and_gets_one(store):
     from lstm_core.runs import RunStore
 
     run_id = trained_run(store)
-    database = RunStore(store)
-    with database._transaction() as connection:  # as a run stored before diagnoses were kept
+    opened = RunStore(store)
+    with opened.database.transaction() as connection:  # as stored before diagnoses were kept
         connection.execute("DELETE FROM diagnoses")
-    assert database.get_run(run_id, "local").diagnosis is None
+    assert opened.get_run(run_id, "local").diagnosis is None
     at = open_tab(open_page(new_app(), "states"), "Diagnosis")
     assert any("stored before diagnoses were kept" in c.value for c in at.caption)
     assert at.dataframe[0].value["layer"].tolist()[0] == "layer_1 (lstm, 4 units)"

@@ -2,9 +2,21 @@
 errors, the hosted switch, and a tiny sweep on Ray to its aggregate."""
 
 import os
+import time
 
 import pytest
-from app_session import charts, errors, new_app, open_page, plain, set_tiny_model, wait_on_ray
+from app_session import (
+    charts,
+    errors,
+    new_app,
+    open_page,
+    plain,
+    set_tiny_model,
+    shell,
+    state_of,
+)
+
+from lstm_core.sweeps import SweepJob
 
 TINY = {"timesteps": 8, "units": 4, "epochs": 1, "n_train": 32, "batch_size": 16}
 
@@ -65,8 +77,33 @@ def test_hosted_sweeps_are_off_unless_the_host_turns_them_on(monkeypatch):
     assert not at.info and not at.button(key="_sweeps.start").disabled
 
 
+# A double click's two Start callbacks: the second runs before the page has drawn Start
+# disabled (Streamlit skips the callback of a widget drawn disabled, not of one still enabled).
+DOUBLE_START = (
+    "from ui import jobs, sweeps\nfrom ui.errors import attempt\n"
+    "first = sweeps.start_sweep()\nattempt(sweeps.start_sweep)\n"
+    "st.session_state['kept'] = jobs.registry().get('sweeps') is first\n"
+    "first.stop()\nst.session_state['first'] = first.wait(60).status\n"
+)
+
+
+def test_a_second_start_while_the_sweep_runs_is_refused(monkeypatch):
+    def until_stopped(job) -> str:  # the driver, without Ray: it runs until Stop
+        while not job.stopping:
+            time.sleep(0.01)
+        return "stopped"
+
+    monkeypatch.setattr(SweepJob, "_work", until_stopped)
+    at = shell(DOUBLE_START, state_of(sweeps_page()))
+    assert errors(at) == [
+        "A sweep is running already (Sweep: running, 0/8 trials); stop it, or wait for it to "
+        "end, before starting another sweep."
+    ]
+    assert at.session_state["kept"] and at.session_state["first"] == "stopped"
+
+
 @pytest.mark.slow
-def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
+def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table(ray_node):
     at = sweeps_page(timesteps="6, 8", seeds="0")
     at.button(key="_sweeps.start").click().run()
     job = at.session_state["app.jobs"].get("sweeps")
@@ -109,7 +146,7 @@ def test_a_tiny_sweep_runs_to_its_aggregate_chart_and_table():
     assert sweep.options[0].endswith(" · 3 of 4 trials finished")
     at.button(key="_sweeps.resume").click().run()
     job = at.session_state["app.jobs"].get("sweeps")
-    resumed = wait_on_ray(job)
+    resumed = job.wait(600)
     assert resumed.status == "finished", resumed.error
     kept = {t["trial"]: t["run_id"] for t in final.trials if t["trial"] != lstm["trial"]}
     assert {t["trial"]: t["run_id"] for t in resumed.trials if t["trial"] in kept} == kept
@@ -149,12 +186,12 @@ def test_the_current_experiment_as_base_counts_its_trials_over_lookbacks():
 
 
 @pytest.mark.slow
-def test_a_trial_of_a_training_sweep_opens_on_the_states_page():
+def test_a_trial_of_a_training_sweep_opens_on_the_states_page(ray_node):
     at = experiment_sweeps_page(seeds="0")
     at.multiselect(key="sweeps.kinds").set_value(["lstm", "gru"]).run()
     at.button(key="_sweeps.start").click().run()
     job = at.session_state["app.jobs"].get("sweeps")
-    final = wait_on_ray(job)
+    final = job.wait(600)
     assert final.status == "finished", final.error
     at.run()
     assert not errors(at)

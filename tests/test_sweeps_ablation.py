@@ -13,15 +13,15 @@ import pytest
 from lstm_core.cli import main
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.ablation import AblationConfig, run_ablation
-from lstm_core.experiments.ablation_sweep import (
+from lstm_core.experiments.config import CompareConfig
+from lstm_core.runs import RunStore
+from lstm_core.sweeps import SweepSpec
+from lstm_core.sweeps.ablation import (
     AblationSweepJob,
     ablation_config,
     ablation_from_store,
     ablation_spec,
 )
-from lstm_core.experiments.config import CompareConfig
-from lstm_core.runs import RunStore
-from lstm_core.sweeps import SweepSpec
 from tests.cli_process import run_cli
 
 TINY = AblationConfig(
@@ -114,18 +114,8 @@ def test_the_command_with_ray_prints_the_ranking_and_its_sweep_as_json(tmp_path)
             assert list(stored.history["val_loss"]) == run["val_loss"]
 
 
-# Started after the command's test, whose process starts a Ray instance of its own.
 @pytest.fixture(scope="module")
-def ray_instance():
-    from lstm_core.sweeps import ray_backend
-
-    ray = ray_backend.connect(num_cpus=2)
-    yield ray
-    ray.shutdown()
-
-
-@pytest.fixture(scope="module")
-def both(ray_instance):
+def both(ray_node):
     """The in-process ablation, and the Ray one with its store and last snapshot."""
     store = RunStore.in_memory()
     final = AblationSweepJob(TINY, store).start().wait(WAIT_S)
