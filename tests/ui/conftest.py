@@ -48,9 +48,9 @@ def page(chromium, server):
 
 
 def pytest_collection_modifyitems(items):
-    """Every test here runs the app (AppTest or a browser): all are slow, left out by
-    ``pytest -m "not slow"``."""
+    """Every test here runs the app (AppTest or a browser), so all are slow, left out of the
+    quick suite, but those marked ``quick``: every page opened once, fresh and trained."""
     here = __file__.rsplit("/", 1)[0]
     for item in items:
-        if str(item.path).startswith(here):
+        if str(item.path).startswith(here) and not item.get_closest_marker("quick"):
             item.add_marker(pytest.mark.slow)

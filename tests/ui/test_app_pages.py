@@ -94,11 +94,13 @@ PAGES = {
     "train": "Train",
     "states": "States",
     "vanishing": "Vanishing gradients",
+    "ablation": "Ablation lab",
     "sweeps": "Sweeps",
     "runs": "Runs",
 }
 
 
+@pytest.mark.quick
 def test_every_page_runs_on_a_fresh_session():
     at = new_app()
     for page, title in PAGES.items():
@@ -107,6 +109,7 @@ def test_every_page_runs_on_a_fresh_session():
         assert not errors(at), page
 
 
+@pytest.mark.quick
 def test_every_page_runs_on_a_trained_session(trained):
     for page, title in PAGES.items():
         open_page(trained, page)
