@@ -23,7 +23,10 @@ def add_parsers(commands) -> None:
     train = commands.add_parser(
         "train",
         help="train a recurrent model on a CSV file or a sample and keep the run",
-        description="Train a stack of recurrent layers, print a line per epoch, keep the run.",
+        description="Train a stack of recurrent layers, print a line per epoch, keep the run. "
+        "With --sample NAME and no other flags it trains what the app trains for that sample "
+        "(its windowing, epochs and batch size, the default stack); each flag given changes "
+        "its one setting.",
         epilog=f"Layers: {LAYER_SYNTAX}.",
     )
     source = train.add_mutually_exclusive_group(required=True)
