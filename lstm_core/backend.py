@@ -81,6 +81,11 @@ def has_gpu() -> bool:
     return bool(gpus())
 
 
+def device_kind() -> str:
+    """The kind of device a job trains on: ``"GPU"`` when the backend sees one, else ``"CPU"``."""
+    return "GPU" if has_gpu() else "CPU"
+
+
 def device_line() -> str:
     """Where a job trains, in words: ``"TensorFlow, CPU"`` or ``"JAX, GPU (NVIDIA H200)"``."""
     found = gpus()

@@ -2,9 +2,11 @@
 
 A user can pick one of these instead of uploading a file. Each ``Sample`` says what the data
 shows, where it comes from, the spec it windows well with and the training settings it needs
-(``sample_data/README.md`` lists the same files). With the default stack (``DEFAULT_LAYERS``)
-every sample's defaults train a model that beats its naive yardstick on the test split:
-``scripts/sample_defaults.py`` trains each and writes the proof to ``docs/sample-defaults.md``.
+(``sample_data/README.md`` lists the same files). ``lstm_core.experiment.make_experiment``
+starts a sample's experiment from them, for the app and the command line alike. With the
+default stack (``DEFAULT_LAYERS``) every sample's defaults train a model that beats its naive
+yardstick on the test split: ``scripts/sample_defaults.py`` trains each as ``python -m
+lstm_core train --sample NAME`` does and writes the proof to ``docs/sample-defaults.md``.
 """
 
 from __future__ import annotations
@@ -179,8 +181,13 @@ def sample_names() -> list[str]:
     return list(SAMPLES)
 
 
-def load_sample(name: str) -> pd.DataFrame:
-    """Load a bundled sample through ``load_csv``; raises ``DataError`` for an unknown name."""
+def get_sample(name: str) -> Sample:
+    """The sample ``name``; raises ``DataError`` for an unknown name, listing the known ones."""
     if name not in SAMPLES:
         raise DataError(f"No sample named {name!r}; the samples are: {', '.join(SAMPLES)}.")
-    return data.load_csv(SAMPLES[name].path)  # imports pandas on first use
+    return SAMPLES[name]
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """Load a bundled sample through ``load_csv``; raises ``DataError`` for an unknown name."""
+    return data.load_csv(get_sample(name).path)  # imports pandas on first use

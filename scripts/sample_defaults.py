@@ -3,10 +3,12 @@
 The promise of ``lstm_core/samples.py``: a fresh session's settings for each sample (its
 windowing, the default stack ``lstm_core.model.DEFAULT_LAYERS``, its training settings) train a
 model that beats the naive yardstick on the test split (for classification: the majority
-class). This trains each once, seeded, and writes the table to ``docs/sample-defaults.md``,
-with a fingerprint of the settings it ran; ``tests/test_samples.py`` checks that the table is
-current (no default changed since) and that every row beats its yardstick. Takes about ten
-minutes on 2 cores.
+class). This trains each once, seeded, through the command line's own path (``python -m
+lstm_core train --sample NAME --json``, which trains what the app trains), and writes the table
+to ``docs/sample-defaults.md``, with a fingerprint of the settings it ran;
+``tests/test_samples.py`` checks that the table is current (no default changed since) and that
+this path scores a sample as an independent computation does. Takes about 20 minutes on 2
+cores.
 
     python scripts/sample_defaults.py [--output docs/sample-defaults.md]
 """
@@ -14,20 +16,23 @@ minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from anywhere, no install
 
-from lstm_core.data import WindowSpec, make_sequence_windows, make_windows  # noqa: E402
+from lstm_core.cli import main as cli  # noqa: E402
 from lstm_core.forecast.verdict import verdict  # noqa: E402
-from lstm_core.model import DEFAULT_LAYERS, ModelSpec, parse_layers  # noqa: E402
-from lstm_core.samples import SAMPLES, load_sample, settings_digest  # noqa: E402
-from lstm_core.train import TrainingJob  # noqa: E402
+from lstm_core.model import DEFAULT_LAYERS  # noqa: E402
+from lstm_core.samples import SAMPLES, settings_digest  # noqa: E402
 
 HEADER = (
     "| sample | fingerprint | test score | yardstick | skill | beats it | verdict | seconds |\n"
@@ -35,28 +40,24 @@ HEADER = (
 )
 
 
-def run_sample(name: str) -> str:
-    """Train sample ``name`` with its defaults; its row of the table."""
-    sample = SAMPLES[name]
-    frame = load_sample(name)
-    if isinstance(sample.spec, WindowSpec):
-        windows = make_windows(frame, sample.spec)
-    else:
-        windows = make_sequence_windows(frame, sample.spec)
-    model = ModelSpec(
-        parse_layers(DEFAULT_LAYERS),
-        head=windows.task,
-        outputs=windows.n_outputs,
-        mask_value=windows.mask_value,
-    )
-    started = time.perf_counter()
-    job = TrainingJob(windows, model, sample.train).start()
-    final = job.wait()
-    seconds = time.perf_counter() - started
-    if final.status != "finished":
-        raise SystemExit(f"{name}: the run {final.status}: {final.error}")
-    metrics = job.result.test_metrics
-    if windows.task == "classification":
+def run_sample(name: str, *flags: str, store: str | None = None) -> dict:
+    """Train sample ``name`` as ``python -m lstm_core train --sample NAME --json`` does, with
+    the extra ``flags`` (none: its defaults), keeping the run in the store folder ``store``
+    (default: a temporary one); the command's JSON report."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            argv = ["train", "--sample", name, *flags, "--json", "--store", store or folder]
+            status = cli(argv)
+    if status != 0:
+        raise SystemExit(f"{name}: the command exited with {status}: {out.getvalue()}")
+    return json.loads(out.getvalue())
+
+
+def row(name: str, report: dict, seconds: float) -> str:
+    """Sample ``name``'s row of the table, from its ``run_sample`` report."""
+    metrics = report["test_metrics"]
+    if "accuracy" in metrics:
         majority = metrics["baselines"]["majority"]
         score = f"accuracy {metrics['accuracy']:.3f}"
         yardstick = f"majority class {majority['accuracy']:.3f}"
@@ -73,12 +74,20 @@ def run_sample(name: str) -> str:
     )
 
 
+def timed_row(name: str) -> str:
+    """Train sample ``name`` with its defaults; its row of the table."""
+    started = time.perf_counter()
+    report = run_sample(name)
+    return row(name, report, time.perf_counter() - started)
+
+
 def page(rows: list[str]) -> str:
     return "\n".join(
         [
             "# Every sample's defaults beat their yardstick",
             "",
-            "Written by `python scripts/sample_defaults.py`: each bundled sample trained once with "
+            "Written by `python scripts/sample_defaults.py`: each bundled sample trained once, "
+            "as `python -m lstm_core train --sample NAME` trains it, with "
             "the settings a fresh session gives it (its windowing and training settings in "
             f"`lstm_core/samples.py`, the default stack `{DEFAULT_LAYERS}`, seed 0), scored on its "
             "test split against the naive forecast (the last value, repeated) or, for classes, "
@@ -101,7 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=str(REPO / "docs" / "sample-defaults.md"))
     args = parser.parse_args()
-    text = page([run_sample(name) for name in SAMPLES])
+    text = page([timed_row(name) for name in SAMPLES])
     Path(args.output).write_text(text)
     print(text)
 

@@ -100,6 +100,18 @@ def test_the_device_line_names_the_backend_and_the_device():
     assert line.endswith("CPU") if not backend.has_gpu() else "GPU (" in line
 
 
+def test_the_device_kind_is_what_the_backend_itself_sees():
+    if backend.name() == "jax":
+        import jax
+
+        gpu = any(device.platform == "gpu" for device in jax.devices())
+    else:
+        import tensorflow as tf
+
+        gpu = bool(tf.config.list_physical_devices("GPU"))
+    assert backend.device_kind() == ("GPU" if gpu else "CPU")
+
+
 def test_mirrored_without_two_gpus_trains_on_one_device_and_says_why():
     scope, replicas, line = backend.strategy_for("mirrored")
     with scope:

@@ -32,6 +32,12 @@ def test_train_a_csv_end_to_end_as_json_then_list_show_and_export(tmp_path, tiny
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)  # nothing but one JSON object
     assert set(report) >= {"run_id", "history", "test_metrics", "model_path"}
+    import keras
+
+    # The backend as Keras names it; the device as test_backend checks it against TF and JAX.
+    assert (report["backend"], report["device"]) == (keras.backend.backend(), backend.device_kind())
+    assert report["device_line"] == backend.device_line()
+    assert (report["epochs"], report["batch_size"], report["layers"]) == (1, 8, "lstm:4:seq,gru:4")
     assert [record["epoch"] for record in report["history"]] == [1]
     assert set(report["history"][0]) == {"epoch", "loss", "val_loss", "mae", "val_mae"}
     assert report["test_metrics"]["rmse"] > 0 and Path(report["model_path"]).exists()
@@ -126,7 +132,7 @@ def test_help_documents_the_layer_syntax(capsys):
 
 def test_a_sequence_sample_refuses_window_flags(tmp_path, capsys):
     argv = ["train", "--sample", "shapes", "--lookback", "5", "--store", str(tmp_path)]
-    assert "drop --lookback" in one_line_error(capsys, argv)
+    assert "has no lookback; drop lookback" in one_line_error(capsys, argv)
 
 
 def test_runs_list_of_an_empty_store_says_how_to_start(tmp_path, capsys):

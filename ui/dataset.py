@@ -23,6 +23,7 @@ from lstm_core.data import (
     make_windows,
 )
 from lstm_core.errors import LabError
+from lstm_core.experiment import base_settings, default_series_spec
 from ui import state
 from ui.train_settings import put_config
 from ui.workspace import limits
@@ -61,17 +62,16 @@ def load_sample(name: str, *, keep_training: bool = False) -> None:
     """Load a bundled sample, its natural windowing and its epochs and batch size
     (``samples.SAMPLE_TRAIN_FIELDS``; the other settings stay as set); ``DataError`` if it
     fails. With ``keep_training``, training settings already chosen (by a link, say) stay."""
-    df = samples.load_sample(name)  # DataError for an unknown name
-    sample = samples.SAMPLES[name]
-    _set_frame(df, title=sample.title, source=("sample", name))
-    state.put("data", "kind", sample.kind)
-    apply_spec(sample.spec)
+    window, train = base_settings(name)  # DataError for an unknown name
+    title = samples.SAMPLES[name].title
+    _set_frame(samples.load_sample(name), title=title, source=("sample", name))
+    apply_spec(window)  # the windows are cut when the page asks (refresh_windows)
     fields = [
         field
         for field in samples.SAMPLE_TRAIN_FIELDS
         if not (keep_training and state.get("train", field) is not None)
     ]
-    put_config(sample.train, fields)
+    put_config(train, fields)
 
 
 def load_upload(filename: str, content: bytes) -> None:
@@ -88,16 +88,6 @@ def load_upload(filename: str, content: bytes) -> None:
         state.drop("data", "pending")
     else:
         apply_spec(default_series_spec(df))
-
-
-def default_series_spec(df: pd.DataFrame) -> WindowSpec:
-    """A first guess for a new file: every numeric column in, the last one predicted.
-
-    The lookback is 12 steps, or less for a short file, so that every split keeps windows.
-    """
-    columns = lab_data.numeric_columns(df)
-    lookback = max(1, min(12, len(df) // 10))
-    return WindowSpec(features=tuple(columns), targets=(columns[-1],), lookback=lookback)
 
 
 def apply_spec(spec: WindowSpec | SequenceSpec) -> None:

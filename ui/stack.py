@@ -96,10 +96,7 @@ def model_spec(windows=None) -> ModelSpec:
     """
     if windows is None:
         return ModelSpec(layers=layers())
-    head = "classification" if windows.task == "classification" else "regression"
-    return ModelSpec(
-        layers=layers(), head=head, outputs=windows.n_outputs, mask_value=windows.mask_value
-    )
+    return ModelSpec.for_windows(layers(), windows)
 
 
 def _new_id() -> int:

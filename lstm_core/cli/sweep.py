@@ -176,35 +176,16 @@ def _training_spec(args, rows):
 
 def _training_base(args, rows):
     """The experiment ``train`` would run on ``--sample`` / ``--data``, before the lists."""
-    import dataclasses
-    from pathlib import Path
+    from lstm_core.experiment import make_experiment
 
-    from lstm_core.data import WindowSpec, cut_windows
-    from lstm_core.experiment_io import Experiment
-    from lstm_core.model import ModelSpec, parse_layers
-    from lstm_core.samples import SAMPLES
-    from lstm_core.train import TrainConfig
-
-    if args.sample is not None:
-        data, window = {"sample": args.sample}, SAMPLES[args.sample].spec
-        train = dataclasses.replace(SAMPLES[args.sample].train, seed=0)
-    else:
+    window = {}
+    if args.data is not None:
         if args.targets is None or args.lookback is None:
             raise DataError("--data needs --targets and --lookback; see --help.")
         lookback = _values(args.lookback, "--lookback", int)[0]
-        data = {"file": Path(args.data).name}
-        window = WindowSpec(features=tuple(args.targets), targets=tuple(args.targets),
-                            lookback=lookback)  # fmt: skip
-        train = TrainConfig()
-    # The head, outputs and mask value are the windows' (as on the Model page).
-    windows = cut_windows(rows, window)
-    model = ModelSpec(
-        layers=parse_layers(args.layers or DEFAULT_STACK),
-        head=windows.task,
-        outputs=windows.n_outputs,
-        mask_value=windows.mask_value,
-    )
-    return Experiment(data=data, window=window, model=model, train=train)
+        window = {"features": args.targets, "targets": args.targets, "lookback": lookback}
+    setup = make_experiment(args.sample, args.data, frame=rows, window=window, layers=args.layers)
+    return setup.experiment
 
 
 def _rows(args):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from lstm_core.cli.common import (
@@ -22,20 +21,25 @@ OPTION_TABLES = (SERIES, SEQUENCES, TRAIN)
 
 def add_parsers(commands) -> None:
     """Add ``train`` to ``commands``, an ``add_subparsers()`` object."""
-    from lstm_core.model import LAYER_SYNTAX
+    from lstm_core.model import DEFAULT_LAYERS, LAYER_SYNTAX
 
     train = commands.add_parser(
         "train",
         help="train a recurrent model on a CSV file or a sample and keep the run",
-        description="Train a stack of recurrent layers, print a line per epoch, keep the run.",
+        description="Train a stack of recurrent layers, print a line per epoch, keep the run. "
+        "With --sample NAME and no other flags it trains what the app trains for that sample "
+        "(its windowing, epochs and batch size, the default stack); each flag given changes "
+        "its one setting.",
         epilog=f"Layers: {LAYER_SYNTAX}.",
     )
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", metavar="FILE.csv", help="a CSV file, one row per time step")
     source.add_argument("--sample", metavar="NAME", help="a bundled sample, e.g. airline")
     train.add_argument(
-        "--layers", default="lstm:32", help="the layer stack, e.g. 'lstm:64:seq,lstm:32'"
+        "--layers",
+        help=f"the layer stack, e.g. 'lstm:64:seq,lstm:32' (default: {DEFAULT_LAYERS})",
     )
+    # Left out, a setting is the app's: the sample's own, else the first guess or the default.
     add_options(train, OPTION_TABLES)
     train.add_argument(
         "--distribute",
@@ -48,26 +52,23 @@ def add_parsers(commands) -> None:
 
 
 def train_command(args) -> int:
-    from lstm_core.model import ModelSpec, parse_layers
-    from lstm_core.train import TrainConfig, TrainingJob
+    """Make the experiment of ``--sample``/``--data`` and the flags given, train it, report."""
+    from lstm_core import backend
+    from lstm_core.data import window_to_dict
+    from lstm_core.model import format_layers
+    from lstm_core.train import TrainingJob
 
-    windows, window_spec, dataset = _windows(args)
-    model_spec = ModelSpec(
-        layers=parse_layers(args.layers),
-        head=windows.task,
-        outputs=windows.n_outputs,
-        mask_value=windows.mask_value,
-    )
-    config = TrainConfig(**given_settings(args)["train"])
+    setup = experiment_of(args)
+    experiment = setup.experiment
     run_store = store(args)
     job = TrainingJob(
-        windows,
-        model_spec,
-        config,
+        setup.windows,
+        experiment.model,
+        experiment.train,
         store=run_store,
         workspace=workspace(args),
-        dataset=dataset,
-        window_spec=window_spec,
+        dataset={"name": args.sample or args.data, **experiment.data},
+        window_spec=experiment.window,
         distribute=args.distribute,
     )
     final = watch(job.start(), _printer(args.json))
@@ -76,6 +77,13 @@ def train_command(args) -> int:
         "run_id": final.run_id,
         "status": final.status,
         "error": final.error,
+        "backend": backend.name(),
+        "device": backend.device_kind(),
+        "device_line": final.device,
+        "epochs": experiment.train.epochs,
+        "batch_size": experiment.train.batch_size,
+        "layers": format_layers(experiment.model.layers),
+        "window": window_to_dict(experiment.window),
         "history": json.loads(final.history.to_json(orient="records")),
         "test_metrics": job.result.test_metrics if job.result else None,
         "model_path": str(run.model_path) if run and run.model_path else None,
@@ -93,34 +101,43 @@ def given_settings(args) -> dict[str, dict]:
     return overrides(args, OPTION_TABLES)
 
 
-def _windows(args):
-    """``(windows, spec, dataset name)`` from ``--data`` or ``--sample`` and the window flags."""
-    from lstm_core.data import WindowSpec, load_csv, make_sequence_windows, make_windows
-    from lstm_core.samples import SAMPLES, load_sample
+def experiment_of(args):
+    """The ``lstm_core.experiment.Setup`` the parsed ``train`` arguments ask for: what the app
+    trains on ``--sample`` (or on ``--data``, whose targets and lookback must be given; its
+    features are the targets unless given), with the flags given changing it."""
+    from lstm_core.experiment import make_experiment
 
     given = given_settings(args)
+    window = _window_settings(args, given)
+    return make_experiment(
+        args.sample, args.data, window=window, layers=args.layers, train=given["train"]
+    )
+
+
+def _window_settings(args, given: dict[str, dict]) -> dict:
+    """The window settings given, for the kind of windows the data has: a sample's own kind
+    (series or labelled sequences), a file's series."""
+    from lstm_core.data import WindowSpec
+    from lstm_core.experiment import base_settings
+
     series, sequences = given["series"], given["sequences"]
-    if args.sample is not None:
-        frame, spec = load_sample(args.sample), SAMPLES[args.sample].spec
-        is_series = isinstance(spec, WindowSpec)
-        own, other = (series, sequences) if is_series else (sequences, series)
-        foreign = sorted(set(other) - set(own))
-        if foreign:
-            options = [(SEQUENCES if is_series else SERIES)[name].option for name in foreign]
-            raise DataError(
-                f"Sample {args.sample!r} is {'a series' if is_series else 'labelled sequences'}"
-                f", whose windows have no such setting; drop {', '.join(options)}."
-            )
-        spec = dataclasses.replace(spec, **own)
-        if is_series:
-            return make_windows(frame, spec), spec, args.sample
-        return make_sequence_windows(frame, spec), spec, args.sample
-    given = {"features": series.get("targets"), **series}  # the targets, by default
+    is_series = args.data is not None or isinstance(base_settings(args.sample)[0], WindowSpec)
+    own, other = (series, sequences) if is_series else (sequences, series)
+    foreign = sorted(set(other) - set(own))
+    if foreign:
+        options = [(SEQUENCES if is_series else SERIES)[name].option for name in foreign]
+        kind = "a series" if is_series else "labelled sequences"
+        raise DataError(
+            f"{args.sample or args.data!r} is windowed as {kind}, whose windows have no such "
+            f"setting; drop {', '.join(options)}."
+        )
+    if args.data is None:
+        return own
+    window = {"features": own.get("targets"), **own}  # the targets, by default
     for name in ("targets", "lookback"):
-        if name not in given:
+        if name not in window:
             raise DataError(f"--data needs --{name}; see --help.")
-    spec = WindowSpec(**given)
-    return make_windows(load_csv(args.data), spec), spec, args.data
+    return window
 
 
 def _printer(quiet: bool):

@@ -38,12 +38,7 @@ def windows_model_spec(kind: str, units: int, forget_bias: str, windows) -> Mode
         ``windows.n_outputs`` outputs and the windows' mask value.
     """
     forget_bias = forget_bias if CELLS[kind].forget_bias else "one"  # an LSTM option
-    return ModelSpec(
-        (LayerSpec(kind, units, forget_bias=forget_bias),),
-        head="classification" if windows.task == "classification" else "regression",
-        outputs=windows.n_outputs,
-        mask_value=windows.mask_value,
-    )
+    return ModelSpec.for_windows((LayerSpec(kind, units, forget_bias=forget_bias),), windows)
 
 
 def check_windows(windows, config, limits: Limits | None = None):

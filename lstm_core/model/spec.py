@@ -76,6 +76,23 @@ class ModelSpec:
         }
 
     @classmethod
+    def for_windows(cls, layers: tuple[LayerSpec, ...], windows) -> ModelSpec:
+        """``layers`` under the head ``windows`` need (a ``lstm_core.data.Windows``).
+
+        Returns:
+            A spec reading ``(batch, timesteps, features)`` of ``windows``, with its task's
+            head, ``windows.n_outputs`` outputs (``horizon * targets``, or the number of
+            classes) and its mask value (padded sequences), and making ``(batch, outputs)``.
+        """
+        head = "classification" if windows.task == "classification" else "regression"
+        return cls(
+            layers=tuple(layers),
+            head=head,
+            outputs=windows.n_outputs,
+            mask_value=windows.mask_value,
+        )
+
+    @classmethod
     def from_dict(cls, d: dict) -> ModelSpec:
         """Build from ``to_dict()``'s output; raises ``SpecError`` on unknown keys or types."""
         fields = check_keys(cls, d, error=SpecError)

@@ -1,11 +1,12 @@
 """One trial of a training sweep, as a Ray worker runs it: window, train, score, return the model.
 
-The worker cuts the windows from the rows the driver put in Ray's object store, with the
-trial's window spec, and trains with the Train page's own job (``lstm_core.train.TrainingJob``:
-the same model building, ``fit`` loop, early stopping and test scoring beside the naive and
-seasonal-naive yardsticks, ``lstm_core.forecast.scores.score_test_split``). It writes nothing to
-the run store: each epoch goes to the sweep's ``Progress`` actor, and the result carries the
-history, the test metrics and the trained model's ``.keras`` bytes for the driver to keep.
+The worker makes the trial's experiment (``lstm_core.experiment.make_experiment``) from the
+rows the driver put in Ray's object store, as ``python -m lstm_core train`` does, and trains
+with the Train page's own job (``lstm_core.train.TrainingJob``: the same model building,
+``fit`` loop, early stopping and test scoring beside the naive and seasonal-naive yardsticks,
+``lstm_core.forecast.scores.score_test_split``). It writes nothing to the run store: each
+epoch goes to the sweep's ``Progress`` actor, and the result carries the history, the test
+metrics and the trained model's ``.keras`` bytes for the driver to keep.
 Like every trial it runs on one thread (``lstm_core.sweeps.trial.THREAD_ENV``).
 """
 
@@ -62,17 +63,25 @@ def run_training_trial(document: dict, key: str, progress, rows) -> dict:
     Raises:
         RuntimeError: the training failed, with the job's message.
     """
-    from lstm_core.data import cut_windows
+    from lstm_core.experiment import make_experiment
     from lstm_core.experiment_io import experiment_from_document
     from lstm_core.sweeps.training import summary_of
     from lstm_core.train import TrainingJob
 
     progress.push.remote(key, 0, {"pid": os.getpid(), "started": time.time()})
     experiment = experiment_from_document(document)
-    windows = cut_windows(rows, experiment.window)  # x: (samples, timesteps, features)
-    model_spec = experiment.model
+    setup = make_experiment(
+        **experiment.data,  # sample=NAME or file=NAME: the rows are given
+        frame=rows,
+        window=experiment.window,
+        layers=experiment.model.layers,
+        train=experiment.train,
+    )  # windows x: (samples, timesteps, features)
     job = TrainingJob(
-        windows, model_spec, experiment.train, recorder=_ProgressRecorder(progress, key)
+        setup.windows,
+        setup.experiment.model,
+        setup.experiment.train,
+        recorder=_ProgressRecorder(progress, key),
     ).start()
     should_stop = stop_poller(progress)
     while not job.wait(POLL_S).done:

@@ -28,6 +28,8 @@ from app_session import (
     trained_session,
 )
 
+from lstm_core.cli import build_parser
+from lstm_core.cli.train import experiment_of
 from lstm_core.samples import load_sample
 from ui.jobs import JobRegistry
 
@@ -183,6 +185,25 @@ def test_changing_lookback_and_sample_changes_the_shapes():
     )
 
 
+def test_a_fresh_session_trains_airline_as_the_command_line_does():
+    """What the Data and Model pages set up for airline is what ``python -m lstm_core train
+    --sample airline`` trains with no other flags: 150 epochs of 16, the default stack."""
+    at = open_page(open_page(new_app(), "data"), "model")
+    fields = ("kind", "units", "return_sequences")
+    app_layers = [
+        tuple(at.session_state[f"model.layer{i}.{field}"] for field in fields)
+        for i in layer_ids(at)
+    ]
+    assert app_layers == [("lstm", 32, True), ("lstm", 16, False)]
+    app_train = (at.session_state["train.epochs"], at.session_state["train.batch_size"])
+    assert app_train == (150, 16)
+    cli = experiment_of(build_parser().parse_args(["train", "--sample", "airline"])).experiment
+    cli_layers = [tuple(getattr(layer, field) for field in fields) for layer in cli.model.layers]
+    assert cli_layers == app_layers
+    assert (cli.train.epochs, cli.train.batch_size) == app_train
+    assert cli.window == at.session_state["data.spec"]
+
+
 def test_a_windowing_error_is_shown_beside_the_control_that_caused_it():
     at = open_page(new_app(), "data")
     at.number_input(key="data.lookback").set_value(200).run()
@@ -208,7 +229,13 @@ def test_an_uploaded_csv_is_previewed_and_windowed():
     at.file_uploader(key="_data.upload").set_value(("mine.csv", csv.encode(), "text/csv")).run()
     assert at.dataframe[0].value.shape == (60, 3)
     assert at.session_state["data.title"] == "mine.csv"
+    # The first guess: every numeric column in, the last out, a tenth of the rows as lookback;
+    # 60 rows: validation and test 9 rows each, 42 training rows, 42 - 6 training windows.
+    assert at.multiselect(key="data.features").value == ["t", "a", "b"]
     assert at.multiselect(key="data.targets").value == ["b"]
+    assert at.number_input(key="data.lookback").value == 6
+    shapes = dataframe_containing(at, "split")
+    assert shapes["x: (samples, timesteps, features)"].tolist()[0] == "(36, 6, 3)"
     assert not errors(at)
 
 
