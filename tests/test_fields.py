@@ -107,16 +107,16 @@ def test_every_windowing_and_training_setting_of_the_app_is_a_cli_option(tmp_pat
 
 
 def test_a_sequences_sample_takes_its_own_options_and_refuses_a_series_one():
-    from lstm_core.cli.train import _windows
+    from lstm_core.cli.train import experiment_of
 
     argv = "train --sample shapes --length cut --max-length 12 --split-seed 4 --scaler none"
-    _, spec, _ = _windows(build_parser().parse_args(argv.split()))
+    spec = experiment_of(build_parser().parse_args(argv.split())).experiment.window
     assert (spec.length, spec.max_length, spec.seed, spec.scaler) == ("cut", 12, 4, "none")
     assert isinstance(spec, SequenceSpec)
     with pytest.raises(
         LabError, match=r"labelled sequences, whose windows have no such setting; drop --lookback\."
     ):
-        _windows(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
+        experiment_of(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
