@@ -10,7 +10,7 @@ parent sends the signal at a random moment, either a random delay after the star
 model is built) or a random delay after a random number of completed epochs, and prints one
 JSON line per trial: the exit status and how long the child took to end.
 
-Forking after the import is what makes 20 trials affordable: each server would otherwise
+Forking after the import is what makes many trials affordable: each server would otherwise
 import TensorFlow again (10-20 s on two busy cores). No TensorFlow op runs before the fork.
 """
 
