@@ -119,6 +119,59 @@ def test_a_sequences_sample_takes_its_own_options_and_refuses_a_series_one():
         experiment_of(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
 
 
+def _typed(field: Field) -> tuple[str, object]:
+    """A value of ``field`` as typed on a command line, and as the engine takes it."""
+    if field.choices:
+        return field.choices[-1], field.choices[-1]
+    return ("3", 3) if field.kind is int else ("0.5", 0.5)
+
+
+# The ablation's seeds are --seeds, one training each: no --seed.
+LAB_OPTIONS = [(command, field) for command in ("vanishing", "compare", "ablation")
+               for field in COMPARE.fields if (command, field.name) != ("ablation", "seed")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "field"), LAB_OPTIONS, ids=lambda item: getattr(item, "name", item)
+)
+def test_every_comparison_row_is_an_option_of_the_lab_commands(command, field):
+    typed, value = _typed(field)
+    args = build_parser().parse_args([command, field.option, typed])
+    assert overrides(args, (COMPARE,))["compare"] == {field.name: value}
+
+
+def test_a_left_out_comparison_option_is_the_commands_own_default(capsys):
+    from lstm_core.cli.lab import comparison_of
+
+    parser = build_parser()
+    vanishing = comparison_of(parser.parse_args(["vanishing", "--units", "8"]))
+    assert (vanishing.epochs, vanishing.units, vanishing.timesteps) == (0, 8, 100)
+    argv = "vanishing --task copy --timesteps 7 --epochs 2 --n-train 64 --n-val 32 "
+    argv += "--batch-size 16 --lr 0.02 --clipnorm 0.5 --forget-bias chrono --seed 3"
+    given = comparison_of(parser.parse_args(argv.split()))
+    expected = CompareConfig(task="copy", timesteps=7, kinds=("rnn", "lstm", "gru"), epochs=2,
+                             n_train=64, n_val=32, batch_size=16, learning_rate=0.02,
+                             clipnorm=0.5, forget_bias="chrono", seed=3)  # fmt: skip
+    assert given == expected
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ablation", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--lr X The optimizer's step size. (default: 0.01)" in help_text  # the ablation's
+    assert "--timesteps N Adding: sequence length; copy: the delay. (default: 50)" in help_text
+    assert "--seed N" not in help_text  # --seeds instead
+
+
+def test_train_help_says_a_left_out_setting_is_the_samples_own(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--epochs N Passes over the training split. (default: the sample's own, else 20)" in (
+        help_text
+    )
+    assert "(default: the sample's own, else 0.15)" in help_text  # a windowing setting
+    assert "--lr X The optimizer's step size. (default: 0.001)" in help_text  # not a sample's
+
+
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
 def test_every_field_of_each_config_has_a_row(table):
     expected = {field.name for field in dataclasses.fields(table.owner)}
