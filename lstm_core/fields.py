@@ -238,11 +238,13 @@ _MISSING = Field("missing", str, "Missing values",
                  "value, the future. Validation and test windows whose target was filled in "
                  "are left out of their scores.", "select",
                  choices=MISSING_POLICIES)  # fmt: skip
-_FEATURES = Field("features", tuple, "Features", "Input columns, in order.", "names")
+_FEATURES = Field("features", tuple, "Features: the inputs at every step",
+                  "Input columns, in order along the features axis.", "names")  # fmt: skip
 
 SERIES = Table("series", "window", WindowSpec, (
     _FEATURES,
-    Field("targets", tuple, "Targets", "Columns to predict.", "names"),
+    Field("targets", tuple, "Targets: the columns to predict",
+          "Columns to predict, in order within each step of y.", "names"),
     Field("lookback", int, "Lookback", "Steps per window: the model's timesteps.", min=1,
           step=1, axis="Lookbacks (comma-separated)"),
     Field("horizon", int, "Horizon", "Future steps predicted from each window.", min=1, step=1),
@@ -269,7 +271,8 @@ SEQUENCES = Table("sequences", "window", SequenceSpec, (
     Field("id_column", str, "Sequence id column", "The column naming each row's sequence.",
           "text"),
     _FEATURES,
-    Field("target", str, "Target", "One class label or number per sequence.", "text"),
+    Field("target", str, "Target: one per sequence", "One class label or number per sequence.",
+          "text"),
     Field("step_column", str, "Step column (orders the rows)",
           "Orders the rows of a sequence; none: file order.", "text", optional=True),
     Field("task", str, "Task", "What the target is.", "select", choices=TASKS),

@@ -27,6 +27,7 @@ from lstm_core.fields import (
     overrides,
     swept,
 )
+from lstm_core.samples import SAMPLES
 from lstm_core.sweeps.training import training_axes
 from lstm_core.train import TrainConfig
 
@@ -80,6 +81,35 @@ def test_a_field_added_to_a_copy_of_the_training_table_reaches_every_surface(mon
     assert at.number_input(key="train.weight_decay").label == "Weight decay"
     assert at.number_input(key="train.weight_decay").value == 0.0
     assert at.number_input(key="train.epochs").value == TrainConfig().epochs
+
+
+@dataclasses.dataclass(frozen=True)
+class ClippedSpec(WindowSpec):
+    """A window spec with one more setting, as a contributor would add it."""
+
+    clip: float = 3.0  # inputs clipped at this many standard deviations
+
+
+CLIP = Field("clip", float, "Clip at (deviations)", "Inputs beyond are clipped.", min=0.0, step=0.5)
+WITH_CLIP = dataclasses.replace(SERIES.with_field(CLIP), owner=ClippedSpec)
+
+
+def test_a_field_added_to_a_copy_of_the_series_table_shows_on_the_data_page(monkeypatch):
+    from tests.ui.app_session import new_app, open_page
+
+    monkeypatch.setattr("lstm_core.fields.SERIES", WITH_CLIP)
+    at = open_page(new_app(), "data")
+    assert at.number_input(key="data.clip").label == "Clip at (deviations)"
+    assert at.number_input(key="data.clip").value == 3.0  # the dataclass's default
+    assert at.number_input(key="data.lookback").value == SAMPLES["airline"].spec.lookback
+    assert not at.exception
+    # Every setting of the real table shows too, as its row says, with the sample's value.
+    at = open_page(new_app(), "data")
+    for field in SERIES:
+        shown = next(w for w in at.main if getattr(w, "key", None) == f"data.{field.name}")
+        assert shown.label == field.label
+        value = field.to_person(getattr(SAMPLES["airline"].spec, field.name))
+        assert shown.value == (list(value) if isinstance(value, tuple) else value), field.name
 
 
 def test_every_windowing_and_training_setting_of_the_app_is_a_cli_option(tmp_path):
