@@ -346,8 +346,8 @@ def add_options(
         parser: the command's parser.
         tables: the field tables whose rows become options.
         base: a table's name -> the config a left-out option keeps the value of (a command's
-            own defaults, e.g. ``QUICK``); the help shows that value. Default: the
-            dataclass's defaults.
+            own defaults, e.g. the reference ablation's comparison); the help shows that
+            value. Default: the dataclass's defaults.
         note: ``note(table, field)`` names what a left-out option is before that value, or
             ``""`` (``train``: "the sample's own"); the help then says "default: NOTE, else
             VALUE".

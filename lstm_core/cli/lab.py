@@ -40,7 +40,7 @@ def add_parsers(commands) -> None:
     vanishing.add_argument(
         "--rows", type=int, default=ROWS, metavar="R", help=f"steps printed ({ROWS})"
     )
-    vanishing.set_defaults(func=vanishing_command, base=VANISHING)
+    vanishing.set_defaults(func=vanishing_command)
 
     compare = commands.add_parser(
         "compare",
@@ -51,12 +51,12 @@ def add_parsers(commands) -> None:
         "sequences, Adam 0.005, clipnorm 1.0, batch 50, 20 epochs.",
     )
     _add_comparison_options(compare, REFERENCE)
-    compare.set_defaults(func=compare_command, base=REFERENCE)
+    compare.set_defaults(func=compare_command)
 
 
 def _add_comparison_options(parser: argparse.ArgumentParser, base: CompareConfig) -> None:
-    """An option per row of ``lstm_core.fields.COMPARE`` (a left-out one is ``base``'s), the
-    kinds, and ``--json``."""
+    """An option per row of ``lstm_core.fields.COMPARE`` (a left-out one is ``base``'s, kept as
+    ``args.base``), the kinds, and ``--json``."""
     parser.add_argument(
         "--kinds",
         type=_kinds,
@@ -64,6 +64,7 @@ def _add_comparison_options(parser: argparse.ArgumentParser, base: CompareConfig
         help=f"cell kinds, comma separated, of rnn, lstm, gru (default: {','.join(base.kinds)})",
     )
     add_options(parser, (COMPARE,), base={COMPARE.name: base})
+    parser.set_defaults(base=base)
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
 
 
