@@ -8,9 +8,9 @@ between what a person types and what the engine takes (``clipnorm`` 0 means no c
 default is read from the dataclass, never typed here. Made from these tables:
 
 - the URL codec (``lstm_core.experiment_url.FIELDS``);
-- the CLI's options of ``train`` and ``sweep`` (``add_options``, ``add_list_options``) and
-  what a command line gave (``overrides``);
-- the Train, Vanishing and Ablation pages' widgets (``ui.fields``);
+- the CLI's options of ``train``, ``sweep``, ``vanishing``, ``compare`` and ``ablation``
+  (``add_options``, ``add_list_options``) and what a command line gave (``overrides``);
+- the Data, Train, Vanishing and Ablation pages' widgets (``ui.fields``);
 - the sweep axes (``lstm_core.sweeps.spec.AXES``, ``lstm_core.sweeps.training.TRAINING_AXES``,
   ``ui.sweeps``).
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from lstm_core.data import LENGTHS, TASKS, SequenceSpec, WindowSpec
@@ -187,6 +187,12 @@ class Table:
         field = next(f for f in dataclasses.fields(self.owner) if f.name == name)
         return None if field.default is dataclasses.MISSING else field.default
 
+    def without(self, *names: str) -> Table:
+        """This table without the fields ``names`` (a command that sets them otherwise)."""
+        return dataclasses.replace(
+            self, fields=tuple(f for f in self.fields if f.name not in names)
+        )
+
     def with_field(self, field: Field) -> Table:
         """This table with ``field`` added (for a subclass of ``owner`` that has it)."""
         return dataclasses.replace(self, fields=(*self.fields, field))
@@ -217,51 +223,64 @@ TRAIN = Table("train", "train", TrainConfig, (
 ))  # fmt: skip
 
 # Settings both layouts of data have.
-_SCALER = Field("scaler", str, "Scaler", "Fitted on the training rows only.", "select",
-                choices=SCALERS, axis="Scalers")  # fmt: skip
-_VAL = Field("val_fraction", float, "Validation share", "Share for validation.", min=0.0,
-             max=1.0, step=0.05)  # fmt: skip
-_TEST = Field("test_fraction", float, "Test share", "Share for testing, at the end.", min=0.0,
-              max=1.0, step=0.05)  # fmt: skip
-_MISSING = Field("missing", str, "Missing values", "What to do with a missing value.",
-                 "select", choices=MISSING_POLICIES)  # fmt: skip
-_FEATURES = Field("features", tuple, "Features", "Input columns, in order.", "names")
+_SCALER = Field("scaler", str, "Scaler (fitted on training rows)",
+                "minmax: to [0, 1]; standard: to mean 0 and deviation 1; none: as they are. "
+                "Fitted on the training rows only.", "select", choices=SCALERS,
+                axis="Scalers")  # fmt: skip
+_VAL = Field("val_fraction", float, "Validation share",
+             "Share of the rows for validation, after the training rows.", min=0.0, max=1.0,
+             step=0.05, format="%.2f")  # fmt: skip
+_TEST = Field("test_fraction", float, "Test share", "Share of the rows for testing, at the end.",
+              min=0.0, max=1.0, step=0.05, format="%.2f")  # fmt: skip
+_MISSING = Field("missing", str, "Missing values",
+                 "error: refuse; drop: drop rows; ffill: carry the last value forward (only the "
+                 "past); interpolate: linear between neighbours, which reads the next known "
+                 "value, the future. Validation and test windows whose target was filled in "
+                 "are left out of their scores.", "select",
+                 choices=MISSING_POLICIES)  # fmt: skip
+_FEATURES = Field("features", tuple, "Features: the inputs at every step",
+                  "Input columns, in order along the features axis.", "names")  # fmt: skip
 
 SERIES = Table("series", "window", WindowSpec, (
     _FEATURES,
-    Field("targets", tuple, "Targets", "Columns to predict.", "names"),
-    Field("lookback", int, "Lookback", "Steps per window (timesteps).", min=1, step=1,
-          axis="Lookbacks (comma-separated)"),
-    Field("horizon", int, "Horizon", "Future steps predicted per window.", min=1, step=1),
-    Field("stride", int, "Stride", "Rows between consecutive window starts.", min=1, step=1,
-          axis="Strides"),
+    Field("targets", tuple, "Targets: the columns to predict",
+          "Columns to predict, in order within each step of y.", "names"),
+    Field("lookback", int, "Lookback", "Steps per window: the model's timesteps.", min=1,
+          step=1, axis="Lookbacks (comma-separated)"),
+    Field("horizon", int, "Horizon", "Future steps predicted from each window.", min=1, step=1),
+    Field("stride", int, "Stride", "Rows between the starts of consecutive windows.", min=1,
+          step=1, axis="Strides"),
     _SCALER,
     _VAL,
     _TEST,
     _MISSING,
     Field("allow_target_as_feature", bool, "Target as a feature",
-          "Whether a target column may also be a feature.", "toggle",
-          param="target_as_feature"),
-    Field("difference", bool, "Predict changes",
-          "Features become changes from the row before, targets changes from the last row "
-          "before the window.", "toggle"),
-    Field("season", int, "Season (rows)",
-          "Rows per season for the seasonal naive yardstick; 0: none; not given: from the "
-          "date column.", min=0, step=1, optional=True),
+          "Whether a target column may also be a feature (its past values as an input).",
+          "toggle", param="target_as_feature"),
+    Field("difference", bool, "Difference: predict the change",
+          "Inputs become changes from the row before and targets the change from the last row "
+          "before the window; scores are still in levels. Takes a trend out of the range the "
+          "scaler was fitted on.", "toggle"),
+    Field("season", int, "Season (rows per cycle)",
+          "Rows per season, for the seasonal naive yardstick; 0: no season; empty (not "
+          "given): read from the date column (hourly 24, daily 7, weekly 52, monthly 12, "
+          "quarterly 4).", min=0, step=1, optional=True),
 ))  # fmt: skip
 
 SEQUENCES = Table("sequences", "window", SequenceSpec, (
     Field("id_column", str, "Sequence id column", "The column naming each row's sequence.",
           "text"),
     _FEATURES,
-    Field("target", str, "Target", "One class label or number per sequence.", "text"),
-    Field("step_column", str, "Step column", "Orders the rows of a sequence; none: file order.",
-          "text", optional=True),
+    Field("target", str, "Target: one per sequence", "One class label or number per sequence.",
+          "text"),
+    Field("step_column", str, "Step column (orders the rows)",
+          "Orders the rows of a sequence; none: file order.", "text", optional=True),
     Field("task", str, "Task", "What the target is.", "select", choices=TASKS),
-    Field("length", str, "Length", "Pad to the longest (masked) or cut to the shortest.",
-          "select", choices=LENGTHS),
-    Field("max_length", int, "Common length", "Instead of the longest (pad) or shortest (cut).",
-          min=1, step=1, optional=True),
+    Field("length", str, "Unequal lengths",
+          "pad: to the longest, with a mask; cut: to the shortest.", "select", choices=LENGTHS),
+    Field("max_length", int, "Common length (0: automatic)",
+          "Steps every sequence is padded or cut to; 0: the longest (pad) or the shortest "
+          "(cut).", min=0, step=1, optional=True, blank=0),
     _SCALER,
     _VAL,
     _TEST,
@@ -312,16 +331,36 @@ def unique(fields: Iterable[Field]) -> tuple[Field, ...]:
     return tuple(seen.values())
 
 
-def add_options(parser: argparse.ArgumentParser, tables: Iterable[Table]) -> None:
+def add_options(
+    parser: argparse.ArgumentParser,
+    tables: Iterable[Table],
+    *,
+    base: Mapping[str, object] | None = None,
+    note: Callable[[Table, Field], str] | None = None,
+) -> None:
     """An option per field of ``tables`` (a field two tables share, once), default None: "not
     given", so that a base (a sample's own settings) keeps its value. A bool is a pair
-    ``--difference`` / ``--no-difference``; column names take several values."""
+    ``--difference`` / ``--no-difference``; column names take several values.
+
+    Args:
+        parser: the command's parser.
+        tables: the field tables whose rows become options.
+        base: a table's name -> the config a left-out option keeps the value of (a command's
+            own defaults, e.g. the reference ablation's comparison); the help shows that
+            value. Default: the dataclass's defaults.
+        note: ``note(table, field)`` names what a left-out option is before that value, or
+            ``""`` (``train``: "the sample's own"); the help then says "default: NOTE, else
+            VALUE".
+    """
     tables = tuple(tables)
+    base = base or {}
     for field in unique(field for table in tables for field in table):
-        owners = [table for table in tables if field.key in (f.key for f in table)]
-        default = field.to_person(owners[0].default(field.name))
-        help_text = field.help if default is None else f"{field.help} (default: {default})"
-        options: dict = {"dest": field.key, "default": None, "help": help_text}
+        owner = next(table for table in tables if field.key in (f.key for f in table))
+        options: dict = {
+            "dest": field.key,
+            "default": None,
+            "help": _with_default(field, owner, base.get(owner.name), note),
+        }
         if field.kind is bool:
             options["action"] = argparse.BooleanOptionalAction
         elif field.kind is tuple:
@@ -331,6 +370,16 @@ def add_options(parser: argparse.ArgumentParser, tables: Iterable[Table]) -> Non
         else:
             options.update(type=field.kind, metavar="N" if field.kind is int else "X")
         parser.add_argument(field.option, **options)
+
+
+def _with_default(field: Field, table: Table, config, note) -> str:
+    """``field``'s help and what a left-out option is: "(default: 0.001)", "(default: the
+    sample's own, else 0.15)"."""
+    value = table.default(field.name) if config is None else getattr(config, field.name)
+    person = field.to_person(value)  # clipnorm: 0.0 for none
+    default = None if person is None else str(person)
+    said = [text for text in ((note(table, field) if note else ""), default) if text]
+    return f"{field.help} (default: {', else '.join(said)})" if said else field.help
 
 
 def add_list_options(parser: argparse.ArgumentParser, fields: Iterable[Field], note) -> None:

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from lstm_core import samples
-from lstm_core.data import MISSING_POLICIES, SCALERS, has_time_of_day, numeric_columns
-from ui import dataset, state
+from lstm_core.data import has_time_of_day, numeric_columns
+from lstm_core.fields import SEQUENCES, SERIES, Field, Table
+from ui import dataset, fields, state
 from ui.errors import attempt, show_error
 from ui.router import ensure_routed
 from ui.series_chart import series_chart
@@ -77,21 +78,45 @@ def still_in_use() -> None:
     )
 
 
-def control(widget, label: str, field: str, slots: dict | None = None, **options) -> None:
-    """``widget`` (a Streamlit input) bound to ``data.<key>`` (``key`` in ``options``, else
-    ``field``). Changing it marks ``field`` as the control touched last; with ``slots``, an empty
-    slot below it is where windowing errors about ``field`` are shown."""
-    key = options.pop("key", field)
+def control(widget, field: Field, slots: dict, **options) -> None:
+    """A column picker ``widget`` (a Streamlit input whose options are the data's columns) for
+    ``field``, labelled from its row, bound to ``data.<key>`` (``key`` in ``options``, else the
+    field's name). Changing it marks the field as the control touched last; an empty slot below
+    it is where windowing errors about it are shown."""
+    key = options.pop("key", field.name)
     widget(
-        label,
+        field.label,
         key=f"data.{key}",
+        help=field.help,
         on_change=touched,
-        args=(field,),
+        args=(field.name,),
         persist_state="session",
         **options,
     )
-    if slots is not None:
-        slots[field] = st.empty()
+    slots[field.name] = st.empty()
+
+
+PICKERS = ("names", "text")  # widgets of column names: the page offers the data's columns
+# The rows both layouts have (scaler, split, missing values): drawn once, below either.
+SHARED = set(SERIES.names()) & set(SEQUENCES.names())
+
+
+def setting_rows(table: Table, *, shared: bool) -> Table:
+    """``table``'s rows that are not column pickers: those both layouts share, or this
+    layout's own (a row added to the table is drawn with them)."""
+    left_out = [f.name for f in table if f.widget in PICKERS or (f.name in SHARED) != shared]
+    return table.without(*left_out)
+
+
+def settings(table: Table, slots: dict, columns: int, **options) -> None:
+    """The widgets of ``table``'s rows in rows of ``columns``, each starting at its dataclass's
+    default; changing one marks it as the control touched last, and the slot below it is where
+    windowing errors about it are shown. ``options[name]`` change a widget."""
+    fields.ensure_defaults("data", table)
+    touch = {
+        f.name: {"on_change": touched, "args": (f.name,), **options.get(f.name, {})} for f in table
+    }
+    fields.grid("data", table, columns, slots=slots, **touch)
 
 
 def series_controls(df, slots: dict) -> list[str]:
@@ -101,45 +126,11 @@ def series_controls(df, slots: dict) -> list[str]:
     state.keep_choices("data", "targets", numeric, fallback=numeric[-1:])
     left, right = st.columns(2)
     with left:
-        control(
-            st.multiselect, "Features: the inputs at every step", "features", slots, options=numeric
-        )
+        control(st.multiselect, SERIES["features"], slots, options=numeric)
     with right:
-        control(
-            st.multiselect, "Targets: the columns to predict", "targets", slots, options=numeric
-        )
-    helps = {
-        "lookback": "Steps per window: the model's timesteps.",
-        "horizon": "Future steps predicted from each window.",
-        "stride": "Rows between the starts of consecutive windows.",
-    }
-    for column, (name, help_text) in zip(st.columns(3), helps.items(), strict=True):
-        with column:
-            control(
-                st.number_input, name.capitalize(), name, slots, min_value=1, step=1, help=help_text
-            )
-    left, right = st.columns(2, vertical_alignment="bottom")
-    with left:
-        control(
-            st.number_input,
-            "Season (rows per cycle)",
-            "season",
-            slots,
-            min_value=0,
-            step=1,
-            placeholder="from the dates",
-            help="For the seasonal naive yardstick. Empty: read from the date column (hourly "
-            "24, daily 7, weekly 52, monthly 12, quarterly 4); 0: no season.",
-        )
-    with right:
-        control(
-            st.toggle,
-            "Difference: predict the change",
-            "difference",
-            help="Inputs become changes from the row before and targets the change from the "
-            "last row before the window; scores are still in levels. Takes a trend out of the "
-            "range the scaler was fitted on.",
-        )
+        control(st.multiselect, SERIES["targets"], slots, options=numeric)
+    own = setting_rows(SERIES, shared=False)
+    settings(own, slots, columns=3, season={"placeholder": "from the dates"})
     return list(dict.fromkeys(state.get("data", "features") + state.get("data", "targets")))
 
 
@@ -151,48 +142,22 @@ def sequence_controls(df, slots: dict) -> list[str]:
     state.keep_choice("data", "target", columns, fallback=columns[-1])
     state.keep_choice("data", "step_column", [None, *columns], fallback=None)
     state.keep_choices("data", "seq_features", numeric, fallback=numeric[:1])
-    left, middle, right = st.columns(3)
-    with left:
-        control(st.selectbox, "Sequence id column", "id_column", slots, options=columns)
+    pickers = st.columns(4)
+    with pickers[0]:
+        control(st.selectbox, SEQUENCES["id_column"], slots, options=columns)
+    with pickers[1]:
         control(
             st.selectbox,
-            "Step column (orders the rows)",
-            "step_column",
+            SEQUENCES["step_column"],
             slots,
             options=[None, *columns],
             format_func=lambda c: "(file order)" if c is None else str(c),
         )
-    with middle:
-        control(
-            st.multiselect,
-            "Features: the inputs at every step",
-            "features",
-            slots,
-            key="seq_features",
-            options=numeric,
-        )
-        control(st.selectbox, "Target: one per sequence", "target", slots, options=columns)
-    with right:
-        control(st.radio, "Task", "task", options=["classification", "regression"], horizontal=True)
-        control(
-            st.radio,
-            "Unequal lengths",
-            "length",
-            options=["pad", "cut"],
-            horizontal=True,
-            help="pad: to the longest, with a mask; cut: to the shortest.",
-        )
-        control(
-            st.number_input,
-            "Common length (0: automatic)",
-            "max_length",
-            slots,
-            min_value=0,
-            step=1,
-        )
-        st.number_input(
-            "Split seed", min_value=0, step=1, key="data.seq_seed", persist_state="session"
-        )
+    with pickers[2]:
+        control(st.multiselect, SEQUENCES["features"], slots, key="seq_features", options=numeric)
+    with pickers[3]:
+        control(st.selectbox, SEQUENCES["target"], slots, options=columns)
+    settings(setting_rows(SEQUENCES, shared=False), slots, columns=4)
     return state.get("data", "seq_features")
 
 
@@ -200,27 +165,9 @@ MISSING_LABELS = {"interpolate": "interpolate (reads the future)"}
 
 
 def common_controls(slots: dict) -> None:
-    """Scaler, missing values and split: the same for both layouts."""
-    columns = st.columns(4)
-    with columns[0]:
-        control(st.selectbox, "Scaler (fitted on training rows)", "scaler", options=SCALERS)
-    with columns[1]:
-        control(
-            st.selectbox,
-            "Missing values",
-            "missing",
-            slots,
-            options=MISSING_POLICIES,
-            format_func=lambda policy: MISSING_LABELS.get(policy, policy),
-            help="error: refuse; drop: drop rows; ffill: carry the last value forward (only "
-            "the past); interpolate: linear between neighbours, which reads the next known "
-            "value, the future. Validation and test windows whose target was filled in are "
-            "left out of their scores.",
-        )
-    shares = {"val_fraction": "Validation share", "test_fraction": "Test share"}
-    for column, (name, label) in zip(columns[2:], shares.items(), strict=True):
-        with column:
-            control(st.number_input, label, name, slots, min_value=0.0, step=0.05, format="%.2f")
+    """Scaler, missing values and split: the same rows for both layouts."""
+    missing = {"format_func": lambda policy: MISSING_LABELS.get(policy, policy)}
+    settings(setting_rows(SERIES, shared=True), slots, columns=4, missing=missing)
 
 
 def shapes_table(windows) -> None:

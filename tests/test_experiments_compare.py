@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from bptt import lstm_bptt
 
-from lstm_core.cli.lab import add_parsers
+from lstm_core.cli.lab import add_parsers, comparison_of
 from lstm_core.errors import ConfigError
 from lstm_core.experiments import job as job_module
 from lstm_core.experiments.compare import build_task_model, compare_cells, run_compare
@@ -205,10 +205,21 @@ def _parse(argv):
 
 
 def test_compare_with_no_options_is_the_reference_setting():
-    args = _parse(["compare"])
-    chosen = (args.task, args.timesteps, args.kinds, args.units, args.epochs, args.seed)
-    assert chosen == ("adding", 100, ("rnn", "lstm"), 32, 20, 0)
-    assert (args.n_train, args.n_val, args.batch_size, args.lr) == (5000, 1000, 50, 0.005)
+    config = comparison_of(_parse(["compare"]))
+    chosen = (config.task, config.timesteps, config.kinds, config.units, config.epochs)
+    assert chosen == ("adding", 100, ("rnn", "lstm"), 32, 20)
+    assert (config.n_train, config.n_val, config.batch_size) == (5000, 1000, 50)
+    assert (config.learning_rate, config.clipnorm, config.seed) == (0.005, 1.0, 0)
+
+
+def test_vanishing_profiles_three_untrained_kinds_unless_told_otherwise():
+    config = comparison_of(_parse(["vanishing", "--timesteps", "30"]))
+    assert (config.kinds, config.epochs, config.timesteps) == (("rnn", "lstm", "gru"), 0, 30)
+    argv = "vanishing --epochs 3 --lr 0.02 --clipnorm 0.5 --n-train 64 --kinds lstm"
+    config = comparison_of(_parse(argv.split()))
+    chosen = (config.epochs, config.learning_rate, config.clipnorm, config.n_train, config.kinds)
+    assert chosen == (3, 0.02, 0.5, 64, ("lstm",))
+    assert config.units == 32 and config.batch_size == 50  # the reference's
 
 
 def test_compare_command_prints_one_json_object(capsys):

@@ -27,6 +27,7 @@ from lstm_core.fields import (
     overrides,
     swept,
 )
+from lstm_core.samples import SAMPLES
 from lstm_core.sweeps.training import training_axes
 from lstm_core.train import TrainConfig
 
@@ -82,6 +83,35 @@ def test_a_field_added_to_a_copy_of_the_training_table_reaches_every_surface(mon
     assert at.number_input(key="train.epochs").value == TrainConfig().epochs
 
 
+@dataclasses.dataclass(frozen=True)
+class ClippedSpec(WindowSpec):
+    """A window spec with one more setting, as a contributor would add it."""
+
+    clip: float = 3.0  # inputs clipped at this many standard deviations
+
+
+CLIP = Field("clip", float, "Clip at (deviations)", "Inputs beyond are clipped.", min=0.0, step=0.5)
+WITH_CLIP = dataclasses.replace(SERIES.with_field(CLIP), owner=ClippedSpec)
+
+
+def test_a_field_added_to_a_copy_of_the_series_table_shows_on_the_data_page(monkeypatch):
+    from tests.ui.app_session import new_app, open_page
+
+    monkeypatch.setattr("lstm_core.fields.SERIES", WITH_CLIP)
+    at = open_page(new_app(), "data")
+    assert at.number_input(key="data.clip").label == "Clip at (deviations)"
+    assert at.number_input(key="data.clip").value == 3.0  # the dataclass's default
+    assert at.number_input(key="data.lookback").value == SAMPLES["airline"].spec.lookback
+    assert not at.exception
+    # Every setting of the real table shows too, as its row says, with the sample's value.
+    at = open_page(new_app(), "data")
+    for field in SERIES:
+        shown = next(w for w in at.main if getattr(w, "key", None) == f"data.{field.name}")
+        assert shown.label == field.label
+        value = field.to_person(getattr(SAMPLES["airline"].spec, field.name))
+        assert shown.value == (list(value) if isinstance(value, tuple) else value), field.name
+
+
 def test_every_windowing_and_training_setting_of_the_app_is_a_cli_option(tmp_path):
     rows = np.arange(60, dtype=float)
     csv = tmp_path / "two.csv"
@@ -117,6 +147,59 @@ def test_a_sequences_sample_takes_its_own_options_and_refuses_a_series_one():
         LabError, match=r"labelled sequences, whose windows have no such setting; drop --lookback\."
     ):
         experiment_of(build_parser().parse_args(["train", "--sample", "shapes", "--lookback", "3"]))
+
+
+def _typed(field: Field) -> tuple[str, object]:
+    """A value of ``field`` as typed on a command line, and as the engine takes it."""
+    if field.choices:
+        return field.choices[-1], field.choices[-1]
+    return ("3", 3) if field.kind is int else ("0.5", 0.5)
+
+
+# The ablation's seeds are --seeds, one training each: no --seed.
+LAB_OPTIONS = [(command, field) for command in ("vanishing", "compare", "ablation")
+               for field in COMPARE.fields if (command, field.name) != ("ablation", "seed")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "field"), LAB_OPTIONS, ids=lambda item: getattr(item, "name", item)
+)
+def test_every_comparison_row_is_an_option_of_the_lab_commands(command, field):
+    typed, value = _typed(field)
+    args = build_parser().parse_args([command, field.option, typed])
+    assert overrides(args, (COMPARE,))["compare"] == {field.name: value}
+
+
+def test_a_left_out_comparison_option_is_the_commands_own_default(capsys):
+    from lstm_core.cli.lab import comparison_of
+
+    parser = build_parser()
+    vanishing = comparison_of(parser.parse_args(["vanishing", "--units", "8"]))
+    assert (vanishing.epochs, vanishing.units, vanishing.timesteps) == (0, 8, 100)
+    argv = "vanishing --task copy --timesteps 7 --epochs 2 --n-train 64 --n-val 32 "
+    argv += "--batch-size 16 --lr 0.02 --clipnorm 0.5 --forget-bias chrono --seed 3"
+    given = comparison_of(parser.parse_args(argv.split()))
+    expected = CompareConfig(task="copy", timesteps=7, kinds=("rnn", "lstm", "gru"), epochs=2,
+                             n_train=64, n_val=32, batch_size=16, learning_rate=0.02,
+                             clipnorm=0.5, forget_bias="chrono", seed=3)  # fmt: skip
+    assert given == expected
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ablation", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--lr X The optimizer's step size. (default: 0.01)" in help_text  # the ablation's
+    assert "--timesteps N Adding: sequence length; copy: the delay. (default: 50)" in help_text
+    assert "--seed N" not in help_text  # --seeds instead
+
+
+def test_train_help_says_a_left_out_setting_is_the_samples_own(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--epochs N Passes over the training split. (default: the sample's own, else 20)" in (
+        help_text
+    )
+    assert "(default: the sample's own, else 0.15)" in help_text  # a windowing setting
+    assert "--lr X The optimizer's step size. (default: 0.001)" in help_text  # not a sample's
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)

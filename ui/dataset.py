@@ -1,6 +1,7 @@
 """The dataset of this session: loaded from a sample or an upload, windowed on demand.
 
-The Data page's widgets hold the spec's fields under ``data.<field>``; this module loads a file
+The Data page's widgets hold the spec's fields under ``data.<field>``, as their rows of
+``lstm_core.fields.SERIES`` and ``SEQUENCES`` say a person types them; this module loads a file
 into session state, writes a spec's fields into those keys, reads them back as a ``WindowSpec``
 (series table) or ``SequenceSpec`` (long format), and keeps the ``Windows`` that the current spec
 gives, recomputed only when the data or the spec changes.
@@ -8,7 +9,6 @@ gives, recomputed only when the data or the spec changes.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from lstm_core.data import (
 )
 from lstm_core.errors import LabError
 from lstm_core.experiment import base_settings, default_series_spec
+from lstm_core.fields import SEQUENCES, SERIES, Table
 from ui import state
 from ui.train_settings import put_config
 from ui.workspace import limits
@@ -31,12 +32,13 @@ from ui.workspace import limits
 if TYPE_CHECKING:
     import pandas as pd
 
-SERIES_FIELDS = [
-    f.name for f in dataclasses.fields(WindowSpec) if f.name != "allow_target_as_feature"
-]
 # The long format's features live under their own key: a multiselect of its own columns.
-SEQUENCE_KEYS = {"features": "seq_features", "seed": "seq_seed"}
-SEQUENCE_FIELDS = [f.name for f in dataclasses.fields(SequenceSpec)]
+SEQUENCE_KEYS = {"features": "seq_features"}
+
+
+def _table(kind: str) -> Table:
+    """The field table of ``kind``'s spec: ``SEQUENCES`` or ``SERIES``."""
+    return SEQUENCES if kind == "sequences" else SERIES
 
 
 def _key(field: str, kind: str) -> str:
@@ -91,31 +93,26 @@ def load_upload(filename: str, content: bytes) -> None:
 
 
 def apply_spec(spec: WindowSpec | SequenceSpec) -> None:
-    """Write ``spec``'s fields into the Data page's widget keys."""
+    """Write ``spec``'s fields into the Data page's widget keys, as a person types them (a
+    ``max_length`` of None: 0, "automatic"; column names: a list)."""
     spec_kind = "sequences" if isinstance(spec, SequenceSpec) else "series"
-    for field, value in dataclasses.asdict(spec).items():
-        if field == "allow_target_as_feature":
-            continue
+    for field in _table(spec_kind):
+        value = field.to_person(getattr(spec, field.name))
         if isinstance(value, tuple):
-            value = list(value)
-        if field == "max_length" and value is None:
-            value = 0  # the widget's "automatic"
-        state.put("data", _key(field, spec_kind), value)
+            value = list(value)  # what a multiselect holds
+        state.put("data", _key(field.name, spec_kind), value)
     state.put("data", "kind", spec_kind)
 
 
 def spec_from_state() -> WindowSpec | SequenceSpec:
     """The spec the Data page's widgets describe; ``DataError`` if it is not valid."""
     spec_kind = kind()
-    fields = SEQUENCE_FIELDS if spec_kind == "sequences" else SERIES_FIELDS
-    values = {field: state.get("data", _key(field, spec_kind)) for field in fields}
-    if spec_kind == "sequences":
-        values["features"] = tuple(values["features"] or ())
-        values["max_length"] = values["max_length"] or None
-        return SequenceSpec(**values)
-    values["features"] = tuple(values["features"] or ())
-    values["targets"] = tuple(values["targets"] or ())
-    return WindowSpec(**values)
+    table = _table(spec_kind)
+    values = {
+        field.name: field.to_engine(state.get("data", _key(field.name, spec_kind)))
+        for field in table
+    }
+    return table.owner(**values)
 
 
 def refresh_windows() -> Windows | None:

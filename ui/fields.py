@@ -45,11 +45,16 @@ def widget(field: Field, page: str, where=st, **options) -> None:
         where.text_input(label, **options)
 
 
-def grid(page: str, fields: Iterable[Field], columns: int = 4, **options) -> None:
+def grid(
+    page: str, fields: Iterable[Field], columns: int = 4, *, slots: dict | None = None, **options
+) -> None:
     """The widgets of ``fields`` in rows of ``columns``; ``options[name]`` are the options of
-    the field ``name`` (see ``widget``)."""
+    the field ``name`` (see ``widget``). With ``slots``, an empty slot below each widget is kept
+    as ``slots[name]``: where the page shows what is wrong with that setting."""
     fields = list(fields)
     for start in range(0, len(fields), columns):
         row = fields[start : start + columns]
         for column, field in zip(st.columns(columns), row, strict=False):
             widget(field, page, column, **options.get(field.name, {}))
+            if slots is not None:
+                slots[field.name] = column.empty()

@@ -26,11 +26,12 @@ from lstm_core.cli.common import (
 )
 from lstm_core.experiments.ablation import REFERENCE_ABLATION, AblationConfig
 from lstm_core.experiments.tasks import SOLVED_ERROR
+from lstm_core.fields import COMPARE, add_options, overrides
 
 DEFAULT = REFERENCE_ABLATION
-# The options named as the comparison's fields (--lr, --kinds and --seeds are named otherwise).
-SETTINGS = ("task", "timesteps", "units", "epochs", "n_train", "n_val", "batch_size")
-SETTINGS += ("forget_bias",)
+# The comparison's settings as options (lstm_core.fields.COMPARE; a left-out one is the
+# reference ablation's); --seeds sets each training's seed, --kinds the variants.
+OPTIONS = COMPARE.without("seed")
 
 
 def add_parsers(commands) -> None:
@@ -44,32 +45,19 @@ def add_parsers(commands) -> None:
         "after training. With no options it runs the reference ablation: adding problem, 50 "
         "steps, 32 units, every variant, seeds 0-4, 8 epochs.",
     )
-    parser.add_argument("--task", choices=("adding", "copy"), default=DEFAULT.task,
-                        help=f"({DEFAULT.task})")  # fmt: skip
     parser.add_argument(
         "--kinds",
         type=_names,
         default=DEFAULT.variants,
-        help=f"cell kinds, comma separated ({','.join(DEFAULT.variants)})",
+        help=f"cell kinds, comma separated (default: {','.join(DEFAULT.variants)})",
     )
     parser.add_argument(
         "--seeds",
         type=_seeds,
         default=DEFAULT.seeds,
-        help=f"seeds, comma separated ({','.join(map(str, DEFAULT.seeds))})",
+        help=f"seeds, comma separated (default: {','.join(map(str, DEFAULT.seeds))})",
     )
-    for name in SETTINGS[1:-1]:
-        default = getattr(DEFAULT.compare, name)
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default,
-                            help=f"({default})")  # fmt: skip
-    parser.add_argument("--lr", type=float, default=DEFAULT.compare.learning_rate,
-                        help=f"Adam's learning rate ({DEFAULT.compare.learning_rate})")  # fmt: skip
-    parser.add_argument(
-        "--forget-bias",
-        choices=("one", "zeros", "chrono"),
-        default=DEFAULT.compare.forget_bias,
-        help="forget-gate bias init: one (Keras), zeros, chrono (Tallec & Ollivier 2018)",
-    )
+    add_options(parser, (OPTIONS,), base={OPTIONS.name: DEFAULT.compare})
     parser.add_argument(
         "--ray",
         action="store_true",
@@ -103,10 +91,8 @@ def ablation_command(args) -> int:
     from lstm_core.experiments.ablation import AblationJob
     from lstm_core.sweeps.ablation import AblationSweepJob
 
-    settings = {name: getattr(args, name) for name in SETTINGS}
-    config = DEFAULT.replace(
-        **settings, variants=args.kinds, seeds=args.seeds, learning_rate=args.lr
-    )
+    settings = overrides(args, (OPTIONS,))[OPTIONS.name]
+    config = DEFAULT.replace(**settings, variants=args.kinds, seeds=args.seeds)
     if args.ray:  # checks config first: a LabError is exit status 2
         options = {"workspace": workspace(args), "address": args.address}
         job = AblationSweepJob(config, store(args), **options).start()

@@ -8,7 +8,6 @@ no import cycle.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 
 EXIT_FAILED = 1  # the run failed (diverged, out of memory, ...)
@@ -38,17 +37,6 @@ def add_store_options(parser: argparse.ArgumentParser, default=argparse.SUPPRESS
         default=default,
         help="the store's workspace (default: 'local', the one the app uses on this machine)",
     )
-
-
-def from_args(cls, args: argparse.Namespace, **values):
-    """The config dataclass ``cls`` from the parsed arguments: each field from the argument of
-    its name, when the subcommand has one, or from ``values`` (arguments named otherwise)."""
-    given = {
-        field.name: getattr(args, field.name)
-        for field in dataclasses.fields(cls)
-        if hasattr(args, field.name)
-    }
-    return cls(**{**given, **values})
 
 
 def watch(job, show):

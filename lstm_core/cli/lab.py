@@ -3,7 +3,7 @@
 ``lstm_core.cli`` calls ``add_parsers`` to register them; each handler returns the exit status,
 and a ``LabError`` it raises becomes exit status 2 and one line on stderr there.
 
-    python -m lstm_core vanishing --kinds rnn,lstm --timesteps 100 --trained-epochs 20
+    python -m lstm_core vanishing --kinds rnn,lstm --timesteps 100 --epochs 20
     python -m lstm_core compare               # the reference setting
     python -m lstm_core compare --task copy --timesteps 50 --epochs 10 --json
 """
@@ -11,15 +11,19 @@ and a ``LabError`` it raises becomes exit status 2 and one line on stderr there.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
-from lstm_core.cli.common import exit_status, from_args, watch
+from lstm_core.cli.common import exit_status, watch
 from lstm_core.errors import ConfigError
 from lstm_core.experiments.config import REFERENCE, CompareConfig
 from lstm_core.experiments.gradients import gradient_reach
 from lstm_core.experiments.tasks import SOLVED_ERROR, differentiated_loss
+from lstm_core.fields import COMPARE, add_options, overrides
 
-VANISHING_KINDS = ("rnn", "lstm", "gru")
+# What ``vanishing`` profiles with no options: three kinds at initialisation (--epochs: after
+# training too); ``compare`` trains the reference setting.
+VANISHING = dataclasses.replace(REFERENCE, kinds=("rnn", "lstm", "gru"), epochs=0)
 ROWS = 12  # rows of a long profile printed: evenly spaced steps, first and last included
 
 
@@ -30,16 +34,9 @@ def add_parsers(commands) -> None:
         help="print ||dL/dh_t|| per step for each cell kind, untrained and trained",
         description="Measure how far back the loss gradient reaches: ||dL/dh_t|| of the first "
         "recurrent layer at every step, from one backward pass, for each kind at "
-        "initialisation and, with --trained-epochs, after training on the task.",
+        "initialisation and, with --epochs, after training on the task.",
     )
-    _add_task_options(vanishing, kinds=VANISHING_KINDS)
-    vanishing.add_argument(
-        "--trained-epochs",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also profile after N epochs of training (0: untrained only)",
-    )
+    _add_comparison_options(vanishing, VANISHING)
     vanishing.add_argument(
         "--rows", type=int, default=ROWS, metavar="R", help=f"steps printed ({ROWS})"
     )
@@ -53,48 +50,29 @@ def add_parsers(commands) -> None:
         "it runs the reference setting: adding problem, 100 steps, 32 units, 5000/1000 "
         "sequences, Adam 0.005, clipnorm 1.0, batch 50, 20 epochs.",
     )
-    _add_task_options(compare, kinds=REFERENCE.kinds)
-    compare.add_argument(
-        "--epochs", type=int, default=REFERENCE.epochs, help=f"epochs ({REFERENCE.epochs})"
-    )
-    compare.add_argument(
-        "--lr",
-        type=float,
-        default=REFERENCE.learning_rate,
-        help=f"Adam's learning rate ({REFERENCE.learning_rate})",
-    )
-    compare.add_argument(
-        "--batch-size", type=int, default=REFERENCE.batch_size, help=f"({REFERENCE.batch_size})"
-    )
-    compare.add_argument(
-        "--n-train", type=int, default=REFERENCE.n_train, help=f"({REFERENCE.n_train})"
-    )
-    compare.add_argument("--n-val", type=int, default=REFERENCE.n_val, help=f"({REFERENCE.n_val})")
+    _add_comparison_options(compare, REFERENCE)
     compare.set_defaults(func=compare_command)
 
 
-def _add_task_options(parser: argparse.ArgumentParser, kinds: tuple[str, ...]) -> None:
-    parser.add_argument(
-        "--task", choices=("adding", "copy"), default=REFERENCE.task, help="(adding)"
-    )
+def _add_comparison_options(parser: argparse.ArgumentParser, base: CompareConfig) -> None:
+    """An option per row of ``lstm_core.fields.COMPARE`` (a left-out one is ``base``'s, kept as
+    ``args.base``), the kinds, and ``--json``."""
     parser.add_argument(
         "--kinds",
         type=_kinds,
-        default=kinds,
-        help=f"cell kinds, comma separated, of rnn, lstm, gru ({','.join(kinds)})",
+        default=base.kinds,
+        help=f"cell kinds, comma separated, of rnn, lstm, gru (default: {','.join(base.kinds)})",
     )
-    parser.add_argument(
-        "--timesteps", type=int, default=REFERENCE.timesteps, help=f"({REFERENCE.timesteps})"
-    )
-    parser.add_argument("--units", type=int, default=REFERENCE.units, help=f"({REFERENCE.units})")
-    parser.add_argument("--seed", type=int, default=REFERENCE.seed, help=f"({REFERENCE.seed})")
-    parser.add_argument(
-        "--forget-bias",
-        choices=("one", "zeros", "chrono"),
-        default=REFERENCE.forget_bias,
-        help="LSTM forget-gate bias init: one (Keras), zeros, chrono (Tallec & Ollivier 2018)",
-    )
+    add_options(parser, (COMPARE,), base={COMPARE.name: base})
+    parser.set_defaults(base=base)
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+
+
+def comparison_of(args) -> CompareConfig:
+    """The comparison the parsed ``vanishing`` or ``compare`` arguments ask for: the command's
+    base (``args.base``) with the kinds and every setting given."""
+    given = overrides(args, (COMPARE,))[COMPARE.name]
+    return dataclasses.replace(args.base, kinds=args.kinds, **given)
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -103,18 +81,18 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def vanishing_command(args) -> int:
-    """Profile each kind untrained and, with ``--trained-epochs N``, after N epochs."""
+    """Profile each kind untrained and, with ``--epochs N``, after N epochs."""
     if args.rows < 2:
         raise ConfigError(
             f"--rows must be at least 2 (the first and the last step), got {args.rows}."
         )
-    config = from_args(CompareConfig, args, epochs=args.trained_epochs)
+    config = comparison_of(args)
     return _run(config, args.json, lambda result: _print_profiles(result, args.rows))
 
 
 def compare_command(args) -> int:
     """Train each kind and print its validation loss per epoch next to the baseline."""
-    config = from_args(CompareConfig, args, learning_rate=args.lr)
+    config = comparison_of(args)
     return _run(config, args.json, _print_losses)
 
 

@@ -14,6 +14,7 @@ from lstm_core.cli.common import (
 )
 from lstm_core.errors import DataError
 from lstm_core.fields import SEQUENCES, SERIES, TRAIN, add_options, overrides
+from lstm_core.samples import SAMPLE_TRAIN_FIELDS
 
 # Every windowing and training setting is an option (default None: not given).
 OPTION_TABLES = (SERIES, SEQUENCES, TRAIN)
@@ -33,14 +34,19 @@ def add_parsers(commands) -> None:
         epilog=f"Layers: {LAYER_SYNTAX}.",
     )
     source = train.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", metavar="FILE.csv", help="a CSV file, one row per time step")
+    source.add_argument(
+        "--data",
+        metavar="FILE.csv",
+        help="a CSV file, one row per time step; give --targets and --lookback (the features "
+        "are the targets unless given)",
+    )
     source.add_argument("--sample", metavar="NAME", help="a bundled sample, e.g. airline")
     train.add_argument(
         "--layers",
         help=f"the layer stack, e.g. 'lstm:64:seq,lstm:32' (default: {DEFAULT_LAYERS})",
     )
     # Left out, a setting is the app's: the sample's own, else the first guess or the default.
-    add_options(train, OPTION_TABLES)
+    add_options(train, OPTION_TABLES, note=_sample_note)
     train.add_argument(
         "--distribute",
         choices=("mirrored",),
@@ -49,6 +55,13 @@ def add_parsers(commands) -> None:
     train.add_argument("--json", action="store_true", help="print one JSON object at the end")
     add_store_options(train)
     train.set_defaults(func=train_command)
+
+
+def _sample_note(table, field) -> str:
+    """What a left-out option is with ``--sample``, before the default: the sample's own
+    windowing, epochs and batch size (``lstm_core.samples.SAMPLE_TRAIN_FIELDS``)."""
+    own = table.part == "window" or field.name in SAMPLE_TRAIN_FIELDS
+    return "the sample's own" if own else ""
 
 
 def train_command(args) -> int:

@@ -213,6 +213,20 @@ def test_a_windowing_error_is_shown_beside_the_control_that_caused_it():
     assert not any(f.value.columns.tolist() == ["split"] for f in at.dataframe)
 
 
+def test_a_target_refused_as_a_feature_is_said_beside_its_toggle_and_reaches_the_spec():
+    at = open_page(new_app(), "data")
+    at.selectbox(key="data.sample").set_value("sine").run()  # response: feature and target
+    at.toggle(key="data.allow_target_as_feature").set_value(False).run()
+    toggle = "data.allow_target_as_feature"
+    column = next(c for c in at.columns if any(t.key == toggle for t in c.toggle))
+    assert any("allow_target_as_feature=False forbids" in plain(e.value) for e in column.error)
+    assert "data.spec" not in at.session_state
+    at.multiselect(key="data.features").set_value(["driver", "slow"]).run()
+    assert not errors(at)
+    spec = at.session_state["data.spec"]
+    assert spec.features == ("driver", "slow") and spec.allow_target_as_feature is False
+
+
 def test_long_format_sample_has_one_sample_per_sequence():
     at = open_page(new_app(), "data")
     at.selectbox(key="data.sample").set_value("shapes").run()
