@@ -132,7 +132,9 @@ def test_help_documents_the_layer_syntax(capsys):
 
 def test_a_sequence_sample_refuses_window_flags(tmp_path, capsys):
     argv = ["train", "--sample", "shapes", "--lookback", "5", "--store", str(tmp_path)]
-    assert "has no lookback; drop lookback" in one_line_error(capsys, argv)
+    assert "labelled sequences, whose windows have no such setting; drop --lookback." in (
+        one_line_error(capsys, argv)
+    )
 
 
 def test_runs_list_of_an_empty_store_says_how_to_start(tmp_path, capsys):

@@ -10,16 +10,11 @@
 - ``task_windows``: a task's sequences as ``Windows``, for the States page to open a sweep's
   trial on the adding problem.
 
-Importing this package does not import TensorFlow.
+Importing this package imports neither TensorFlow nor pandas.
 """
 
-from lstm_core.experiments.compare import (
-    CellResult,
-    CompareResult,
-    build_task_model,
-    compare_cells,
-    run_compare,
-)
+import importlib
+
 from lstm_core.experiments.config import (
     QUICK,
     REFERENCE,
@@ -27,20 +22,34 @@ from lstm_core.experiments.config import (
     check_compare,
     model_spec,
 )
-from lstm_core.experiments.gradients import GradientProfiler, gradient_profile, gradient_reach
-from lstm_core.experiments.job import CompareJob, CompareSnapshot
-from lstm_core.experiments.tasks import (
-    SOLVED_ERROR,
-    adding_baseline,
-    adding_problem,
-    adding_solved,
-    copy_baseline,
-    copy_memory,
-    differentiated_loss,
-    make_task,
-    profile_loss_steps,
-    task_baseline,
-)
+
+# The rest is imported on first use (PEP 562), so that reading a config (the field tables,
+# the pages that open first) does not import pandas with the comparison and its profiles.
+_LAZY = {
+    "compare": ("CellResult", "CompareResult", "build_task_model", "compare_cells", "run_compare"),
+    "gradients": ("GradientProfiler", "gradient_profile", "gradient_reach"),
+    "job": ("CompareJob", "CompareSnapshot"),
+    "tasks": (
+        "SOLVED_ERROR",
+        "adding_baseline",
+        "adding_problem",
+        "adding_solved",
+        "copy_baseline",
+        "copy_memory",
+        "differentiated_loss",
+        "make_task",
+        "profile_loss_steps",
+        "task_baseline",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+
 
 __all__ = [
     "QUICK",

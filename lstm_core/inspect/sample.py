@@ -8,14 +8,18 @@ except by ``split_predictions``. The gates and states are the cell's row's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from lstm_core.cells import CELLS, OUTPUT_STATE
 from lstm_core.data.windows import Windows
 from lstm_core.errors import DataError
 from lstm_core.inspect.states import LayerTrace, layer_initial_state
 from lstm_core.model.spec import ModelSpec
+
+if TYPE_CHECKING:  # pandas comes with the first table, not with the pages that show none
+    import pandas as pd
 
 # What a reader calls each split, in the order a picker offers them: the test split first.
 SPLIT_NAMES = {"test": "test", "val": "validation", "train": "training"}
@@ -106,6 +110,8 @@ def final_states(before: LayerTrace, after: LayerTrace | None = None) -> pd.Data
         else:
             final[f"{name}_T (zeros)"] = before.steps[name][0, -1]
             final[f"{name}_T (what-if)"] = after.steps[name][0, -1]
+    import pandas as pd
+
     return pd.DataFrame(final).rename_axis("unit")
 
 

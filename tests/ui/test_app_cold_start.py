@@ -8,10 +8,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from app_session import APP
 
 SCRIPT = """
 import sys
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 at = AppTest.from_file(sys.argv[1], default_timeout=60).run()
@@ -23,6 +27,7 @@ for page in ("home", "model", "data"):
 """
 
 
+@pytest.mark.quick
 def test_home_model_and_data_pages_open_without_heavy_imports(tmp_path):
     env = {**os.environ, "LSTM_LAB_STORE": str(tmp_path)}
     done = subprocess.run(
