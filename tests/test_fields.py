@@ -46,11 +46,28 @@ DECAY = Field(
 WITH_DECAY = dataclasses.replace(TRAIN.with_field(DECAY), owner=DecayConfig)
 
 
+def swap_table(monkeypatch, name: str, table) -> None:
+    """``lstm_core.fields.<name>`` is ``table`` until the test ends.
+
+    Every ``ui`` module is imported first, as a running server has them: one imported while
+    the copy is in place would keep it (``from lstm_core.fields import TRAIN``) after the test,
+    and the next tests would draw its field.
+    """
+    import importlib
+    import pkgutil
+
+    import ui
+
+    for module in pkgutil.iter_modules(ui.__path__):
+        importlib.import_module(f"ui.{module.name}")
+    monkeypatch.setattr(f"lstm_core.fields.{name}", table)
+
+
 def train_page_with(table, monkeypatch):
     """The Train page, drawn while ``lstm_core.fields.TRAIN`` is ``table``."""
     from tests.ui.app_session import new_app, open_page
 
-    monkeypatch.setattr("lstm_core.fields.TRAIN", table)
+    swap_table(monkeypatch, "TRAIN", table)
     return open_page(new_app(), "train")
 
 
@@ -97,7 +114,7 @@ WITH_CLIP = dataclasses.replace(SERIES.with_field(CLIP), owner=ClippedSpec)
 def test_a_field_added_to_a_copy_of_the_series_table_shows_on_the_data_page(monkeypatch):
     from tests.ui.app_session import new_app, open_page
 
-    monkeypatch.setattr("lstm_core.fields.SERIES", WITH_CLIP)
+    swap_table(monkeypatch, "SERIES", WITH_CLIP)
     at = open_page(new_app(), "data")
     assert at.number_input(key="data.clip").label == "Clip at (deviations)"
     assert at.number_input(key="data.clip").value == 3.0  # the dataclass's default
