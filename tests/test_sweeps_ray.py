@@ -150,6 +150,14 @@ def test_sweeps_share_one_progress_actor_each_through_its_own_channel():
     ray.get(second.close.remote())
     # Killed under us: the next sweep's channel is on a new actor, and works.
     ray.kill(first.actor)
+    deadline = time.monotonic() + 30
+    while True:  # ray.kill is asynchronous: until the actor is gone, it still answers
+        try:
+            ray.get(first.stopping.remote(), timeout=10)
+        except ray.exceptions.RayActorError:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
     third = ray_backend.progress_channel(ray)
     assert third.actor._actor_id != first.actor._actor_id
     ray.get(third.push.remote("c", 1, {}))
