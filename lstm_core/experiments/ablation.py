@@ -93,6 +93,11 @@ class AblationConfig:
         """The cell kinds compared: the comparison's kinds."""
         return self.compare.kinds
 
+    @property
+    def total_epochs(self) -> int:
+        """Every epoch the ablation trains: each variant, from each seed."""
+        return self.compare.epochs * len(self.seeds) * len(self.variants)
+
     def replace(self, **settings) -> AblationConfig:
         """This ablation with ``settings`` changed, named as its JSON names them: ``variants``,
         ``seeds``, ``data`` or a field of the comparison (``units=16``)."""
@@ -451,7 +456,7 @@ class AblationJob(Job):
         config = self.config
         return AblationSnapshot(
             status=self._status,
-            total_epochs=config.compare.epochs * len(config.seeds) * len(config.variants),
+            total_epochs=config.total_epochs,
             val_loss={key: list(losses) for key, losses in self._val_loss.items()},
             baseline=ablation_baseline(config),
             elapsed_s=self._elapsed(time.monotonic()),

@@ -144,7 +144,7 @@ class AblationSweepJob(SweepJob):
         config = self.config
         return AblationSnapshot(
             status=self._status,
-            total_epochs=config.compare.epochs * len(config.seeds) * len(config.variants),
+            total_epochs=config.total_epochs,
             val_loss={
                 (state.values[KIND_AXIS], state.values["seed"]): list(state.val_loss)
                 for state in self._states.values()
